@@ -1,0 +1,172 @@
+package dev.agentflow.api.web;
+
+import dev.agentflow.api.command.CommandGateway;
+import dev.agentflow.projection.query.WorkflowDetail;
+import dev.agentflow.projection.query.WorkflowQueries;
+import dev.agentflow.projection.query.WorkflowQueryController;
+import dev.agentflow.projection.query.WorkflowSummary;
+import dev.agentflow.projection.view.WorkflowView;
+import dev.agentflow.schemas.domain.Ids;
+import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.envelope.Rejection;
+import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import dev.agentflow.schemas.workflow.WorkflowCommand;
+import dev.agentflow.web.ApiException;
+import dev.agentflow.web.FieldError;
+import dev.agentflow.web.JsonBody;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Every workflow-definition write. Each checks the request's syntax, writes one command, waits
+ * for the decider's reply, then waits until the views show the result (read-your-writes) and
+ * answers from them.
+ */
+@RestController
+@RequestMapping("/api/v1/workflows")
+public class WorkflowCommandController {
+
+    public static final int MAX_NAME = 200;
+    public static final int MAX_DESCRIPTION = 4000;
+    public static final int MAX_AGENT_ID = 100;
+    public static final int MAX_ACTION = 200_000;
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
+    private final CommandGateway gateway;
+    private final WorkflowQueries queries;
+    private final Topics topics;
+    private final Duration timeout;
+
+    public WorkflowCommandController(CommandGateway gateway, WorkflowQueries queries, Topics topics,
+                                     @Value("${agentflow.api.command-timeout:30s}") Duration timeout) {
+        this.gateway = gateway;
+        this.queries = queries;
+        this.topics = topics;
+        this.timeout = timeout;
+    }
+
+    @PostMapping
+    public ResponseEntity<WorkflowSummary> create(@RequestBody(required = false) byte[] body) {
+        JsonBody json = JsonBody.parse(body, false);
+        String name = json.requiredString("name", MAX_NAME);
+        String description = json.optionalString("description", MAX_DESCRIPTION);
+        json.validate();
+        String id = Ids.workflowId();
+        WorkflowView view = execute(new WorkflowCommand.CreateWorkflow(id, name, description, null, List.of()));
+        return ResponseEntity.created(URI.create("/api/v1/workflows/" + id)).body(WorkflowSummary.of(view));
+    }
+
+    @PatchMapping("/{id}")
+    public WorkflowSummary update(@PathVariable String id, @RequestBody(required = false) byte[] body) {
+        requireId(id);
+        JsonBody json = JsonBody.parse(body, false);
+        String name = json.has("name") ? json.requiredString("name", MAX_NAME) : null;
+        String description = json.optionalString("description", MAX_DESCRIPTION);
+        json.validate();
+        return WorkflowSummary.of(execute(new WorkflowCommand.UpdateWorkflow(id, name, json.has("description"),
+                description)));
+    }
+
+    @DeleteMapping("/{id}")
+    public ResponseEntity<Void> delete(@PathVariable String id) {
+        requireId(id);
+        execute(new WorkflowCommand.DeleteWorkflow(id));
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{id}/steps")
+    public ResponseEntity<StepDefinition> addStep(@PathVariable String id,
+                                                  @RequestBody(required = false) byte[] body) {
+        requireId(id);
+        JsonBody json = JsonBody.parse(body, false);
+        String agentId = json.requiredString("agentId", MAX_AGENT_ID);
+        String action = json.requiredString("action", MAX_ACTION);
+        Integer stepOrder = json.optionalInt("stepOrder", 1);
+        Map<String, Object> config = json.optionalObject("config");
+        json.validate();
+        String stepId = Ids.stepId();
+        WorkflowView view = execute(new WorkflowCommand.AddStep(id, stepId, agentId, action, stepOrder, config));
+        StepDefinition step = view.steps().stream().filter(s -> s.id().equals(stepId)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("Step " + stepId + " missing from the view"));
+        return ResponseEntity.created(URI.create("/api/v1/workflows/" + id + "/steps/" + stepId)).body(step);
+    }
+
+    @DeleteMapping("/{id}/steps/{stepId}")
+    public ResponseEntity<Void> removeStep(@PathVariable String id, @PathVariable String stepId) {
+        requireId(id);
+        if (!ID.matcher(stepId).matches()) {
+            throw ApiException.notFound("stepId", "Step " + stepId + " not found in workflow " + id);
+        }
+        execute(new WorkflowCommand.RemoveStep(id, stepId));
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/{id}/clone")
+    public ResponseEntity<WorkflowDetail> cloneWorkflow(@PathVariable String id) {
+        requireId(id);
+        String cloneId = Ids.workflowId();
+        WorkflowView clone = execute(new WorkflowCommand.CloneWorkflow(id, cloneId));
+        return ResponseEntity.created(URI.create("/api/v1/workflows/" + cloneId)).body(WorkflowDetail.of(clone));
+    }
+
+    private static void requireId(String id) {
+        if (!ID.matcher(id).matches()) {
+            throw WorkflowQueryController.notFound(id);
+        }
+    }
+
+    /** Sends the command, maps a rejection to its status, and returns the view once it shows the result. */
+    private WorkflowView execute(WorkflowCommand command) {
+        CommandReply reply;
+        try {
+            reply = gateway.send(topics.workflowCommands(), CommandGateway.envelope(Ids.jobId(),
+                    Topics.WORKFLOW_COMMANDS.nameOf(command), command.workflowId(), command), timeout);
+        } catch (CommandGateway.ReplyTimeoutException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of());
+        }
+        if (!reply.accepted()) {
+            throw rejected(reply.rejection());
+        }
+        try {
+            queries.whenApplied(reply.aggregateId(), reply.version()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                    "The change was accepted but the views have not caught up yet; retry the read", List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Interrupted", List.of());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+        return queries.findAny(reply.aggregateId())
+                .orElseThrow(() -> new IllegalStateException("View " + reply.aggregateId() + " missing"));
+    }
+
+    static ApiException rejected(Rejection rejection) {
+        HttpStatus status = switch (rejection.reason()) {
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
+        };
+        List<FieldError> errors = rejection.field() == null ? List.of()
+                : List.of(new FieldError(rejection.field(), rejection.detail()));
+        return new ApiException(status, rejection.detail(), errors);
+    }
+}

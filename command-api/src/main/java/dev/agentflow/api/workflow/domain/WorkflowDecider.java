@@ -1,0 +1,138 @@
+package dev.agentflow.api.workflow.domain;
+
+import dev.agentflow.schemas.domain.Decider;
+import dev.agentflow.schemas.domain.Decision;
+import dev.agentflow.schemas.domain.Ids;
+import dev.agentflow.schemas.envelope.Rejection;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import dev.agentflow.schemas.workflow.Steps;
+import dev.agentflow.schemas.workflow.WorkflowCommand;
+import dev.agentflow.schemas.workflow.WorkflowCommand.AddStep;
+import dev.agentflow.schemas.workflow.WorkflowCommand.CloneWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowCommand.CreateWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowCommand.DeleteWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowCommand.RemoveStep;
+import dev.agentflow.schemas.workflow.WorkflowCommand.UpdateWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowEvent;
+import dev.agentflow.schemas.workflow.WorkflowEvent.StepAdded;
+import dev.agentflow.schemas.workflow.WorkflowEvent.StepRemoved;
+import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCloned;
+import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCreated;
+import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowDeleted;
+import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowUpdated;
+import java.util.List;
+
+/** The workflow-definition aggregate: pure decide, evolve and react. */
+public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowState, WorkflowEvent> {
+
+    public static final String COPY_SUFFIX = " (Copy)";
+
+    @Override
+    public WorkflowState initialState() {
+        return WorkflowState.INITIAL;
+    }
+
+    @Override
+    public Decision<WorkflowEvent> decide(WorkflowCommand command, WorkflowState state) {
+        if (command instanceof CreateWorkflow c) {
+            if (state.exists()) {
+                return Decision.reject(Rejection.conflict("id", "Workflow " + c.workflowId() + " already exists"));
+            }
+            if (c.name() == null || c.name().isBlank()) {
+                return Decision.reject(Rejection.unprocessable("name", "name must not be blank"));
+            }
+            return Decision.accept(new WorkflowCreated(c.workflowId(), c.name(), c.description(), c.clonedFrom(),
+                    Steps.renumber(c.steps())));
+        }
+        if (!state.live()) {
+            return Decision.reject(Rejection.notFound("workflowId", "Workflow " + command.workflowId() + " not found"));
+        }
+        if (command instanceof UpdateWorkflow c) {
+            if (c.name() != null && c.name().isBlank()) {
+                return Decision.reject(Rejection.unprocessable("name", "name must not be blank"));
+            }
+            String name = c.name() != null ? c.name() : state.name();
+            String description = c.descriptionPresent() ? c.description() : state.description();
+            return Decision.accept(new WorkflowUpdated(c.workflowId(), name, description));
+        }
+        if (command instanceof DeleteWorkflow c) {
+            return Decision.accept(new WorkflowDeleted(c.workflowId()));
+        }
+        if (command instanceof AddStep c) {
+            return addStep(c, state);
+        }
+        if (command instanceof RemoveStep c) {
+            if (!Steps.contains(state.steps(), c.stepId())) {
+                return Decision.reject(Rejection.notFound("stepId",
+                        "Step " + c.stepId() + " not found in workflow " + c.workflowId()));
+            }
+            return Decision.accept(new StepRemoved(c.workflowId(), c.stepId()));
+        }
+        if (command instanceof CloneWorkflow c) {
+            return Decision.accept(new WorkflowCloned(c.workflowId(), c.cloneId()));
+        }
+        throw new IllegalStateException("Unhandled workflow command " + command.getClass());
+    }
+
+    private static Decision<WorkflowEvent> addStep(AddStep c, WorkflowState state) {
+        int size = state.steps().size();
+        int order = c.stepOrder() == null ? size + 1 : c.stepOrder();
+        if (order < 1) {
+            return Decision.reject(Rejection.unprocessable("stepOrder", "stepOrder must be 1 or more"));
+        }
+        if (order > size + 1) {
+            return Decision.reject(Rejection.unprocessable("stepOrder", "stepOrder " + order
+                    + " is beyond the end: the workflow has " + size + " step(s), so use 1.." + (size + 1)
+                    + " or omit stepOrder to append"));
+        }
+        if (Steps.contains(state.steps(), c.stepId())) {
+            return Decision.reject(Rejection.conflict("stepId", "Step " + c.stepId() + " already exists"));
+        }
+        return Decision.accept(new StepAdded(c.workflowId(),
+                new StepDefinition(c.stepId(), c.agentId(), c.action(), order, c.config())));
+    }
+
+    @Override
+    public WorkflowState evolve(WorkflowState s, WorkflowEvent event) {
+        long v = s.version() + 1;
+        if (event instanceof WorkflowCreated e) {
+            return new WorkflowState(v, true, false, e.name(), e.description(), e.steps());
+        }
+        if (event instanceof WorkflowUpdated e) {
+            return new WorkflowState(v, s.exists(), s.deleted(), e.name(), e.description(), s.steps());
+        }
+        if (event instanceof WorkflowDeleted) {
+            return new WorkflowState(v, s.exists(), true, s.name(), s.description(), List.of());
+        }
+        if (event instanceof StepAdded e) {
+            return new WorkflowState(v, s.exists(), s.deleted(), s.name(), s.description(),
+                    Steps.insert(s.steps(), e.step()));
+        }
+        if (event instanceof StepRemoved e) {
+            return new WorkflowState(v, s.exists(), s.deleted(), s.name(), s.description(),
+                    Steps.remove(s.steps(), e.stepId()));
+        }
+        if (event instanceof WorkflowCloned) {
+            return new WorkflowState(v, s.exists(), s.deleted(), s.name(), s.description(), s.steps());
+        }
+        throw new IllegalStateException("Unhandled workflow event " + event.getClass());
+    }
+
+    /**
+     * Commands that follow from an event, addressed to other aggregates: a clone is created by a
+     * {@link CreateWorkflow} keyed by the new id, carrying a copy of every step under new step ids.
+     *
+     * @param state the state after the event
+     */
+    public List<WorkflowCommand> react(WorkflowState state, WorkflowEvent event) {
+        if (event instanceof WorkflowCloned e) {
+            List<StepDefinition> copies = state.steps().stream()
+                    .map(s -> new StepDefinition(Ids.derivedStepId(e.cloneId() + "/" + s.id()),
+                            s.agentId(), s.action(), s.stepOrder(), s.config()))
+                    .toList();
+            return List.of(new CreateWorkflow(e.cloneId(), state.name() + COPY_SUFFIX, state.description(),
+                    e.workflowId(), copies));
+        }
+        return List.of();
+    }
+}

@@ -1,0 +1,49 @@
+package dev.agentflow.projection.query;
+
+import dev.agentflow.projection.view.WorkflowView;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import dev.agentflow.web.ApiException;
+import dev.agentflow.web.PageRequest;
+import java.util.List;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Every workflow GET, served from the projection's views. */
+@RestController
+@RequestMapping("/api/v1/workflows")
+public class WorkflowQueryController {
+
+    private final WorkflowQueries queries;
+
+    public WorkflowQueryController(WorkflowQueries queries) {
+        this.queries = queries;
+    }
+
+    @GetMapping
+    public Page<WorkflowSummary> list(@RequestParam(required = false) String page,
+                                      @RequestParam(required = false) String size) {
+        PageRequest request = PageRequest.parse(page, size);
+        return queries.page(request.page(), request.size()).map(WorkflowSummary::of);
+    }
+
+    @GetMapping("/{id}")
+    public WorkflowDetail get(@PathVariable String id) {
+        return WorkflowDetail.of(require(id));
+    }
+
+    @GetMapping("/{id}/steps")
+    public List<StepDefinition> steps(@PathVariable String id) {
+        return require(id).steps();
+    }
+
+    private WorkflowView require(String id) {
+        return queries.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    public static ApiException notFound(String workflowId) {
+        return ApiException.notFound("workflowId", "Workflow " + workflowId + " not found");
+    }
+}

@@ -1,0 +1,17 @@
+package dev.agentflow.projection.view;
+
+import dev.agentflow.schemas.workflow.StepDefinition;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The queryable view of one workflow, folded from its events. A deleted workflow stays as a
+ * tombstone ({@code deleted}) so that its version is still known, and is never served.
+ */
+public record WorkflowView(String id, String name, String description, String clonedFrom, Instant createdAt,
+                           Instant updatedAt, List<StepDefinition> steps, long version, boolean deleted) {
+
+    public WorkflowView {
+        steps = steps == null ? List.of() : List.copyOf(steps);
+    }
+}

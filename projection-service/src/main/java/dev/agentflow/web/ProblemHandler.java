@@ -1,0 +1,64 @@
+package dev.agentflow.web;
+
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+/**
+ * Every error the API answers is RFC 9457 problem+json: {@code type}, {@code title},
+ * {@code status}, {@code detail}, {@code instance} and, for field-level problems, {@code errors}
+ * ([{field, message}]). Never a stack trace.
+ */
+@RestControllerAdvice
+public class ProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+
+    public static ProblemDetail problem(HttpStatusCode status, String detail, List<FieldError> errors) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        HttpStatus known = HttpStatus.resolve(status.value());
+        problem.setTitle(known == null ? "Error" : known.getReasonPhrase());
+        if (!errors.isEmpty()) {
+            problem.setProperty("errors", errors);
+        }
+        return problem;
+    }
+
+    @ExceptionHandler(ApiException.class)
+    public ResponseEntity<ProblemDetail> handleApi(ApiException e) {
+        ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status())
+                .contentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+            response.header(HttpHeaders.RETRY_AFTER, "1");
+        }
+        return response.body(problem(e.status(), e.getMessage(), e.errors()));
+    }
+
+    @ExceptionHandler(Exception.class)
+    public ResponseEntity<ProblemDetail> handleUnexpected(Exception e, WebRequest request) throws Exception {
+        try {
+            ResponseEntity<Object> handled = handleException(e, request);
+            if (handled != null) {
+                return ResponseEntity.status(handled.getStatusCode()).headers(handled.getHeaders())
+                        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                        .body(handled.getBody() instanceof ProblemDetail p ? p
+                                : problem(handled.getStatusCode(), "Request failed", List.of()));
+            }
+        } catch (Exception notAFrameworkException) {
+            // fall through to the generic answer below
+        }
+        LOG.error("Unexpected error", e);
+        return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error; see the server log", List.of()));
+    }
+}

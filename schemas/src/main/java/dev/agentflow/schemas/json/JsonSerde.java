@@ -1,0 +1,66 @@
+package dev.agentflow.schemas.json;
+
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JavaType;
+
+/** A Kafka serde for one JSON type, on the shared {@link Json#mapper()}. Null stays null (tombstones). */
+public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer<T> {
+
+    private final JavaType type;
+
+    private JsonSerde(JavaType type) {
+        this.type = type;
+    }
+
+    public static <T> JsonSerde<T> of(Class<T> type) {
+        return new JsonSerde<>(Json.mapper().constructType(type));
+    }
+
+    @Override
+    public byte[] serialize(String topic, T data) {
+        if (data == null) {
+            return null;
+        }
+        try {
+            return Json.mapper().writerFor(type).writeValueAsBytes(data);
+        } catch (JacksonException e) {
+            throw new SerializationException("Cannot write " + type + " for topic " + topic, e);
+        }
+    }
+
+    @Override
+    public T deserialize(String topic, byte[] data) {
+        if (data == null) {
+            return null;
+        }
+        try {
+            return Json.mapper().readValue(data, type);
+        } catch (JacksonException e) {
+            throw new SerializationException("Cannot read " + type + " from topic " + topic, e);
+        }
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return this;
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return this;
+    }
+
+    @Override
+    public void configure(java.util.Map<String, ?> configs, boolean isKey) {
+        // nothing to configure
+    }
+
+    @Override
+    public void close() {
+        // stateless
+    }
+}

@@ -1,0 +1,124 @@
+package dev.agentflow.schemas.kafka;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.QueryableStoreType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Configures, starts, queries and stops one of agentflow's Kafka Streams topologies. */
+public final class StreamsApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
+
+    public enum Guarantee { EXACTLY_ONCE, AT_LEAST_ONCE }
+
+    private final String name;
+    private final KafkaStreams streams;
+
+    public StreamsApp(String name, Topology topology, KafkaSettings settings, Guarantee guarantee) {
+        this.name = name;
+        this.streams = new KafkaStreams(topology, properties(name, settings, guarantee));
+        this.streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("Stream thread of {} died; replacing it", name, e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    public static Properties properties(String name, KafkaSettings settings, Guarantee guarantee) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.topics().applicationId(name));
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                guarantee == Guarantee.EXACTLY_ONCE ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.commitIntervalMs()));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().resolve(name).toString());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        // Events are written in transactions: never show a reader an aborted one.
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                settings.topics().applicationId(name) + "-" + settings.instanceId());
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                Integer.toString(Topic.MAX_MESSAGE_BYTES));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
+        p.put(StreamsConfig.topicPrefix("max.message.bytes"), Integer.toString(Topic.MAX_MESSAGE_BYTES));
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                Integer.toString(Topic.MAX_MESSAGE_BYTES));
+        return p;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public void start() {
+        LOG.info("Starting {}", name);
+        streams.start();
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits until the topology runs (all its tasks assigned and restored). */
+    public void awaitRunning(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException(name + " stopped while starting: " + streams.state());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(name + " did not reach RUNNING within " + timeout);
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while starting " + name, e);
+            }
+        }
+    }
+
+    /**
+     * A local store for interactive queries, waiting out a rebalance (bounded by {@code timeout}).
+     */
+    public <T> T store(String storeName, QueryableStoreType<T> type, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return streams.store(StoreQueryParameters.fromNameAndType(storeName, type));
+            } catch (InvalidStateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        LOG.info("Stopping {}", name);
+        streams.close(Duration.ofSeconds(30));
+    }
+}

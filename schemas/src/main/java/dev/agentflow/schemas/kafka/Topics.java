@@ -1,0 +1,73 @@
+package dev.agentflow.schemas.kafka;
+
+import dev.agentflow.schemas.envelope.CommandEnvelope;
+import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.envelope.EnvelopeSerde;
+import dev.agentflow.schemas.envelope.EventEnvelope;
+import dev.agentflow.schemas.json.JsonSerde;
+import dev.agentflow.schemas.json.TypeRegistry;
+import dev.agentflow.schemas.workflow.WorkflowCommand;
+import dev.agentflow.schemas.workflow.WorkflowEvent;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic of agentflow in one place: names (from a prefix, default {@code agentflow.}),
+ * partitions, retention and serdes. Event topics keep their records forever.
+ */
+public final class Topics {
+
+    public static final String DEFAULT_PREFIX = "agentflow.";
+    public static final int DEFAULT_PARTITIONS = 3;
+    public static final long FOREVER = -1L;
+    public static final long SHORT_RETENTION_MS = Duration.ofDays(7).toMillis();
+
+    public static final TypeRegistry<WorkflowCommand> WORKFLOW_COMMANDS = TypeRegistry.of(WorkflowCommand.class);
+    public static final TypeRegistry<WorkflowEvent> WORKFLOW_EVENTS = TypeRegistry.of(WorkflowEvent.class);
+
+    private final String prefix;
+    private final Topic<String, CommandEnvelope<WorkflowCommand>> workflowCommands;
+    private final Topic<String, EventEnvelope<WorkflowEvent>> workflowEvents;
+    private final Topic<String, CommandReply> commandReplies;
+
+    public Topics(String prefix, int partitions) {
+        this.prefix = prefix;
+        this.workflowCommands = new Topic<>(prefix + "workflow-commands", partitions, SHORT_RETENTION_MS,
+                Serdes.String(), EnvelopeSerde.commands(WORKFLOW_COMMANDS));
+        this.workflowEvents = new Topic<>(prefix + "workflow-events", partitions, FOREVER,
+                Serdes.String(), EnvelopeSerde.events(WORKFLOW_EVENTS));
+        this.commandReplies = new Topic<>(prefix + "command-replies", partitions, SHORT_RETENTION_MS,
+                Serdes.String(), JsonSerde.of(CommandReply.class));
+    }
+
+    public static Topics defaults() {
+        return new Topics(DEFAULT_PREFIX, DEFAULT_PARTITIONS);
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    public Topic<String, CommandEnvelope<WorkflowCommand>> workflowCommands() {
+        return workflowCommands;
+    }
+
+    public Topic<String, EventEnvelope<WorkflowEvent>> workflowEvents() {
+        return workflowEvents;
+    }
+
+    public Topic<String, CommandReply> commandReplies() {
+        return commandReplies;
+    }
+
+    /** Every topic, for creation at start-up. */
+    public List<Topic<?, ?>> all() {
+        return List.of(workflowCommands, workflowEvents, commandReplies);
+    }
+
+    /** The Kafka Streams application id of one of the engine's topologies, under the same prefix. */
+    public String applicationId(String name) {
+        return prefix.replaceAll("[^A-Za-z0-9._-]", "-") + name;
+    }
+}

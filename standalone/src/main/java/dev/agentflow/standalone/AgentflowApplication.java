@@ -1,0 +1,77 @@
+package dev.agentflow.standalone;
+
+import dev.agentflow.schemas.kafka.KafkaSettings;
+import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.schemas.kafka.TopicAdmin;
+import dev.agentflow.schemas.kafka.Topics;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.converter.json.ProblemDetailJacksonMixin;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The standalone launcher: an in-process KRaft broker (unless an external cluster is configured)
+ * and all three services, on one port.
+ */
+@SpringBootApplication(scanBasePackages = "dev.agentflow")
+@EnableConfigurationProperties(AgentflowProperties.class)
+public class AgentflowApplication {
+
+    public static void main(String[] args) {
+        SpringApplication.run(AgentflowApplication.class, args);
+    }
+
+    /** The cluster: an embedded broker unless one is configured. Stopped after everything using it. */
+    @Bean(destroyMethod = "close")
+    KafkaCluster kafkaCluster(AgentflowProperties props) {
+        if (props.kafka().external()) {
+            return new KafkaCluster(props.kafka().bootstrapServers(), null);
+        }
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(props.dataDir().resolve("kafka"),
+                props.kafka().port(), props.kafka().controllerPort());
+        return new KafkaCluster(broker.bootstrapServers(), broker);
+    }
+
+    @Bean
+    KafkaSettings kafkaSettings(AgentflowProperties props, KafkaCluster kafkaCluster) {
+        String bootstrap = kafkaCluster.bootstrapServers();
+        Topics topics = new Topics(props.kafka().topicPrefix(), props.kafka().partitions());
+        TopicAdmin.ensureTopics(bootstrap, topics.all());
+        return new KafkaSettings(bootstrap, topics, props.dataDir().resolve("streams"),
+                props.kafka().commitIntervalMs(), props.instanceId());
+    }
+
+    /** Serve no request before every topology runs. */
+    @Bean
+    SmartInitializingSingleton awaitTopologies(ObjectProvider<StreamsApp> apps) {
+        return () -> {
+            List<StreamsApp> all = apps.orderedStream().toList();
+            all.forEach(app -> app.awaitRunning(Duration.ofSeconds(120)));
+        };
+    }
+
+    /** The one JsonMapper for Spring MVC too, plus Spring's RFC 9457 layout of ProblemDetail. */
+    @Bean
+    JsonMapper jsonMapper() {
+        return dev.agentflow.schemas.json.Json.mapper().rebuild()
+                .addMixIn(ProblemDetail.class, ProblemDetailJacksonMixin.class)
+                .build();
+    }
+
+    /** Where Kafka is, and the embedded broker when this process runs it. */
+    record KafkaCluster(String bootstrapServers, EmbeddedKafkaBroker embedded) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (embedded != null) {
+                embedded.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.agentflow.standalone;
+
+import dev.agentflow.schemas.kafka.Topics;
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * {@code agentflow.*}: where data lives and how Kafka is reached. Environment variables bind too,
+ * for example {@code AGENTFLOW_KAFKA_BOOTSTRAP_SERVERS} and {@code AGENTFLOW_DATA_DIR}.
+ *
+ * @param dataDir    root of the local data: the embedded broker's log and Kafka Streams state
+ * @param instanceId this process's stable name in consumer groups
+ * @param kafka      Kafka settings
+ */
+@ConfigurationProperties("agentflow")
+public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka) {
+
+    public AgentflowProperties {
+        dataDir = dataDir == null ? Path.of("data") : dataDir;
+        instanceId = instanceId == null || instanceId.isBlank() ? "node-1" : instanceId;
+        kafka = kafka == null ? new Kafka(null, null, null, 0, 0, 0) : kafka;
+    }
+
+    /**
+     * @param bootstrapServers an external cluster; when blank, an embedded broker is started
+     * @param topicPrefix      prefix of every topic and application id
+     * @param commitIntervalMs Kafka Streams commit interval
+     * @param partitions       partitions of each topic created
+     * @param port             the embedded broker's client port
+     * @param controllerPort   the embedded broker's controller port
+     */
+    public record Kafka(String bootstrapServers, String topicPrefix, Long commitIntervalMs, int partitions, int port,
+                        int controllerPort) {
+        public Kafka {
+            topicPrefix = topicPrefix == null ? Topics.DEFAULT_PREFIX : topicPrefix;
+            commitIntervalMs = commitIntervalMs == null ? 20L : commitIntervalMs;
+            partitions = partitions <= 0 ? Topics.DEFAULT_PARTITIONS : partitions;
+            port = port <= 0 ? 9092 : port;
+            controllerPort = controllerPort <= 0 ? 9093 : controllerPort;
+        }
+
+        public boolean external() {
+            return bootstrapServers != null && !bootstrapServers.isBlank();
+        }
+    }
+}
