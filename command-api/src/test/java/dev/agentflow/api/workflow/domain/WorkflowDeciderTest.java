@@ -1,0 +1,247 @@
+package dev.agentflow.api.workflow.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentflow.schemas.domain.Decision;
+import dev.agentflow.schemas.envelope.Rejection;
+import dev.agentflow.schemas.envelope.Rejection.Reason;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import dev.agentflow.schemas.workflow.WorkflowCommand;
+import dev.agentflow.schemas.workflow.WorkflowCommand.AddStep;
+import dev.agentflow.schemas.workflow.WorkflowCommand.CloneWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowCommand.CreateWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowCommand.DeleteWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowCommand.RemoveStep;
+import dev.agentflow.schemas.workflow.WorkflowCommand.UpdateWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowEvent;
+import dev.agentflow.schemas.workflow.WorkflowEvent.StepAdded;
+import dev.agentflow.schemas.workflow.WorkflowEvent.StepRemoved;
+import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCloned;
+import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCreated;
+import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowDeleted;
+import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowUpdated;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** given(events) / when(command) / then(events or rejection). */
+class WorkflowDeciderTest {
+
+    private static final String WF = "wf-1";
+    private final WorkflowDecider decider = new WorkflowDecider();
+
+    private static final WorkflowCreated CREATED = new WorkflowCreated(WF, "News", "desc", null, List.of());
+
+    private static StepDefinition step(String id, int order) {
+        return new StepDefinition(id, "echo", "do " + id, order, Map.of());
+    }
+
+    private WorkflowState given(WorkflowEvent... events) {
+        WorkflowState state = decider.initialState();
+        for (WorkflowEvent e : events) {
+            state = decider.evolve(state, e);
+        }
+        return state;
+    }
+
+    private List<WorkflowEvent> accepted(WorkflowCommand command, WorkflowEvent... history) {
+        Decision<WorkflowEvent> decision = decider.decide(command, given(history));
+        assertThat(decision).isInstanceOf(Decision.Accepted.class);
+        return ((Decision.Accepted<WorkflowEvent>) decision).events();
+    }
+
+    private Rejection rejected(WorkflowCommand command, WorkflowEvent... history) {
+        Decision<WorkflowEvent> decision = decider.decide(command, given(history));
+        assertThat(decision).isInstanceOf(Decision.Rejected.class);
+        return ((Decision.Rejected<WorkflowEvent>) decision).rejection();
+    }
+
+    @Test
+    void createsAWorkflow() {
+        assertThat(accepted(new CreateWorkflow(WF, "News", "desc", null, List.of()))).containsExactly(CREATED);
+    }
+
+    @Test
+    void createOfAnExistingIdConflicts() {
+        assertThat(rejected(new CreateWorkflow(WF, "x", null, null, List.of()), CREATED).reason())
+                .isEqualTo(Reason.CONFLICT);
+    }
+
+    @Test
+    void createOfADeletedIdConflicts() {
+        assertThat(rejected(new CreateWorkflow(WF, "x", null, null, List.of()), CREATED, new WorkflowDeleted(WF))
+                .reason()).isEqualTo(Reason.CONFLICT);
+    }
+
+    @Test
+    void createWithABlankNameIsUnprocessable() {
+        Rejection r = rejected(new CreateWorkflow(WF, " ", null, null, List.of()));
+        assertThat(r.reason()).isEqualTo(Reason.UNPROCESSABLE);
+        assertThat(r.field()).isEqualTo("name");
+    }
+
+    @Test
+    void createOfACloneRenumbersItsSteps() {
+        var events = accepted(new CreateWorkflow(WF, "C", null, "wf-0", List.of(step("a", 7), step("b", 9))));
+        assertThat(((WorkflowCreated) events.get(0)).steps()).containsExactly(step("a", 1), step("b", 2));
+    }
+
+    @Test
+    void everyCommandOnAnUnknownWorkflowIsNotFound() {
+        List<WorkflowCommand> commands = List.of(new UpdateWorkflow(WF, "n", false, null), new DeleteWorkflow(WF),
+                new AddStep(WF, "s", "echo", "a", null, Map.of()), new RemoveStep(WF, "s"),
+                new CloneWorkflow(WF, "wf-2"));
+        for (WorkflowCommand command : commands) {
+            Rejection r = rejected(command);
+            assertThat(r.reason()).as(command.toString()).isEqualTo(Reason.NOT_FOUND);
+            assertThat(r.field()).isEqualTo("workflowId");
+            assertThat(rejected(command, CREATED, new WorkflowDeleted(WF)).reason()).isEqualTo(Reason.NOT_FOUND);
+        }
+    }
+
+    @Test
+    void updateChangesOnlyThePresentFields() {
+        assertThat(accepted(new UpdateWorkflow(WF, "Renamed", false, null), CREATED))
+                .containsExactly(new WorkflowUpdated(WF, "Renamed", "desc"));
+        assertThat(accepted(new UpdateWorkflow(WF, null, true, "new"), CREATED))
+                .containsExactly(new WorkflowUpdated(WF, "News", "new"));
+        assertThat(accepted(new UpdateWorkflow(WF, null, true, null), CREATED))
+                .containsExactly(new WorkflowUpdated(WF, "News", null));
+    }
+
+    @Test
+    void updateToABlankNameIsUnprocessable() {
+        assertThat(rejected(new UpdateWorkflow(WF, "", false, null), CREATED).field()).isEqualTo("name");
+    }
+
+    @Test
+    void deletes() {
+        assertThat(accepted(new DeleteWorkflow(WF), CREATED)).containsExactly(new WorkflowDeleted(WF));
+        assertThat(given(CREATED, new WorkflowDeleted(WF)).live()).isFalse();
+    }
+
+    @Test
+    void addStepWithoutOrderAppends() {
+        assertThat(accepted(new AddStep(WF, "c", "echo", "do c", null, Map.of()), CREATED,
+                new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2))))
+                .containsExactly(new StepAdded(WF, step("c", 3)));
+    }
+
+    @Test
+    void addStepAtAPositionInsertsAndShiftsLaterSteps() {
+        WorkflowState state = given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
+                new StepAdded(WF, step("c", 1)));
+        assertThat(state.steps()).containsExactly(step("c", 1), step("a", 2), step("b", 3));
+    }
+
+    @Test
+    void addStepAtLastPlusOneAppends() {
+        assertThat(accepted(new AddStep(WF, "b", "echo", "do b", 2, Map.of()), CREATED,
+                new StepAdded(WF, step("a", 1)))).containsExactly(new StepAdded(WF, step("b", 2)));
+    }
+
+    @Test
+    void addStepBeyondLastPlusOneIsUnprocessable() {
+        Rejection r = rejected(new AddStep(WF, "b", "echo", "x", 3, Map.of()), CREATED,
+                new StepAdded(WF, step("a", 1)));
+        assertThat(r.reason()).isEqualTo(Reason.UNPROCESSABLE);
+        assertThat(r.field()).isEqualTo("stepOrder");
+        assertThat(r.detail()).contains("1..2");
+    }
+
+    @Test
+    void addStepBelowOneIsUnprocessable() {
+        assertThat(rejected(new AddStep(WF, "b", "echo", "x", 0, Map.of()), CREATED).field()).isEqualTo("stepOrder");
+    }
+
+    @Test
+    void addStepWithAnExistingStepIdConflicts() {
+        assertThat(rejected(new AddStep(WF, "a", "echo", "x", null, Map.of()), CREATED,
+                new StepAdded(WF, step("a", 1))).reason()).isEqualTo(Reason.CONFLICT);
+    }
+
+    @Test
+    void addStepKeepsItsConfig() {
+        var events = accepted(new AddStep(WF, "a", "echo", "x", null, Map.of("maxAttempts", 5)), CREATED);
+        assertThat(((StepAdded) events.get(0)).step().config()).containsEntry("maxAttempts", 5);
+    }
+
+    @Test
+    void removeStepRenumbersTheRest() {
+        assertThat(accepted(new RemoveStep(WF, "a"), CREATED, new StepAdded(WF, step("a", 1))))
+                .containsExactly(new StepRemoved(WF, "a"));
+        WorkflowState state = given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
+                new StepAdded(WF, step("c", 3)), new StepRemoved(WF, "a"));
+        assertThat(state.steps()).containsExactly(step("b", 1), step("c", 2));
+    }
+
+    @Test
+    void removeOfAnUnknownStepIsNotFound() {
+        Rejection r = rejected(new RemoveStep(WF, "zz"), CREATED);
+        assertThat(r.reason()).isEqualTo(Reason.NOT_FOUND);
+        assertThat(r.field()).isEqualTo("stepId");
+    }
+
+    @Test
+    void cloneIsRecordedOnTheSourceWhichStaysUnchanged() {
+        WorkflowState before = given(CREATED, new StepAdded(WF, step("a", 1)));
+        assertThat(accepted(new CloneWorkflow(WF, "wf-2"), CREATED, new StepAdded(WF, step("a", 1))))
+                .containsExactly(new WorkflowCloned(WF, "wf-2"));
+        WorkflowState after = decider.evolve(before, new WorkflowCloned(WF, "wf-2"));
+        assertThat(after.steps()).isEqualTo(before.steps());
+        assertThat(after.name()).isEqualTo(before.name());
+        assertThat(after.version()).isEqualTo(before.version() + 1);
+    }
+
+    @Test
+    void aCloneIsCreatedWithCopiedStepsUnderNewIds() {
+        WorkflowState source = given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
+                new WorkflowCloned(WF, "wf-2"));
+
+        List<WorkflowCommand> followUps = decider.react(source, new WorkflowCloned(WF, "wf-2"));
+
+        assertThat(followUps).hasSize(1);
+        CreateWorkflow create = (CreateWorkflow) followUps.get(0);
+        assertThat(create.workflowId()).isEqualTo("wf-2");
+        assertThat(create.name()).isEqualTo("News (Copy)");
+        assertThat(create.description()).isEqualTo("desc");
+        assertThat(create.clonedFrom()).isEqualTo(WF);
+        assertThat(create.steps()).extracting(StepDefinition::action).containsExactly("do a", "do b");
+        assertThat(create.steps()).extracting(StepDefinition::stepOrder).containsExactly(1, 2);
+        assertThat(create.steps()).extracting(StepDefinition::id)
+                .doesNotContain("a", "b").allMatch(id -> id.startsWith("step-")).doesNotHaveDuplicates();
+        assertThat(decider.react(source, new WorkflowCloned(WF, "wf-2"))).isEqualTo(followUps);
+    }
+
+    @Test
+    void otherEventsCauseNoFollowUps() {
+        assertThat(decider.react(given(CREATED), CREATED)).isEmpty();
+    }
+
+    @Test
+    void versionCountsEvents() {
+        assertThat(given().version()).isZero();
+        assertThat(given(CREATED, new WorkflowUpdated(WF, "a", null), new WorkflowDeleted(WF)).version()).isEqualTo(3);
+    }
+
+    @Test
+    void everyCommandAndEventTypeIsHandled() {
+        WorkflowState live = given(CREATED, new StepAdded(WF, step("a", 1)));
+        for (Class<?> type : WorkflowCommand.class.getPermittedSubclasses()) {
+            WorkflowCommand command = Arrays.stream(new WorkflowCommand[]{
+                    new CreateWorkflow(WF, "n", null, null, List.of()), new UpdateWorkflow(WF, "n", false, null),
+                    new DeleteWorkflow(WF), new AddStep(WF, "b", "echo", "x", null, Map.of()),
+                    new RemoveStep(WF, "a"), new CloneWorkflow(WF, "wf-2")})
+                    .filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
+            assertThat(decider.decide(command, live)).isNotNull();
+        }
+        for (Class<?> type : WorkflowEvent.class.getPermittedSubclasses()) {
+            WorkflowEvent event = Arrays.stream(new WorkflowEvent[]{CREATED, new WorkflowUpdated(WF, "n", null),
+                    new WorkflowDeleted(WF), new StepAdded(WF, step("b", 2)), new StepRemoved(WF, "a"),
+                    new WorkflowCloned(WF, "wf-2")})
+                    .filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
+            assertThat(decider.evolve(live, event).version()).isEqualTo(live.version() + 1);
+        }
+    }
+}
