@@ -1,0 +1,84 @@
+package dev.agentflow.standalone;
+
+import dev.agentflow.schemas.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+
+/** A small JSON client for the integration tests. */
+final class Http {
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    Http(String base) {
+        this.base = base;
+    }
+
+    record Response(int status, JsonNode body, HttpResponse<String> raw) {
+        String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+
+        String contentType() {
+            return header("Content-Type");
+        }
+    }
+
+    Response get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    Response delete(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
+    Response post(String path, String json) {
+        return send(request(path, json).POST(HttpRequest.BodyPublishers.ofString(json == null ? "" : json)));
+    }
+
+    Response patch(String path, String json) {
+        return send(request(path, json).method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+    }
+
+    Response postBytes(String path, byte[] body) {
+        return send(request(path, "").POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    private HttpRequest.Builder request(String path, String json) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        if (json != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return b;
+    }
+
+    private Response send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            String text = response.body();
+            JsonNode body = text == null || text.isBlank() ? null : Json.mapper().readTree(text);
+            return new Response(response.statusCode(), body, response);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

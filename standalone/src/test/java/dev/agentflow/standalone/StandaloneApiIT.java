@@ -1,0 +1,272 @@
+package dev.agentflow.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentflow.schemas.kafka.Topics;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/** The workflow-definition API end to end: the standalone system in this JVM, on a real KRaft broker. */
+class StandaloneApiIT {
+
+    private static ConfigurableApplicationContext app;
+    private static Http http;
+    private static String bootstrap;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path data = Files.createTempDirectory("agentflow-it");
+        int kafkaPort = Http.freePort();
+        app = SpringApplication.run(AgentflowApplication.class,
+                "--server.port=0",
+                "--agentflow.data-dir=" + data,
+                "--agentflow.kafka.port=" + kafkaPort,
+                "--agentflow.kafka.controller-port=" + Http.freePort());
+        bootstrap = "127.0.0.1:" + kafkaPort;
+        http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    private static String create(String name) {
+        Http.Response r = http.post("/api/v1/workflows", "{\"name\":\"" + name + "\",\"description\":\"d\"}");
+        assertThat(r.status()).isEqualTo(201);
+        return r.body().get("id").asString();
+    }
+
+    @Test
+    void referenceFlow() {
+        Http.Response created = http.post("/api/v1/workflows", """
+                {"name": "Tech News Briefing",
+                 "description": "Searches for tech news, summarizes it, and drafts a newsletter section."}""");
+        assertThat(created.status()).isEqualTo(201);
+        String id = created.body().get("id").asString();
+        assertThat(id).startsWith("wf-").hasSizeGreaterThan(20);
+        assertThat(created.header("Location")).isEqualTo("/api/v1/workflows/" + id);
+        assertThat(created.body().get("name").asString()).isEqualTo("Tech News Briefing");
+        assertThat(created.body().has("createdAt")).isTrue();
+        assertThat(created.body().has("updatedAt")).isTrue();
+
+        String[][] steps = {
+                {"web_agent", "Search for the latest news about artificial intelligence in healthcare", "1"},
+                {"procurator_assistant", "Summarize the search results into 3 bullet points", "2"},
+                {"procurator_assistant", "Turn these bullet points into a 2-paragraph newsletter section", "3"}};
+        for (String[] s : steps) {
+            Http.Response step = http.post("/api/v1/workflows/" + id + "/steps",
+                    "{\"agentId\":\"" + s[0] + "\",\"action\":\"" + s[1] + "\",\"stepOrder\":" + s[2] + "}");
+            assertThat(step.status()).isEqualTo(201);
+            assertThat(step.body().get("id").asString()).startsWith("step-");
+            assertThat(step.body().get("stepOrder").asInt()).isEqualTo(Integer.parseInt(s[2]));
+        }
+
+        JsonNode list = http.get("/api/v1/workflows?page=0&size=20").body();
+        assertThat(list.get("content").findValuesAsString("id")).contains(id);
+        assertThat(list.has("totalElements")).isTrue();
+        assertThat(list.has("totalPages")).isTrue();
+
+        JsonNode one = http.get("/api/v1/workflows/" + id).body();
+        assertThat(one.get("steps")).hasSize(3);
+        assertThat(one.get("steps").get(1).get("agentId").asString()).isEqualTo("procurator_assistant");
+        assertThat(http.get("/api/v1/workflows/" + id + "/steps").body()).hasSize(3);
+
+        Http.Response patched = http.patch("/api/v1/workflows/" + id, "{\"name\":\"Daily Briefing\"}");
+        assertThat(patched.status()).isEqualTo(200);
+        assertThat(patched.body().get("name").asString()).isEqualTo("Daily Briefing");
+        assertThat(patched.body().get("description").asString()).startsWith("Searches");
+
+        Http.Response clone = http.post("/api/v1/workflows/" + id + "/clone", null);
+        assertThat(clone.status()).isEqualTo(201);
+        String cloneId = clone.body().get("id").asString();
+        assertThat(cloneId).isNotEqualTo(id).startsWith("wf-");
+        assertThat(clone.body().get("name").asString()).isEqualTo("Daily Briefing (Copy)");
+        assertThat(clone.body().get("description").asString()).startsWith("Searches");
+        JsonNode cloneSteps = http.get("/api/v1/workflows/" + cloneId + "/steps").body();
+        assertThat(cloneSteps.findValuesAsString("action")).containsExactly(steps[0][1], steps[1][1], steps[2][1]);
+        assertThat(cloneSteps.findValuesAsString("id")).doesNotContainAnyElementsOf(
+                http.get("/api/v1/workflows/" + id + "/steps").body().findValuesAsString("id"));
+        assertThat(http.get("/api/v1/workflows/" + id).body().get("name").asString()).isEqualTo("Daily Briefing");
+
+        String firstStep = one.get("steps").get(0).get("id").asString();
+        assertThat(http.delete("/api/v1/workflows/" + id + "/steps/" + firstStep).status()).isEqualTo(204);
+        JsonNode after = http.get("/api/v1/workflows/" + id + "/steps").body();
+        assertThat(after.findValuesAsString("agentId")).containsExactly("procurator_assistant", "procurator_assistant");
+        assertThat(after.findValues("stepOrder").stream().map(JsonNode::asInt)).containsExactly(1, 2);
+
+        assertThat(http.delete("/api/v1/workflows/" + id).status()).isEqualTo(204);
+        assertThat(http.get("/api/v1/workflows/" + id).status()).isEqualTo(404);
+        assertThat(http.get("/api/v1/workflows/" + id + "/steps").status()).isEqualTo(404);
+        assertThat(http.patch("/api/v1/workflows/" + id, "{\"name\":\"x\"}").status()).isEqualTo(404);
+        assertThat(http.post("/api/v1/workflows/" + id + "/clone", null).status()).isEqualTo(404);
+        assertThat(http.get("/api/v1/workflows?size=1000").body().get("content").findValuesAsString("id"))
+                .doesNotContain(id).contains(cloneId);
+        assertThat(http.get("/api/v1/workflows/" + cloneId).status()).isEqualTo(200);
+    }
+
+    @Test
+    void stepOrderInsertsAndAppends() {
+        String id = create("order");
+        String path = "/api/v1/workflows/" + id + "/steps";
+        http.post(path, "{\"agentId\":\"echo\",\"action\":\"a\"}");
+        http.post(path, "{\"agentId\":\"echo\",\"action\":\"b\"}");
+        http.post(path, "{\"agentId\":\"echo\",\"action\":\"c\",\"stepOrder\":1}");
+        http.post(path, "{\"agentId\":\"echo\",\"action\":\"d\",\"stepOrder\":4,\"config\":{\"timeoutMs\":5000}}");
+
+        JsonNode list = http.get(path).body();
+        assertThat(list.findValuesAsString("action")).containsExactly("c", "a", "b", "d");
+        assertThat(list.get(3).get("config").get("timeoutMs").asInt()).isEqualTo(5000);
+
+        Http.Response beyond = http.post(path, "{\"agentId\":\"echo\",\"action\":\"x\",\"stepOrder\":6}");
+        assertThat(beyond.status()).isEqualTo(422);
+        assertThat(beyond.contentType()).startsWith("application/problem+json");
+        assertThat(beyond.body().get("errors").get(0).get("field").asString()).isEqualTo("stepOrder");
+    }
+
+    @Test
+    void newestFirstWithPages() {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ids.add(create("page-" + i));
+        }
+        JsonNode all = http.get("/api/v1/workflows?page=0&size=1000").body();
+        List<String> order = all.get("content").findValuesAsString("id");
+        assertThat(order.indexOf(ids.get(2))).isLessThan(order.indexOf(ids.get(1)));
+        assertThat(order.indexOf(ids.get(1))).isLessThan(order.indexOf(ids.get(0)));
+
+        JsonNode page = http.get("/api/v1/workflows?page=1&size=2").body();
+        assertThat(page.get("content")).hasSizeLessThanOrEqualTo(2);
+        long total = page.get("totalElements").asLong();
+        assertThat(page.get("totalPages").asInt()).isEqualTo((int) ((total + 1) / 2));
+    }
+
+    @Test
+    void badInputIsAProblemNamingTheFieldAndWritesNoEvent() {
+        String id = create("bad-input");
+        String missing = "wf-doesNotExist0000000";
+        long before = eventCount();
+        Map<String, Object[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("missing name", new Object[]{"/api/v1/workflows", "{\"description\":\"x\"}", 400, "name"});
+        cases.put("blank name", new Object[]{"/api/v1/workflows", "{\"name\":\"   \"}", 400, "name"});
+        cases.put("long name", new Object[]{"/api/v1/workflows", "{\"name\":\"" + "n".repeat(201) + "\"}", 400, "name"});
+        cases.put("malformed", new Object[]{"/api/v1/workflows", "{\"name\": \"x\"", 400, "body"});
+        cases.put("not an object", new Object[]{"/api/v1/workflows", "[1,2]", 400, "body"});
+        cases.put("no body", new Object[]{"/api/v1/workflows", "", 400, "body"});
+        cases.put("name type", new Object[]{"/api/v1/workflows", "{\"name\": 42}", 400, "name"});
+        cases.put("description type", new Object[]{"/api/v1/workflows", "{\"name\":\"x\",\"description\":{}}", 400,
+                "description"});
+        String steps = "/api/v1/workflows/" + id + "/steps";
+        cases.put("missing agentId", new Object[]{steps, "{\"action\":\"a\"}", 400, "agentId"});
+        cases.put("missing action", new Object[]{steps, "{\"agentId\":\"echo\"}", 400, "action"});
+        cases.put("stepOrder 0", new Object[]{steps, "{\"agentId\":\"echo\",\"action\":\"a\",\"stepOrder\":0}", 400,
+                "stepOrder"});
+        cases.put("stepOrder type", new Object[]{steps, "{\"agentId\":\"echo\",\"action\":\"a\",\"stepOrder\":\"1\"}",
+                400, "stepOrder"});
+        cases.put("stepOrder fraction", new Object[]{steps,
+                "{\"agentId\":\"echo\",\"action\":\"a\",\"stepOrder\":1.5}", 400, "stepOrder"});
+        cases.put("config type", new Object[]{steps, "{\"agentId\":\"echo\",\"action\":\"a\",\"config\":[1]}", 400,
+                "config"});
+        cases.put("beyond last+1", new Object[]{steps, "{\"agentId\":\"echo\",\"action\":\"a\",\"stepOrder\":2}", 422,
+                "stepOrder"});
+        cases.put("unknown workflow step", new Object[]{"/api/v1/workflows/" + missing + "/steps",
+                "{\"agentId\":\"echo\",\"action\":\"a\"}", 404, "workflowId"});
+        cases.put("unknown clone", new Object[]{"/api/v1/workflows/" + missing + "/clone", null, 404, "workflowId"});
+
+        cases.forEach((name, c) -> {
+            Http.Response r = http.post((String) c[0], (String) c[1]);
+            assertProblem(name, r, (int) c[2], (String) c[3]);
+        });
+        assertProblem("patch blank name", http.patch("/api/v1/workflows/" + id, "{\"name\":\"\"}"), 400, "name");
+        assertProblem("patch null name", http.patch("/api/v1/workflows/" + id, "{\"name\":null}"), 400, "name");
+        assertProblem("patch unknown", http.patch("/api/v1/workflows/" + missing, "{\"name\":\"x\"}"), 404,
+                "workflowId");
+        assertProblem("get unknown", http.get("/api/v1/workflows/" + missing), 404, "workflowId");
+        assertProblem("steps of unknown", http.get("/api/v1/workflows/" + missing + "/steps"), 404, "workflowId");
+        assertProblem("delete unknown", http.delete("/api/v1/workflows/" + missing), 404, "workflowId");
+        assertProblem("delete unknown step", http.delete(steps + "/step-nope"), 404, "stepId");
+        assertProblem("bad page", http.get("/api/v1/workflows?page=-1"), 400, "page");
+        assertProblem("bad size", http.get("/api/v1/workflows?size=abc"), 400, "size");
+        byte[] big = ("{\"name\":\"" + "x".repeat(1024 * 1024) + "\"}").getBytes();
+        assertProblem("body over 1 MiB", http.postBytes("/api/v1/workflows", big), 413, "body");
+
+        assertThat(eventCount()).as("events written by rejected commands").isEqualTo(before);
+        assertThat(http.get("/api/v1/workflows/" + id + "/steps").body()).isEmpty();
+    }
+
+    private static void assertProblem(String name, Http.Response r, int status, String field) {
+        assertThat(r.status()).as(name + ": " + r.raw().body()).isEqualTo(status);
+        assertThat(r.contentType()).as(name).startsWith("application/problem+json");
+        assertThat(r.body().get("status").asInt()).as(name).isEqualTo(status);
+        assertThat(r.body().get("title").asString()).as(name).isNotBlank();
+        assertThat(r.body().get("detail").asString()).as(name).isNotBlank().doesNotContain("Exception", "\tat ");
+        assertThat(r.body().get("errors").findValuesAsString("field")).as(name).contains(field);
+    }
+
+    @Test
+    void twentyConcurrentClientsReadTheirWrites() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        try {
+            List<Future<String>> clients = new ArrayList<>();
+            for (int c = 0; c < 20; c++) {
+                int client = c;
+                clients.add(pool.submit(() -> {
+                    for (int round = 0; round < 3; round++) {
+                        String name = "client-" + client + "-" + round;
+                        String id = create(name);
+                        assertThat(http.get("/api/v1/workflows/" + id).body().get("name").asString()).isEqualTo(name);
+                        assertThat(http.get("/api/v1/workflows?size=1000").body().get("content")
+                                .findValuesAsString("id")).contains(id);
+                        http.post("/api/v1/workflows/" + id + "/steps", "{\"agentId\":\"echo\",\"action\":\"a\"}");
+                        assertThat(http.get("/api/v1/workflows/" + id + "/steps").body()).hasSize(1);
+                        http.patch("/api/v1/workflows/" + id, "{\"description\":\"changed\"}");
+                        assertThat(http.get("/api/v1/workflows/" + id).body().get("description").asString())
+                                .isEqualTo("changed");
+                        assertThat(http.delete("/api/v1/workflows/" + id).status()).isEqualTo(204);
+                        assertThat(http.get("/api/v1/workflows/" + id).status()).isEqualTo(404);
+                    }
+                    return "ok";
+                }));
+            }
+            for (Future<String> f : clients) {
+                assertThat(f.get()).isEqualTo("ok");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Committed records on the workflow-events topic. */
+    private static long eventCount() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            String topic = Topics.defaults().workflowEvents().name();
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
+            return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+}
