@@ -7,9 +7,14 @@ import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.schemas.kafka.Topics;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import dev.agentflow.web.ConditionalOnService;
 
-/** command-api: the workflow decider topology (exactly-once) and the command gateway. */
+/**
+ * command-api: the workflow decider topology (exactly-once) and the command gateway. It answers
+ * writes from the views, so a process running it runs the projection-service views too.
+ */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnService("command-api")
 public class CommandApiConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "close")

@@ -5,12 +5,19 @@ import dev.agentflow.projection.query.WorkflowQueries;
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.web.ConditionalOnService;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** projection-service: the view topology (at-least-once, idempotent by version) and its queries. */
+/**
+ * projection-service: the view topology (at-least-once, idempotent by version) and its queries.
+ * Every instance builds the whole of every view under its own application id (a read replica), so
+ * any instance answers any GET, and a write waits for the views of the instance that took it.
+ * The command API needs the views for read-your-writes, so it brings them along.
+ */
 @Configuration(proxyBeanMethods = false)
+@ConditionalOnService({"projection-service", "command-api"})
 public class ProjectionConfiguration {
 
     @Bean
@@ -20,7 +27,7 @@ public class ProjectionConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "close")
     StreamsApp projectionStreams(KafkaSettings kafka, VersionWatch workflowVersionWatch) {
-        return new StreamsApp(ProjectionTopology.NAME,
+        return new StreamsApp(ProjectionTopology.NAME + "-" + kafka.instanceId(),
                 ProjectionTopology.build(kafka.topics(), workflowVersionWatch),
                 kafka, StreamsApp.Guarantee.AT_LEAST_ONCE);
     }

@@ -13,6 +13,7 @@ import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.web.ApiException;
+import dev.agentflow.web.ConditionalOnService;
 import dev.agentflow.web.FieldError;
 import dev.agentflow.web.JsonBody;
 import java.net.URI;
@@ -40,6 +41,7 @@ import org.springframework.web.bind.annotation.RestController;
  * answers from them.
  */
 @RestController
+@ConditionalOnService("command-api")
 @RequestMapping("/api/v1/workflows")
 public class WorkflowCommandController {
 

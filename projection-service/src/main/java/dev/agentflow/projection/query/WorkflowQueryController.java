@@ -3,6 +3,7 @@ package dev.agentflow.projection.query;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.web.ApiException;
+import dev.agentflow.web.ConditionalOnService;
 import dev.agentflow.web.PageRequest;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Every workflow GET, served from the projection's views. */
 @RestController
+@ConditionalOnService({"projection-service", "command-api"})
 @RequestMapping("/api/v1/workflows")
 public class WorkflowQueryController {
 
