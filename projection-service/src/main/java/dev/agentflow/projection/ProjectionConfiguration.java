@@ -1,5 +1,6 @@
 package dev.agentflow.projection;
 
+import dev.agentflow.projection.query.RunQueries;
 import dev.agentflow.projection.query.VersionWatch;
 import dev.agentflow.projection.query.WorkflowQueries;
 import dev.agentflow.projection.topology.ProjectionTopology;
@@ -25,10 +26,16 @@ public class ProjectionConfiguration {
         return new VersionWatch();
     }
 
+    @Bean
+    VersionWatch runVersionWatch() {
+        return new VersionWatch();
+    }
+
     @Bean(initMethod = "start", destroyMethod = "close")
-    StreamsApp projectionStreams(KafkaSettings kafka, VersionWatch workflowVersionWatch) {
+    StreamsApp projectionStreams(KafkaSettings kafka, VersionWatch workflowVersionWatch,
+                                 VersionWatch runVersionWatch) {
         return new StreamsApp(ProjectionTopology.NAME + "-" + kafka.instanceId(),
-                ProjectionTopology.build(kafka.topics(), workflowVersionWatch),
+                ProjectionTopology.build(kafka.topics(), workflowVersionWatch, runVersionWatch),
                 kafka, StreamsApp.Guarantee.AT_LEAST_ONCE);
     }
 
@@ -36,5 +43,11 @@ public class ProjectionConfiguration {
     WorkflowQueries workflowQueries(@Qualifier("projectionStreams") StreamsApp projectionStreams,
                                     VersionWatch workflowVersionWatch) {
         return new WorkflowQueries(projectionStreams, workflowVersionWatch);
+    }
+
+    @Bean
+    RunQueries runQueries(@Qualifier("projectionStreams") StreamsApp projectionStreams,
+                          VersionWatch runVersionWatch) {
+        return new RunQueries(projectionStreams, runVersionWatch);
     }
 }

@@ -59,6 +59,15 @@ public final class JsonBody {
         return s;
     }
 
+    /** A required string that may be empty, of at most {@code maxLength} characters. */
+    public String requiredText(String field, int maxLength) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return reject(field, "is required");
+        }
+        return string(field, value, maxLength);
+    }
+
     /** An optional string (null when absent or null). */
     public String optionalString(String field, int maxLength) {
         JsonNode value = node.get(field);

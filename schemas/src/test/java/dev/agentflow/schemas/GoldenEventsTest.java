@@ -27,7 +27,8 @@ import tools.jackson.databind.JsonNode;
 class GoldenEventsTest {
 
     static Stream<Arguments> eventTypes() {
-        return Stream.of(family("workflow-events", Topics.WORKFLOW_EVENTS)).flatMap(s -> s);
+        return Stream.of(family("workflow-events", Topics.WORKFLOW_EVENTS),
+                family("run-events", Topics.RUN_EVENTS)).flatMap(s -> s);
     }
 
     private static <E> Stream<Arguments> family(String folder, TypeRegistry<E> registry) {
@@ -76,7 +77,7 @@ class GoldenEventsTest {
     }
 
     static List<TypeRegistry<?>> families() {
-        return List.of(Topics.WORKFLOW_EVENTS, Topics.WORKFLOW_COMMANDS);
+        return List.of(Topics.WORKFLOW_EVENTS, Topics.WORKFLOW_COMMANDS, Topics.RUN_EVENTS, Topics.RUN_COMMANDS);
     }
 
     private static Set<String> fieldNames(JsonNode node) {

@@ -1,5 +1,6 @@
 package dev.agentflow.standalone;
 
+import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.schemas.kafka.TopicAdmin;
@@ -46,6 +47,12 @@ public class AgentflowApplication {
         TopicAdmin.ensureTopics(bootstrap, topics.all());
         return new KafkaSettings(bootstrap, topics, props.dataDir().resolve("streams"),
                 props.kafka().commitIntervalMs(), props.instanceId());
+    }
+
+    /** The built-in agents and those configured under {@code agentflow.agents}. */
+    @Bean
+    AgentCatalog agentCatalog(AgentflowProperties props) {
+        return AgentCatalog.of(props.agents());
     }
 
     /** Serve no request before every topology runs. */

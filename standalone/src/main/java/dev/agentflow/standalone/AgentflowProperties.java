@@ -1,7 +1,9 @@
 package dev.agentflow.standalone;
 
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.agent.AgentDescriptor;
 import java.nio.file.Path;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -11,11 +13,13 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param dataDir    root of the local data: the embedded broker's log and Kafka Streams state
  * @param instanceId this process's stable name in consumer groups
  * @param kafka      Kafka settings
+ * @param agents     agents configured beside the built-in ones
  */
 @ConfigurationProperties("agentflow")
-public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka) {
+public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, List<AgentDescriptor> agents) {
 
     public AgentflowProperties {
+        agents = agents == null ? List.of() : List.copyOf(agents);
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         instanceId = instanceId == null || instanceId.isBlank() ? "node-1" : instanceId;
         kafka = kafka == null ? new Kafka(null, null, null, 0, 0, 0) : kafka;

@@ -1,14 +1,13 @@
 package dev.agentflow.api.web;
 
-import dev.agentflow.api.command.CommandGateway;
 import dev.agentflow.projection.query.WorkflowDetail;
 import dev.agentflow.projection.query.WorkflowQueries;
 import dev.agentflow.projection.query.WorkflowQueryController;
 import dev.agentflow.projection.query.WorkflowSummary;
 import dev.agentflow.projection.view.WorkflowView;
+import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
-import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
@@ -17,14 +16,9 @@ import dev.agentflow.web.ConditionalOnService;
 import dev.agentflow.web.FieldError;
 import dev.agentflow.web.JsonBody;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -51,17 +45,17 @@ public class WorkflowCommandController {
     public static final int MAX_ACTION = 200_000;
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
-    private final CommandGateway gateway;
+    private final CommandExecutor commands;
     private final WorkflowQueries queries;
     private final Topics topics;
-    private final Duration timeout;
+    private final AgentCatalog agents;
 
-    public WorkflowCommandController(CommandGateway gateway, WorkflowQueries queries, Topics topics,
-                                     @Value("${agentflow.api.command-timeout:30s}") Duration timeout) {
-        this.gateway = gateway;
+    public WorkflowCommandController(CommandExecutor commands, WorkflowQueries queries, Topics topics,
+                                     AgentCatalog agents) {
+        this.commands = commands;
         this.queries = queries;
         this.topics = topics;
-        this.timeout = timeout;
+        this.agents = agents;
     }
 
     @PostMapping
@@ -103,6 +97,11 @@ public class WorkflowCommandController {
         Integer stepOrder = json.optionalInt("stepOrder", 1);
         Map<String, Object> config = json.optionalObject("config");
         json.validate();
+        if (!agents.contains(agentId)) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Agent " + agentId + " is not registered; "
+                    + "GET /api/v1/agents lists the agents",
+                    List.of(new FieldError("agentId", "no agent '" + agentId + "' is registered")));
+        }
         String stepId = Ids.stepId();
         WorkflowView view = execute(new WorkflowCommand.AddStep(id, stepId, agentId, action, stepOrder, config));
         StepDefinition step = view.steps().stream().filter(s -> s.id().equals(stepId)).findFirst()
@@ -134,41 +133,12 @@ public class WorkflowCommandController {
         }
     }
 
-    /** Sends the command, maps a rejection to its status, and returns the view once it shows the result. */
+    /** Sends the command and returns the view once it shows the result. */
     private WorkflowView execute(WorkflowCommand command) {
-        CommandReply reply;
-        try {
-            reply = gateway.send(topics.workflowCommands(), CommandGateway.envelope(Ids.jobId(),
-                    Topics.WORKFLOW_COMMANDS.nameOf(command), command.workflowId(), command), timeout);
-        } catch (CommandGateway.ReplyTimeoutException e) {
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of());
-        }
-        if (!reply.accepted()) {
-            throw rejected(reply.rejection());
-        }
-        try {
-            queries.whenApplied(reply.aggregateId(), reply.version()).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
-                    "The change was accepted but the views have not caught up yet; retry the read", List.of());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Interrupted", List.of());
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        }
+        CommandReply reply = commands.submit(topics.workflowCommands(), Topics.WORKFLOW_COMMANDS, Ids.jobId(),
+                command.workflowId(), command);
+        commands.awaitView(queries.whenApplied(reply.aggregateId(), reply.version()));
         return queries.findAny(reply.aggregateId())
                 .orElseThrow(() -> new IllegalStateException("View " + reply.aggregateId() + " missing"));
-    }
-
-    static ApiException rejected(Rejection rejection) {
-        HttpStatus status = switch (rejection.reason()) {
-            case NOT_FOUND -> HttpStatus.NOT_FOUND;
-            case CONFLICT -> HttpStatus.CONFLICT;
-            case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
-        };
-        List<FieldError> errors = rejection.field() == null ? List.of()
-                : List.of(new FieldError(rejection.field(), rejection.detail()));
-        return new ApiException(status, rejection.detail(), errors);
     }
 }

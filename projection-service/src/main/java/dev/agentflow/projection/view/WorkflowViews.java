@@ -52,8 +52,8 @@ public final class WorkflowViews {
             return new WorkflowView(view.id(), view.name(), view.description(), view.clonedFrom(), view.createdAt(),
                     at, Steps.remove(view.steps(), e.stepId()), v, view.deleted());
         }
-        if (event instanceof WorkflowCloned) {
-            // The source of a clone is unchanged: only its version moves.
+        if (event instanceof WorkflowCloned || event instanceof WorkflowEvent.RunRequested) {
+            // The source of a clone, or a workflow that is run, is unchanged: only its version moves.
             return new WorkflowView(view.id(), view.name(), view.description(), view.clonedFrom(), view.createdAt(),
                     view.updatedAt(), view.steps(), v, view.deleted());
         }

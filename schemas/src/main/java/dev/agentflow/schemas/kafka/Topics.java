@@ -6,6 +6,9 @@ import dev.agentflow.schemas.envelope.EnvelopeSerde;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.json.TypeRegistry;
+import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.RunCommand;
+import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import java.time.Duration;
@@ -25,11 +28,16 @@ public final class Topics {
 
     public static final TypeRegistry<WorkflowCommand> WORKFLOW_COMMANDS = TypeRegistry.of(WorkflowCommand.class);
     public static final TypeRegistry<WorkflowEvent> WORKFLOW_EVENTS = TypeRegistry.of(WorkflowEvent.class);
+    public static final TypeRegistry<RunCommand> RUN_COMMANDS = TypeRegistry.of(RunCommand.class);
+    public static final TypeRegistry<RunEvent> RUN_EVENTS = TypeRegistry.of(RunEvent.class);
 
     private final String prefix;
     private final Topic<String, CommandEnvelope<WorkflowCommand>> workflowCommands;
     private final Topic<String, EventEnvelope<WorkflowEvent>> workflowEvents;
     private final Topic<String, CommandReply> commandReplies;
+    private final Topic<String, CommandEnvelope<RunCommand>> runCommands;
+    private final Topic<String, EventEnvelope<RunEvent>> runEvents;
+    private final Topic<String, AgentRequest> agentRequests;
 
     public Topics(String prefix, int partitions) {
         this.prefix = prefix;
@@ -39,6 +47,12 @@ public final class Topics {
                 Serdes.String(), EnvelopeSerde.events(WORKFLOW_EVENTS));
         this.commandReplies = new Topic<>(prefix + "command-replies", partitions, SHORT_RETENTION_MS,
                 Serdes.String(), JsonSerde.of(CommandReply.class));
+        this.runCommands = new Topic<>(prefix + "run-commands", partitions, SHORT_RETENTION_MS,
+                Serdes.String(), EnvelopeSerde.commands(RUN_COMMANDS));
+        this.runEvents = new Topic<>(prefix + "run-events", partitions, FOREVER,
+                Serdes.String(), EnvelopeSerde.events(RUN_EVENTS));
+        this.agentRequests = new Topic<>(prefix + "agent-requests", partitions, SHORT_RETENTION_MS,
+                Serdes.String(), JsonSerde.of(AgentRequest.class));
     }
 
     public static Topics defaults() {
@@ -61,9 +75,21 @@ public final class Topics {
         return commandReplies;
     }
 
+    public Topic<String, CommandEnvelope<RunCommand>> runCommands() {
+        return runCommands;
+    }
+
+    public Topic<String, EventEnvelope<RunEvent>> runEvents() {
+        return runEvents;
+    }
+
+    public Topic<String, AgentRequest> agentRequests() {
+        return agentRequests;
+    }
+
     /** Every topic, for creation at start-up. */
     public List<Topic<?, ?>> all() {
-        return List.of(workflowCommands, workflowEvents, commandReplies);
+        return List.of(workflowCommands, workflowEvents, commandReplies, runCommands, runEvents, agentRequests);
     }
 
     /** The Kafka Streams application id of one of the engine's topologies, under the same prefix. */

@@ -12,6 +12,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = WorkflowCommand.AddStep.class, name = "AddStep"),
         @JsonSubTypes.Type(value = WorkflowCommand.RemoveStep.class, name = "RemoveStep"),
         @JsonSubTypes.Type(value = WorkflowCommand.CloneWorkflow.class, name = "CloneWorkflow"),
+        @JsonSubTypes.Type(value = WorkflowCommand.RunWorkflow.class, name = "RunWorkflow"),
 })
 public sealed interface WorkflowCommand {
 
@@ -46,5 +47,9 @@ public sealed interface WorkflowCommand {
 
     /** Clone this workflow into a new one with id {@code cloneId}. */
     record CloneWorkflow(String workflowId, String cloneId) implements WorkflowCommand {
+    }
+
+    /** Run the workflow's current steps as run {@code runId}. */
+    record RunWorkflow(String workflowId, String runId, String sessionId, String input) implements WorkflowCommand {
     }
 }

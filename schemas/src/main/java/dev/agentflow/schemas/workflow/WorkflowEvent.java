@@ -11,6 +11,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = WorkflowEvent.StepAdded.class, name = "StepAdded"),
         @JsonSubTypes.Type(value = WorkflowEvent.StepRemoved.class, name = "StepRemoved"),
         @JsonSubTypes.Type(value = WorkflowEvent.WorkflowCloned.class, name = "WorkflowCloned"),
+        @JsonSubTypes.Type(value = WorkflowEvent.RunRequested.class, name = "RunRequested"),
 })
 public sealed interface WorkflowEvent {
 
@@ -42,5 +43,16 @@ public sealed interface WorkflowEvent {
 
     /** This workflow was copied into the new workflow {@code cloneId}; this workflow is unchanged. */
     record WorkflowCloned(String workflowId, String cloneId) implements WorkflowEvent {
+    }
+
+    /**
+     * A run of this workflow was requested; {@code steps} is the snapshot the run executes. The
+     * workflow itself is unchanged.
+     */
+    record RunRequested(String workflowId, String runId, String sessionId, String input, List<StepDefinition> steps)
+            implements WorkflowEvent {
+        public RunRequested {
+            steps = List.copyOf(steps);
+        }
     }
 }

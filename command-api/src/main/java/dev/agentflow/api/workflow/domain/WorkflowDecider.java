@@ -12,6 +12,9 @@ import dev.agentflow.schemas.workflow.WorkflowCommand.CloneWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.CreateWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.DeleteWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.RemoveStep;
+import dev.agentflow.schemas.workflow.WorkflowCommand.RunWorkflow;
+import dev.agentflow.schemas.run.RunCommand.StartRun;
+import dev.agentflow.schemas.workflow.WorkflowEvent.RunRequested;
 import dev.agentflow.schemas.workflow.WorkflowCommand.UpdateWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepAdded;
@@ -71,6 +74,14 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
         if (command instanceof CloneWorkflow c) {
             return Decision.accept(new WorkflowCloned(c.workflowId(), c.cloneId()));
         }
+        if (command instanceof RunWorkflow c) {
+            if (state.steps().isEmpty()) {
+                return Decision.reject(Rejection.unprocessable("steps",
+                        "Workflow " + c.workflowId() + " has no steps to run; add a step first"));
+            }
+            return Decision.accept(new RunRequested(c.workflowId(), c.runId(), c.sessionId(), c.input(),
+                    state.steps()));
+        }
         throw new IllegalStateException("Unhandled workflow command " + command.getClass());
     }
 
@@ -112,7 +123,7 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
             return new WorkflowState(v, s.exists(), s.deleted(), s.name(), s.description(),
                     Steps.remove(s.steps(), e.stepId()));
         }
-        if (event instanceof WorkflowCloned) {
+        if (event instanceof WorkflowCloned || event instanceof RunRequested) {
             return new WorkflowState(v, s.exists(), s.deleted(), s.name(), s.description(), s.steps());
         }
         throw new IllegalStateException("Unhandled workflow event " + event.getClass());
@@ -120,18 +131,23 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
 
     /**
      * Commands that follow from an event, addressed to other aggregates: a clone is created by a
-     * {@link CreateWorkflow} keyed by the new id, carrying a copy of every step under new step ids.
+     * {@link CreateWorkflow} keyed by the new id, carrying a copy of every step under new step ids;
+     * a run is started by a {@link StartRun} keyed by the run id, carrying the steps' snapshot.
      *
      * @param state the state after the event
      */
-    public List<WorkflowCommand> react(WorkflowState state, WorkflowEvent event) {
+    public List<FollowUp> react(WorkflowState state, WorkflowEvent event) {
+        if (event instanceof RunRequested e) {
+            return List.of(new FollowUp.ToRun(new StartRun(e.runId(), e.workflowId(), e.sessionId(), e.input(),
+                    e.steps())));
+        }
         if (event instanceof WorkflowCloned e) {
             List<StepDefinition> copies = state.steps().stream()
                     .map(s -> new StepDefinition(Ids.derivedStepId(e.cloneId() + "/" + s.id()),
                             s.agentId(), s.action(), s.stepOrder(), s.config()))
                     .toList();
-            return List.of(new CreateWorkflow(e.cloneId(), state.name() + COPY_SUFFIX, state.description(),
-                    e.workflowId(), copies));
+            return List.of(new FollowUp.ToWorkflow(new CreateWorkflow(e.cloneId(), state.name() + COPY_SUFFIX,
+                    state.description(), e.workflowId(), copies)));
         }
         return List.of();
     }

@@ -1,5 +1,6 @@
 package dev.agentflow.api.workflow.topology;
 
+import dev.agentflow.api.workflow.domain.FollowUp;
 import dev.agentflow.api.workflow.domain.WorkflowDecider;
 import dev.agentflow.api.workflow.domain.WorkflowState;
 import dev.agentflow.schemas.domain.Decision;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * workflow-commands → workflow-command-processor (owns workflow-state-store) → workflow-events,
- * command-replies, and follow-up commands back to workflow-commands (a clone's creation).
+ * command-replies, and follow-up commands: back to workflow-commands (a clone's creation) and to
+ * run-commands (a run's start).
  */
 public final class WorkflowTopology {
 
@@ -40,6 +42,7 @@ public final class WorkflowTopology {
     public static final String EVENTS_SINK = "workflow-events-sink";
     public static final String REPLIES_SINK = "command-replies-sink";
     public static final String COMMANDS_SINK = "workflow-commands-sink";
+    public static final String RUN_COMMANDS_SINK = "run-commands-sink";
 
     private WorkflowTopology() {
     }
@@ -62,6 +65,8 @@ public final class WorkflowTopology {
                 erase(replies.valueSerde().serializer()), PROCESSOR);
         topology.addSink(COMMANDS_SINK, commands.name(), commands.keySerde().serializer(),
                 erase(commands.valueSerde().serializer()), PROCESSOR);
+        topology.addSink(RUN_COMMANDS_SINK, topics.runCommands().name(), topics.runCommands().keySerde().serializer(),
+                erase(topics.runCommands().valueSerde().serializer()), PROCESSOR);
         return topology;
     }
 
@@ -107,7 +112,7 @@ public final class WorkflowTopology {
                 reply(command, CommandReply.rejected(command.commandId(), id, rejected.rejection()), now);
                 return;
             }
-            List<WorkflowCommand> followUps = new ArrayList<>();
+            List<FollowUp> followUps = new ArrayList<>();
             for (WorkflowEvent event : ((Decision.Accepted<WorkflowEvent>) decision).events()) {
                 state = decider.evolve(state, event);
                 EventEnvelope<WorkflowEvent> envelope = new EventEnvelope<>(Ids.eventId(),
@@ -117,11 +122,20 @@ public final class WorkflowTopology {
                 followUps.addAll(decider.react(state, event));
             }
             store.put(id, state);
-            for (WorkflowCommand followUp : followUps) {
-                CommandEnvelope<WorkflowCommand> next = new CommandEnvelope<>(command.commandId(),
-                        Topics.WORKFLOW_COMMANDS.nameOf(followUp), followUp.workflowId(), Instant.ofEpochMilli(now),
-                        followUp);
-                context.forward(new Record<>(followUp.workflowId(), (Object) next, now), COMMANDS_SINK);
+            for (FollowUp followUp : followUps) {
+                if (followUp instanceof FollowUp.ToWorkflow w) {
+                    String key = w.command().workflowId();
+                    context.forward(new Record<>(key, (Object) new CommandEnvelope<>(command.commandId(),
+                            Topics.WORKFLOW_COMMANDS.nameOf(w.command()), key, Instant.ofEpochMilli(now),
+                            w.command()), now), COMMANDS_SINK);
+                } else if (followUp instanceof FollowUp.ToRun r) {
+                    String key = r.command().runId();
+                    context.forward(new Record<>(key, (Object) new CommandEnvelope<>(command.commandId(),
+                            Topics.RUN_COMMANDS.nameOf(r.command()), key, Instant.ofEpochMilli(now),
+                            r.command()), now), RUN_COMMANDS_SINK);
+                } else {
+                    throw new IllegalStateException("Unhandled follow-up " + followUp);
+                }
             }
             if (followUps.isEmpty()) {
                 reply(command, CommandReply.accepted(command.commandId(), id, state.version()), now);

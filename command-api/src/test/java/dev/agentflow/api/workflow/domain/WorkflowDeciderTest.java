@@ -13,6 +13,9 @@ import dev.agentflow.schemas.workflow.WorkflowCommand.CreateWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.DeleteWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.RemoveStep;
 import dev.agentflow.schemas.workflow.WorkflowCommand.UpdateWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowCommand.RunWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowEvent.RunRequested;
+import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepAdded;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepRemoved;
@@ -91,7 +94,7 @@ class WorkflowDeciderTest {
     void everyCommandOnAnUnknownWorkflowIsNotFound() {
         List<WorkflowCommand> commands = List.of(new UpdateWorkflow(WF, "n", false, null), new DeleteWorkflow(WF),
                 new AddStep(WF, "s", "echo", "a", null, Map.of()), new RemoveStep(WF, "s"),
-                new CloneWorkflow(WF, "wf-2"));
+                new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", "in"));
         for (WorkflowCommand command : commands) {
             Rejection r = rejected(command);
             assertThat(r.reason()).as(command.toString()).isEqualTo(Reason.NOT_FOUND);
@@ -199,10 +202,10 @@ class WorkflowDeciderTest {
         WorkflowState source = given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
                 new WorkflowCloned(WF, "wf-2"));
 
-        List<WorkflowCommand> followUps = decider.react(source, new WorkflowCloned(WF, "wf-2"));
+        List<FollowUp> followUps = decider.react(source, new WorkflowCloned(WF, "wf-2"));
 
         assertThat(followUps).hasSize(1);
-        CreateWorkflow create = (CreateWorkflow) followUps.get(0);
+        CreateWorkflow create = (CreateWorkflow) ((FollowUp.ToWorkflow) followUps.get(0)).command();
         assertThat(create.workflowId()).isEqualTo("wf-2");
         assertThat(create.name()).isEqualTo("News (Copy)");
         assertThat(create.description()).isEqualTo("desc");
@@ -212,6 +215,20 @@ class WorkflowDeciderTest {
         assertThat(create.steps()).extracting(StepDefinition::id)
                 .doesNotContain("a", "b").allMatch(id -> id.startsWith("step-")).doesNotHaveDuplicates();
         assertThat(decider.react(source, new WorkflowCloned(WF, "wf-2"))).isEqualTo(followUps);
+    }
+
+    @Test
+    void runStartsWithASnapshotOfTheSteps() {
+        var events = accepted(new RunWorkflow(WF, "wr-1", "s-1", "in"), CREATED, new StepAdded(WF, step("a", 1)));
+        assertThat(events).containsExactly(new RunRequested(WF, "wr-1", "s-1", "in", List.of(step("a", 1))));
+        WorkflowState after = given(CREATED, new StepAdded(WF, step("a", 1)), events.get(0));
+        assertThat(decider.react(after, events.get(0))).containsExactly(new FollowUp.ToRun(
+                new RunCommand.StartRun("wr-1", WF, "s-1", "in", List.of(step("a", 1)))));
+    }
+
+    @Test
+    void runOfAWorkflowWithoutStepsIsUnprocessable() {
+        assertThat(rejected(new RunWorkflow(WF, "wr-1", "s", "in"), CREATED).reason()).isEqualTo(Reason.UNPROCESSABLE);
     }
 
     @Test
@@ -232,14 +249,14 @@ class WorkflowDeciderTest {
             WorkflowCommand command = Arrays.stream(new WorkflowCommand[]{
                     new CreateWorkflow(WF, "n", null, null, List.of()), new UpdateWorkflow(WF, "n", false, null),
                     new DeleteWorkflow(WF), new AddStep(WF, "b", "echo", "x", null, Map.of()),
-                    new RemoveStep(WF, "a"), new CloneWorkflow(WF, "wf-2")})
+                    new RemoveStep(WF, "a"), new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", "in")})
                     .filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
             assertThat(decider.decide(command, live)).isNotNull();
         }
         for (Class<?> type : WorkflowEvent.class.getPermittedSubclasses()) {
             WorkflowEvent event = Arrays.stream(new WorkflowEvent[]{CREATED, new WorkflowUpdated(WF, "n", null),
                     new WorkflowDeleted(WF), new StepAdded(WF, step("b", 2)), new StepRemoved(WF, "a"),
-                    new WorkflowCloned(WF, "wf-2")})
+                    new WorkflowCloned(WF, "wf-2"), new RunRequested(WF, "wr-1", "s", "in", List.of())})
                     .filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
             assertThat(decider.evolve(live, event).version()).isEqualTo(live.version() + 1);
         }

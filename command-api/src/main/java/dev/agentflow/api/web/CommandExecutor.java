@@ -1,0 +1,79 @@
+package dev.agentflow.api.web;
+
+import dev.agentflow.api.command.CommandGateway;
+import dev.agentflow.schemas.envelope.CommandEnvelope;
+import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.envelope.Rejection;
+import dev.agentflow.schemas.json.TypeRegistry;
+import dev.agentflow.schemas.kafka.Topic;
+import dev.agentflow.web.ApiException;
+import dev.agentflow.web.FieldError;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+
+/**
+ * What every write does: send one command, wait (bounded) for the decider's reply, map a
+ * rejection to 404 / 409 / 422, and wait until the views show the result (read-your-writes).
+ */
+@Component
+@dev.agentflow.web.ConditionalOnService("command-api")
+public class CommandExecutor {
+
+    private final CommandGateway gateway;
+    private final Duration timeout;
+
+    public CommandExecutor(CommandGateway gateway, @Value("${agentflow.api.command-timeout:30s}") Duration timeout) {
+        this.gateway = gateway;
+        this.timeout = timeout;
+    }
+
+    /** Sends the command and returns the accepted reply; a rejection is thrown as its problem. */
+    public <C> CommandReply submit(Topic<String, CommandEnvelope<C>> topic, TypeRegistry<C> types, String jobId,
+                                   String aggregateId, C command) {
+        CommandReply reply;
+        try {
+            reply = gateway.send(topic, new CommandEnvelope<>(jobId, types.nameOf(command), aggregateId,
+                    Instant.now(), command), timeout);
+        } catch (CommandGateway.ReplyTimeoutException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of());
+        }
+        if (!reply.accepted()) {
+            throw rejected(reply.rejection());
+        }
+        return reply;
+    }
+
+    /** Waits until a view has applied the reply's version. */
+    public void awaitView(CompletableFuture<Void> applied) {
+        try {
+            applied.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE,
+                    "The change was accepted but the views have not caught up yet; retry the read", List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Interrupted", List.of());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    static ApiException rejected(Rejection rejection) {
+        HttpStatus status = switch (rejection.reason()) {
+            case NOT_FOUND -> HttpStatus.NOT_FOUND;
+            case CONFLICT -> HttpStatus.CONFLICT;
+            case UNPROCESSABLE -> HttpStatus.UNPROCESSABLE_CONTENT;
+        };
+        List<FieldError> errors = rejection.field() == null ? List.of()
+                : List.of(new FieldError(rejection.field(), rejection.detail()));
+        return new ApiException(status, rejection.detail(), errors);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.agentflow.api.web;
+
+import dev.agentflow.projection.query.RunQueries;
+import dev.agentflow.projection.query.RunQueryController;
+import dev.agentflow.schemas.domain.Ids;
+import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.run.RunCommand;
+import dev.agentflow.schemas.workflow.WorkflowCommand;
+import dev.agentflow.web.ApiException;
+import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.web.JsonBody;
+import java.net.URI;
+import java.util.regex.Pattern;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Start, resume and cancel runs. Each answers 202 once the run's view shows the change. */
+@RestController
+@ConditionalOnService("command-api")
+@RequestMapping("/api/v1/workflows")
+public class RunCommandController {
+
+    public static final int MAX_TEXT = 1024 * 1024;
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+    private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
+
+    private final CommandExecutor commands;
+    private final RunQueries runs;
+    private final Topics topics;
+
+    public RunCommandController(CommandExecutor commands, RunQueries runs, Topics topics) {
+        this.commands = commands;
+        this.runs = runs;
+        this.topics = topics;
+    }
+
+    public record RunStarted(String jobId, String workflowId, String sessionId, String runId) {
+    }
+
+    public record RunAccepted(String jobId, String runId) {
+    }
+
+    @PostMapping("/{id}/run")
+    public ResponseEntity<RunStarted> run(@PathVariable String id, @RequestBody(required = false) byte[] body) {
+        if (!ID.matcher(id).matches()) {
+            throw dev.agentflow.projection.query.WorkflowQueryController.notFound(id);
+        }
+        JsonBody json = JsonBody.parse(body, false);
+        String input = json.requiredText("input", MAX_TEXT);
+        String sessionId = json.optionalString("sessionId", 200);
+        json.validate();
+        if (sessionId != null && !SESSION.matcher(sessionId).matches()) {
+            throw ApiException.badRequest("sessionId", "may hold only letters, digits and . _ : -");
+        }
+        String session = sessionId != null ? sessionId : Ids.sessionId();
+        String runId = Ids.runId();
+        String jobId = Ids.jobId();
+        WorkflowCommand.RunWorkflow command = new WorkflowCommand.RunWorkflow(id, runId, session, input);
+        CommandReply reply = commands.submit(topics.workflowCommands(), Topics.WORKFLOW_COMMANDS, jobId, id, command);
+        commands.awaitView(runs.whenApplied(reply.aggregateId(), reply.version()));
+        return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
+                .body(new RunStarted(jobId, id, session, runId));
+    }
+
+    @PostMapping("/runs/{runId}/resume")
+    public ResponseEntity<RunAccepted> resume(@PathVariable String runId, @RequestBody(required = false) byte[] body) {
+        requireRunId(runId);
+        JsonBody json = JsonBody.parse(body, false);
+        String output = json.requiredText("output", MAX_TEXT);
+        json.validate();
+        return send(runId, new RunCommand.ResumeRun(runId, output));
+    }
+
+    @PostMapping("/runs/{runId}/cancel")
+    public ResponseEntity<RunAccepted> cancel(@PathVariable String runId) {
+        requireRunId(runId);
+        return send(runId, new RunCommand.CancelRun(runId));
+    }
+
+    private ResponseEntity<RunAccepted> send(String runId, RunCommand command) {
+        String jobId = Ids.jobId();
+        CommandReply reply = commands.submit(topics.runCommands(), Topics.RUN_COMMANDS, jobId, runId, command);
+        commands.awaitView(runs.whenApplied(reply.aggregateId(), reply.version()));
+        return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
+                .body(new RunAccepted(jobId, runId));
+    }
+
+    private static void requireRunId(String runId) {
+        if (!ID.matcher(runId).matches()) {
+            throw RunQueryController.notFound(runId);
+        }
+    }
+}

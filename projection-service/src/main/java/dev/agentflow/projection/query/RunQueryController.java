@@ -1,0 +1,66 @@
+package dev.agentflow.projection.query;
+
+import dev.agentflow.schemas.run.RunStatus;
+import dev.agentflow.web.ApiException;
+import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.web.PageRequest;
+import java.util.Arrays;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Run history, one run, and the operators' inbox. */
+@RestController
+@ConditionalOnService({"projection-service", "command-api"})
+@RequestMapping("/api/v1/workflows")
+public class RunQueryController {
+
+    private final RunQueries runs;
+    private final WorkflowQueries workflows;
+
+    public RunQueryController(RunQueries runs, WorkflowQueries workflows) {
+        this.runs = runs;
+        this.workflows = workflows;
+    }
+
+    @GetMapping("/{workflowId}/runs")
+    public Page<RunSummary> forWorkflow(@PathVariable String workflowId, @RequestParam(required = false) String page,
+                                        @RequestParam(required = false) String size) {
+        PageRequest request = PageRequest.parse(page, size);
+        Page<RunSummary> result = runs.forWorkflow(workflowId, request.page(), request.size()).map(RunSummary::of);
+        if (result.totalElements() == 0 && workflows.findAny(workflowId).isEmpty()) {
+            throw WorkflowQueryController.notFound(workflowId);
+        }
+        return result;
+    }
+
+    @GetMapping("/runs")
+    public Page<RunSummary> inbox(@RequestParam(required = false) String status,
+                                  @RequestParam(required = false) String page,
+                                  @RequestParam(required = false) String size) {
+        PageRequest request = PageRequest.parse(page, size);
+        return runs.byStatus(parseStatus(status), request.page(), request.size()).map(RunSummary::of);
+    }
+
+    @GetMapping("/runs/{runId}")
+    public RunDetail get(@PathVariable String runId) {
+        return runs.find(runId).map(RunDetail::of).orElseThrow(() -> notFound(runId));
+    }
+
+    public static ApiException notFound(String runId) {
+        return ApiException.notFound("runId", "Run " + runId + " not found");
+    }
+
+    private static RunStatus parseStatus(String status) {
+        if (status == null || status.isBlank()) {
+            return null;
+        }
+        try {
+            return RunStatus.valueOf(status.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest("status", "must be one of " + Arrays.toString(RunStatus.values()));
+        }
+    }
+}

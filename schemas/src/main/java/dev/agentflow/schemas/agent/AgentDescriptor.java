@@ -1,0 +1,21 @@
+package dev.agentflow.schemas.agent;
+
+import java.util.List;
+
+/**
+ * An agent as {@code GET /api/v1/agents} shows it: never a secret.
+ *
+ * @param id          what steps name in {@code agentId}
+ * @param name        a human name
+ * @param description what it does
+ * @param type        {@code builtin}, {@code openai} or {@code http}
+ * @param model       the model, for LLM agents
+ * @param tools       names of the tools it may call
+ */
+public record AgentDescriptor(String id, String name, String description, String type, String model,
+                              List<String> tools) {
+
+    public AgentDescriptor {
+        tools = tools == null ? List.of() : List.copyOf(tools);
+    }
+}

@@ -1,0 +1,30 @@
+package dev.agentflow.schemas.run;
+
+/**
+ * What one agent invocation produced: exactly one of an output, an approval request, or an error.
+ *
+ * @param output   the step's output
+ * @param approval a request for human approval (pauses the run)
+ * @param error    why the invocation failed
+ */
+public record AgentOutcome(String output, ApprovalRequest approval, AgentError error) {
+
+    public static AgentOutcome output(String output) {
+        return new AgentOutcome(output, null, null);
+    }
+
+    public static AgentOutcome approval(ApprovalRequest approval) {
+        return new AgentOutcome(null, approval, null);
+    }
+
+    public static AgentOutcome error(String message, boolean retryable) {
+        return new AgentOutcome(null, null, new AgentError(message, retryable));
+    }
+
+    /**
+     * @param message   what happened, naming the agent (and endpoint) but never a secret
+     * @param retryable whether another attempt may succeed
+     */
+    public record AgentError(String message, boolean retryable) {
+    }
+}

@@ -1,0 +1,43 @@
+package dev.agentflow.schemas.run;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import java.util.List;
+
+/** Commands on the run aggregate, keyed by {@link #runId()} on the run-commands topic. */
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = RunCommand.StartRun.class, name = "StartRun"),
+        @JsonSubTypes.Type(value = RunCommand.RecordAgentResult.class, name = "RecordAgentResult"),
+        @JsonSubTypes.Type(value = RunCommand.ResumeRun.class, name = "ResumeRun"),
+        @JsonSubTypes.Type(value = RunCommand.CancelRun.class, name = "CancelRun"),
+        @JsonSubTypes.Type(value = RunCommand.FireTimer.class, name = "FireTimer"),
+})
+public sealed interface RunCommand {
+
+    String runId();
+
+    /** Start a run of the snapshot {@code steps} (sent by the workflow decider). */
+    record StartRun(String runId, String workflowId, String sessionId, String input, List<StepDefinition> steps)
+            implements RunCommand {
+        public StartRun {
+            steps = List.copyOf(steps);
+        }
+    }
+
+    /** A worker's outcome of the invocation attempt {@code stepOrder}/{@code attempt}. */
+    record RecordAgentResult(String runId, int stepOrder, int attempt, AgentOutcome outcome) implements RunCommand {
+    }
+
+    /** An operator's approved output for the paused step. */
+    record ResumeRun(String runId, String output) implements RunCommand {
+    }
+
+    record CancelRun(String runId) implements RunCommand {
+    }
+
+    /** A timer came due (issued by the run processor's punctuator, never by a client). */
+    record FireTimer(String runId, TimerKind kind, int stepOrder, int attempt) implements RunCommand {
+    }
+
+    enum TimerKind { STEP_TIMEOUT, RETRY }
+}

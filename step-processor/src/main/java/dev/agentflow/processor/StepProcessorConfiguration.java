@@ -1,0 +1,47 @@
+package dev.agentflow.processor;
+
+import dev.agentflow.processor.agent.AgentRegistry;
+import dev.agentflow.processor.agent.AgentWorker;
+import dev.agentflow.processor.agent.BuiltInAgents;
+import dev.agentflow.processor.run.topology.RunTopology;
+import dev.agentflow.schemas.agent.AgentCatalog;
+import dev.agentflow.schemas.kafka.KafkaSettings;
+import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.web.ConditionalOnService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** step-processor: the run decider topology (exactly-once) and the agent workers. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnService("step-processor")
+public class StepProcessorConfiguration {
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    StreamsApp runDeciderStreams(KafkaSettings kafka) {
+        return new StreamsApp(RunTopology.NAME, RunTopology.build(kafka.topics(), request -> { }), kafka,
+                StreamsApp.Guarantee.EXACTLY_ONCE);
+    }
+
+    @Bean(destroyMethod = "shutdownNow")
+    ScheduledExecutorService agentScheduler() {
+        return Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "agentflow-agent-timer");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Bean
+    AgentRegistry agentRegistry(AgentCatalog catalog, ScheduledExecutorService agentScheduler) {
+        return new AgentRegistry(catalog, BuiltInAgents.all(agentScheduler));
+    }
+
+    @Bean(initMethod = "start", destroyMethod = "close")
+    AgentWorker agentWorker(KafkaSettings kafka, AgentRegistry agentRegistry,
+                            @Value("${agentflow.workers.max-in-flight:1000}") int maxInFlight) {
+        return new AgentWorker(kafka, agentRegistry, maxInFlight);
+    }
+}

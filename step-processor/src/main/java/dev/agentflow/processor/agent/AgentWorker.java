@@ -1,0 +1,200 @@
+package dev.agentflow.processor.agent;
+
+import dev.agentflow.schemas.domain.Ids;
+import dev.agentflow.schemas.envelope.CommandEnvelope;
+import dev.agentflow.schemas.kafka.KafkaSettings;
+import dev.agentflow.schemas.kafka.Topic;
+import dev.agentflow.schemas.run.AgentOutcome;
+import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.RunCommand;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads agent requests, invokes their agents outside any stream thread, and reports each outcome
+ * as a {@link RunCommand.RecordAgentResult} on run-commands. A request's offset is committed only
+ * once its result is acknowledged and every earlier request of its partition is too, so after a
+ * crash every unanswered request is invoked again (at least once); the run decider applies one
+ * result per attempt.
+ */
+public final class AgentWorker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentWorker.class);
+
+    private final AgentRegistry agents;
+    private final Topic<String, AgentRequest> requests;
+    private final Topic<String, CommandEnvelope<RunCommand>> commands;
+    private final KafkaConsumer<String, AgentRequest> consumer;
+    private final KafkaProducer<String, CommandEnvelope<RunCommand>> producer;
+    private final int maxInFlight;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<TopicPartition, TreeMap<Long, Boolean>> pending = new HashMap<>();
+    private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private record Done(TopicPartition partition, long offset) {
+    }
+
+    public AgentWorker(KafkaSettings kafka, AgentRegistry agents, int maxInFlight) {
+        this.agents = agents;
+        this.requests = kafka.topics().agentRequests();
+        this.commands = kafka.topics().runCommands();
+        this.maxInFlight = maxInFlight;
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.topics().applicationId("agent-workers"));
+        c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, kafka.topics().applicationId("agent-worker-")
+                + kafka.instanceId());
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), requests.valueSerde().deserializer());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Topic.MAX_MESSAGE_BYTES));
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), commands.valueSerde().serializer());
+        this.thread = new Thread(this::run, "agentflow-agent-worker");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    private void run() {
+        try {
+            consumer.subscribe(java.util.List.of(requests.name()), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    commitDone();
+                    partitions.forEach(pending::remove);
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    // offsets resume from the last commit
+                }
+            });
+            while (running) {
+                if (inFlight.get() >= maxInFlight) {
+                    consumer.pause(consumer.assignment());
+                } else {
+                    consumer.resume(consumer.paused());
+                }
+                for (ConsumerRecord<String, AgentRequest> record : consumer.poll(Duration.ofMillis(50))) {
+                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                    pending.computeIfAbsent(tp, k -> new TreeMap<>()).put(record.offset(), false);
+                    if (record.value() == null) {
+                        done.add(new Done(tp, record.offset()));
+                        continue;
+                    }
+                    dispatch(tp, record.offset(), record.value());
+                }
+                commitDone();
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("Agent worker stopped", e);
+        } finally {
+            try {
+                commitDone();
+            } catch (RuntimeException e) {
+                LOG.warn("Could not commit the last agent-request offsets", e);
+            }
+            consumer.close();
+            stopped.countDown();
+        }
+    }
+
+    private void dispatch(TopicPartition tp, long offset, AgentRequest request) {
+        inFlight.incrementAndGet();
+        agents.invoke(request).whenComplete((outcome, error) -> {
+            AgentOutcome result = error == null ? outcome
+                    : AgentOutcome.error("agent " + request.agentId() + " failed: " + error.getMessage(), true);
+            RunCommand.RecordAgentResult command = new RunCommand.RecordAgentResult(request.runId(),
+                    request.stepOrder(), request.attempt(), result);
+            CommandEnvelope<RunCommand> envelope = new CommandEnvelope<>(Ids.jobId(), "RecordAgentResult",
+                    request.runId(), Instant.now(), command);
+            producer.send(new ProducerRecord<>(commands.name(), request.runId(), envelope), (metadata, sendError) -> {
+                inFlight.decrementAndGet();
+                if (sendError != null) {
+                    LOG.error("Could not record the result of {}; it will be invoked again after a restart",
+                            request.idempotencyKey(), sendError);
+                    return;
+                }
+                done.add(new Done(tp, offset));
+            });
+        });
+    }
+
+    /** Commits, per partition, past the longest prefix of answered requests. */
+    private void commitDone() {
+        Done d;
+        while ((d = done.poll()) != null) {
+            TreeMap<Long, Boolean> offsets = pending.get(d.partition());
+            if (offsets != null && offsets.containsKey(d.offset())) {
+                offsets.put(d.offset(), true);
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        pending.forEach((tp, offsets) -> {
+            Long next = null;
+            while (!offsets.isEmpty() && offsets.firstEntry().getValue()) {
+                next = offsets.pollFirstEntry().getKey() + 1;
+            }
+            if (next != null) {
+                commit.put(tp, new OffsetAndMetadata(next));
+            }
+        });
+        if (!commit.isEmpty()) {
+            consumer.commitAsync(commit, (offsets, e) -> {
+                if (e != null) {
+                    LOG.warn("Commit of agent-request offsets failed; those requests may be invoked again", e);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            stopped.await(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(10));
+    }
+}

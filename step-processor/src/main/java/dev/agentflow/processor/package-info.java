@@ -1,2 +1,0 @@
-/** step-processor: the run decider, its topology and the agent workers (built by the runs issue). */
-package dev.agentflow.processor;

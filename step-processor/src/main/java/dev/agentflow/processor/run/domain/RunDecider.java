@@ -1,0 +1,205 @@
+package dev.agentflow.processor.run.domain;
+
+import dev.agentflow.schemas.domain.Decision;
+import dev.agentflow.schemas.envelope.Rejection;
+import dev.agentflow.schemas.run.AgentOutcome;
+import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.RunCommand;
+import dev.agentflow.schemas.run.RunCommand.CancelRun;
+import dev.agentflow.schemas.run.RunCommand.FireTimer;
+import dev.agentflow.schemas.run.RunCommand.RecordAgentResult;
+import dev.agentflow.schemas.run.RunCommand.ResumeRun;
+import dev.agentflow.schemas.run.RunCommand.StartRun;
+import dev.agentflow.schemas.run.RunCommand.TimerKind;
+import dev.agentflow.schemas.run.RunEvent;
+import dev.agentflow.schemas.run.RunEvent.RunCancelled;
+import dev.agentflow.schemas.run.RunEvent.RunCompleted;
+import dev.agentflow.schemas.run.RunEvent.RunFailed;
+import dev.agentflow.schemas.run.RunEvent.RunPaused;
+import dev.agentflow.schemas.run.RunEvent.RunResumed;
+import dev.agentflow.schemas.run.RunEvent.RunStarted;
+import dev.agentflow.schemas.run.RunEvent.StepAttemptFailed;
+import dev.agentflow.schemas.run.RunEvent.StepCompleted;
+import dev.agentflow.schemas.run.RunEvent.StepFailed;
+import dev.agentflow.schemas.run.RunEvent.StepStarted;
+import dev.agentflow.schemas.run.RunStatus;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The run state machine (DESIGN §4), pure. {@code now} is passed in so timers are deterministic.
+ * A result or timer for a step or attempt the run is not waiting for is accepted with no events.
+ */
+public final class RunDecider {
+
+    public RunState initialState() {
+        return RunState.INITIAL;
+    }
+
+    public Decision<RunEvent> decide(RunCommand command, RunState state, Instant now) {
+        if (command instanceof StartRun c) {
+            if (state.started()) {
+                return Decision.reject(Rejection.conflict("runId", "Run " + c.runId() + " already exists"));
+            }
+            if (c.steps().isEmpty()) {
+                return Decision.reject(Rejection.unprocessable("steps", "A run needs at least one step"));
+            }
+            StepDefinition first = c.steps().get(0);
+            return Decision.accept(
+                    new RunStarted(c.runId(), c.workflowId(), c.sessionId(), c.input(), c.steps()),
+                    new StepStarted(c.runId(), 1, 1, first.agentId(), c.input(),
+                            now.plus(StepPolicy.of(first).timeout())));
+        }
+        if (!state.started()) {
+            return Decision.reject(Rejection.notFound("runId", "Run " + command.runId() + " not found"));
+        }
+        if (command instanceof RecordAgentResult c) {
+            return recordResult(c, state, now);
+        }
+        if (command instanceof FireTimer c) {
+            return fireTimer(c, state, now);
+        }
+        if (command instanceof ResumeRun c) {
+            if (state.status() != RunStatus.PAUSED) {
+                return Decision.reject(Rejection.conflict("status",
+                        "Run " + c.runId() + " is " + state.status() + ", not PAUSED"));
+            }
+            List<RunEvent> events = new ArrayList<>();
+            events.add(new RunResumed(c.runId(), state.currentStep(), c.output()));
+            events.addAll(complete(state, c.output(), now));
+            return Decision.accept(events);
+        }
+        if (command instanceof CancelRun c) {
+            if (state.status().isFinal()) {
+                return Decision.reject(Rejection.conflict("status",
+                        "Run " + c.runId() + " is already " + state.status()));
+            }
+            return Decision.accept(new RunCancelled(c.runId(), state.currentStep()));
+        }
+        throw new IllegalStateException("Unhandled run command " + command.getClass());
+    }
+
+    private Decision<RunEvent> recordResult(RecordAgentResult c, RunState state, Instant now) {
+        boolean awaited = state.status() == RunStatus.RUNNING && state.timerKind() == TimerKind.STEP_TIMEOUT
+                && c.stepOrder() == state.currentStep() && c.attempt() == state.attempt();
+        if (!awaited || c.outcome() == null) {
+            return Decision.accept(List.of());
+        }
+        AgentOutcome outcome = c.outcome();
+        if (outcome.output() != null) {
+            return Decision.accept(complete(state, outcome.output(), now));
+        }
+        if (outcome.approval() != null) {
+            return Decision.accept(new RunPaused(state.runId(), state.currentStep(), outcome.approval()));
+        }
+        AgentOutcome.AgentError error = outcome.error() != null ? outcome.error()
+                : new AgentOutcome.AgentError("agent " + currentAgent(state) + " returned nothing", false);
+        return Decision.accept(failAttempt(state, error.message(), error.retryable(), now));
+    }
+
+    private Decision<RunEvent> fireTimer(FireTimer c, RunState state, Instant now) {
+        boolean pending = state.status() == RunStatus.RUNNING && c.kind() == state.timerKind()
+                && c.stepOrder() == state.currentStep() && c.attempt() == state.attempt();
+        if (!pending) {
+            return Decision.accept(List.of());
+        }
+        StepDefinition step = state.step(state.currentStep());
+        if (c.kind() == TimerKind.STEP_TIMEOUT) {
+            return Decision.accept(failAttempt(state, "step " + step.stepOrder() + " (agent " + step.agentId()
+                    + ") timed out after " + StepPolicy.of(step).timeout().toMillis() + " ms", true, now));
+        }
+        return Decision.accept(new StepStarted(state.runId(), state.currentStep(), state.attempt() + 1,
+                step.agentId(), state.stepInput(), now.plus(StepPolicy.of(step).timeout())));
+    }
+
+    /** The current step's output is known: complete it, then start the next step or complete the run. */
+    private static List<RunEvent> complete(RunState state, String output, Instant now) {
+        int n = state.currentStep();
+        List<RunEvent> events = new ArrayList<>();
+        events.add(new StepCompleted(state.runId(), n, state.attempt(), output));
+        if (state.isLast(n)) {
+            events.add(new RunCompleted(state.runId(), output));
+        } else {
+            StepDefinition next = state.step(n + 1);
+            events.add(new StepStarted(state.runId(), n + 1, 1, next.agentId(), output,
+                    now.plus(StepPolicy.of(next).timeout())));
+        }
+        return events;
+    }
+
+    private static List<RunEvent> failAttempt(RunState state, String error, boolean retryable, Instant now) {
+        int n = state.currentStep();
+        StepPolicy policy = StepPolicy.of(state.step(n));
+        if (retryable && state.attempt() < policy.maxAttempts()) {
+            return List.of(new StepAttemptFailed(state.runId(), n, state.attempt(), error,
+                    now.plus(policy.backoffAfter(state.attempt()))));
+        }
+        String reason = retryable ? error + " (after " + state.attempt() + " attempt(s))" : error;
+        return List.of(new StepFailed(state.runId(), n, state.attempt(), reason),
+                new RunFailed(state.runId(), n, reason));
+    }
+
+    private static String currentAgent(RunState state) {
+        return state.step(state.currentStep()).agentId();
+    }
+
+    public RunState evolve(RunState s, RunEvent event) {
+        if (event instanceof RunStarted e) {
+            return new RunState(s.version() + 1, RunStatus.RUNNING, e.runId(), e.workflowId(), e.sessionId(),
+                    e.input(), e.steps(), 0, 0, null, null, null, null, null, null);
+        }
+        if (event instanceof StepStarted e) {
+            return s.next(RunStatus.RUNNING, e.stepOrder(), e.attempt(), e.input(), e.timeoutAt(),
+                    TimerKind.STEP_TIMEOUT, null, null, s.error());
+        }
+        if (event instanceof StepAttemptFailed e) {
+            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), e.retryAt(), TimerKind.RETRY,
+                    null, null, e.error());
+        }
+        if (event instanceof StepCompleted) {
+            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null, null);
+        }
+        if (event instanceof StepFailed e) {
+            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null, e.error());
+        }
+        if (event instanceof RunPaused e) {
+            return s.next(RunStatus.PAUSED, s.currentStep(), s.attempt(), s.stepInput(), null, null, e.approval(),
+                    null, null);
+        }
+        if (event instanceof RunResumed) {
+            return s.next(RunStatus.RUNNING, s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null,
+                    null);
+        }
+        if (event instanceof RunCompleted e) {
+            return s.next(RunStatus.COMPLETED, s.currentStep(), s.attempt(), s.stepInput(), null, null, null,
+                    e.output(), null);
+        }
+        if (event instanceof RunFailed e) {
+            return s.next(RunStatus.FAILED, s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null,
+                    e.error());
+        }
+        if (event instanceof RunCancelled) {
+            return s.next(RunStatus.CANCELLED, s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null,
+                    s.error());
+        }
+        throw new IllegalStateException("Unhandled run event " + event.getClass());
+    }
+
+    /** The agent invocation a started step asks for. */
+    public Optional<AgentRequest> react(RunState state, RunEvent event) {
+        if (event instanceof StepStarted e) {
+            StepDefinition step = state.step(e.stepOrder());
+            return Optional.of(new AgentRequest(e.runId(), state.workflowId(), e.stepOrder(), e.attempt(),
+                    step.agentId(), step.action(), e.input(), state.sessionId(), step.config(),
+                    AgentRequest.idempotencyKey(e.runId(), e.stepOrder(), e.attempt())));
+        }
+        return Optional.empty();
+    }
+
+    public boolean isTerminal(RunState state) {
+        return state.started() && state.status().isFinal();
+    }
+}
