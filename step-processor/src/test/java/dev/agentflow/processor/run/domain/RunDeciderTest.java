@@ -1,0 +1,304 @@
+package dev.agentflow.processor.run.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentflow.schemas.domain.Decision;
+import dev.agentflow.schemas.envelope.Rejection;
+import dev.agentflow.schemas.envelope.Rejection.Reason;
+import dev.agentflow.schemas.run.AgentOutcome;
+import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.ApprovalRequest;
+import dev.agentflow.schemas.run.RunCommand;
+import dev.agentflow.schemas.run.RunCommand.CancelRun;
+import dev.agentflow.schemas.run.RunCommand.FireTimer;
+import dev.agentflow.schemas.run.RunCommand.RecordAgentResult;
+import dev.agentflow.schemas.run.RunCommand.ResumeRun;
+import dev.agentflow.schemas.run.RunCommand.StartRun;
+import dev.agentflow.schemas.run.RunCommand.TimerKind;
+import dev.agentflow.schemas.run.RunEvent;
+import dev.agentflow.schemas.run.RunEvent.RunCancelled;
+import dev.agentflow.schemas.run.RunEvent.RunCompleted;
+import dev.agentflow.schemas.run.RunEvent.RunFailed;
+import dev.agentflow.schemas.run.RunEvent.RunPaused;
+import dev.agentflow.schemas.run.RunEvent.RunResumed;
+import dev.agentflow.schemas.run.RunEvent.RunStarted;
+import dev.agentflow.schemas.run.RunEvent.StepAttemptFailed;
+import dev.agentflow.schemas.run.RunEvent.StepCompleted;
+import dev.agentflow.schemas.run.RunEvent.StepFailed;
+import dev.agentflow.schemas.run.RunEvent.StepStarted;
+import dev.agentflow.schemas.run.RunStatus;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** given(events) / when(command at NOW) / then(events or rejection), for every transition. */
+class RunDeciderTest {
+
+    private static final String RUN = "wr-1";
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Instant NOW = Instant.parse("2026-01-01T00:01:00Z");
+    private static final Duration FIVE_MIN = Duration.ofMinutes(5);
+    private final RunDecider decider = new RunDecider();
+
+    private static final List<StepDefinition> STEPS = List.of(
+            new StepDefinition("s1", "template", "A {{input}}", 1, Map.of()),
+            new StepDefinition("s2", "human_approval", "Approve", 2, Map.of("maxAttempts", 2, "timeoutMs", 1000,
+                    "retryBackoffMs", 100)),
+            new StepDefinition("s3", "echo", "B", 3, Map.of("maxAttempts", 1)));
+
+    private static final RunStarted STARTED = new RunStarted(RUN, "wf-1", "sess", "in", STEPS);
+    private static final StepStarted STEP1 = new StepStarted(RUN, 1, 1, "template", "in", T0.plus(FIVE_MIN));
+    private static final StepCompleted DONE1 = new StepCompleted(RUN, 1, 1, "out1");
+    private static final StepStarted STEP2 = new StepStarted(RUN, 2, 1, "human_approval", "out1",
+            T0.plusMillis(1000));
+    private static final ApprovalRequest APPROVAL = new ApprovalRequest("out1", "Approve", null, null);
+    private static final RunPaused PAUSED = new RunPaused(RUN, 2, APPROVAL);
+
+    private RunState given(RunEvent... events) {
+        RunState state = decider.initialState();
+        for (RunEvent e : events) {
+            state = decider.evolve(state, e);
+        }
+        return state;
+    }
+
+    private List<RunEvent> when(RunCommand command, RunEvent... history) {
+        Decision<RunEvent> d = decider.decide(command, given(history), NOW);
+        assertThat(d).as("accepted").isInstanceOf(Decision.Accepted.class);
+        return ((Decision.Accepted<RunEvent>) d).events();
+    }
+
+    private Rejection rejected(RunCommand command, RunEvent... history) {
+        Decision<RunEvent> d = decider.decide(command, given(history), NOW);
+        assertThat(d).as("rejected").isInstanceOf(Decision.Rejected.class);
+        return ((Decision.Rejected<RunEvent>) d).rejection();
+    }
+
+    private static RecordAgentResult result(int step, int attempt, AgentOutcome outcome) {
+        return new RecordAgentResult(RUN, step, attempt, outcome);
+    }
+
+    @Test
+    void startRunsTheFirstStepWithTheRunsInput() {
+        assertThat(when(new StartRun(RUN, "wf-1", "sess", "in", STEPS))).containsExactly(STARTED,
+                new StepStarted(RUN, 1, 1, "template", "in", NOW.plus(FIVE_MIN)));
+        RunState s = given(STARTED, STEP1);
+        assertThat(s.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(s.timerKind()).isEqualTo(TimerKind.STEP_TIMEOUT);
+        assertThat(s.timerAt()).isEqualTo(T0.plus(FIVE_MIN));
+    }
+
+    @Test
+    void startTwiceConflicts() {
+        assertThat(rejected(new StartRun(RUN, "wf-1", "s", "in", STEPS), STARTED, STEP1).reason())
+                .isEqualTo(Reason.CONFLICT);
+    }
+
+    @Test
+    void startWithoutStepsIsUnprocessable() {
+        assertThat(rejected(new StartRun(RUN, "wf-1", "s", "in", List.of())).reason()).isEqualTo(Reason.UNPROCESSABLE);
+    }
+
+    @Test
+    void commandsOnAnUnknownRunAreNotFound() {
+        for (RunCommand c : List.of(new ResumeRun(RUN, "x"), new CancelRun(RUN),
+                result(1, 1, AgentOutcome.output("x")), new FireTimer(RUN, TimerKind.RETRY, 1, 1))) {
+            assertThat(rejected(c).reason()).as(c.toString()).isEqualTo(Reason.NOT_FOUND);
+        }
+    }
+
+    @Test
+    void anOutputCompletesTheStepAndStartsTheNextWithIt() {
+        assertThat(when(result(1, 1, AgentOutcome.output("out1")), STARTED, STEP1)).containsExactly(DONE1,
+                new StepStarted(RUN, 2, 1, "human_approval", "out1", NOW.plusMillis(1000)));
+    }
+
+    @Test
+    void theLastOutputCompletesTheRun() {
+        StepStarted step3 = new StepStarted(RUN, 3, 1, "echo", "ok", T0);
+        List<RunEvent> events = when(result(3, 1, AgentOutcome.output("final")), STARTED, STEP1, DONE1, STEP2,
+                PAUSED, new RunResumed(RUN, 2, "ok"), new StepCompleted(RUN, 2, 1, "ok"), step3);
+        assertThat(events).containsExactly(new StepCompleted(RUN, 3, 1, "final"), new RunCompleted(RUN, "final"));
+        RunState s = given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunResumed(RUN, 2, "ok"),
+                new StepCompleted(RUN, 2, 1, "ok"), step3, events.get(0), events.get(1));
+        assertThat(s.status()).isEqualTo(RunStatus.COMPLETED);
+        assertThat(s.output()).isEqualTo("final");
+        assertThat(s.timerAt()).isNull();
+        assertThat(decider.isTerminal(s)).isTrue();
+    }
+
+    @Test
+    void anApprovalRequestPausesTheRunWithNoTimer() {
+        assertThat(when(result(2, 1, AgentOutcome.approval(APPROVAL)), STARTED, STEP1, DONE1, STEP2))
+                .containsExactly(PAUSED);
+        RunState s = given(STARTED, STEP1, DONE1, STEP2, PAUSED);
+        assertThat(s.status()).isEqualTo(RunStatus.PAUSED);
+        assertThat(s.currentStep()).isEqualTo(2);
+        assertThat(s.timerAt()).as("a paused run never times out").isNull();
+        assertThat(s.approval()).isEqualTo(APPROVAL);
+    }
+
+    @Test
+    void resumeCompletesThePausedStepWithTheApprovedOutputAndFeedsTheNext() {
+        assertThat(when(new ResumeRun(RUN, "approved"), STARTED, STEP1, DONE1, STEP2, PAUSED)).containsExactly(
+                new RunResumed(RUN, 2, "approved"), new StepCompleted(RUN, 2, 1, "approved"),
+                new StepStarted(RUN, 3, 1, "echo", "approved", NOW.plus(FIVE_MIN)));
+    }
+
+    @Test
+    void resumeOfARunThatIsNotPausedConflicts() {
+        assertThat(rejected(new ResumeRun(RUN, "x"), STARTED, STEP1).reason()).isEqualTo(Reason.CONFLICT);
+        assertThat(rejected(new ResumeRun(RUN, "x"), STARTED, STEP1, new RunCancelled(RUN, 1)).reason())
+                .isEqualTo(Reason.CONFLICT);
+    }
+
+    @Test
+    void staleAndDuplicateResultsAreIgnored() {
+        assertThat(when(result(1, 1, AgentOutcome.output("again")), STARTED, STEP1, DONE1, STEP2))
+                .as("duplicate of a completed step").isEmpty();
+        assertThat(when(result(2, 7, AgentOutcome.output("x")), STARTED, STEP1, DONE1, STEP2))
+                .as("unknown attempt").isEmpty();
+        assertThat(when(result(3, 1, AgentOutcome.output("x")), STARTED, STEP1, DONE1, STEP2))
+                .as("future step").isEmpty();
+        assertThat(when(result(2, 1, AgentOutcome.output("x")), STARTED, STEP1, DONE1, STEP2, PAUSED))
+                .as("result while paused").isEmpty();
+        StepAttemptFailed failed = new StepAttemptFailed(RUN, 2, 1, "boom", T0);
+        assertThat(when(result(2, 1, AgentOutcome.output("late")), STARTED, STEP1, DONE1, STEP2, failed))
+                .as("result of a failed attempt while waiting to retry").isEmpty();
+    }
+
+    @Test
+    void aRetryableErrorSchedulesARetryWithBackoff() {
+        assertThat(when(result(2, 1, AgentOutcome.error("503", true)), STARTED, STEP1, DONE1, STEP2))
+                .containsExactly(new StepAttemptFailed(RUN, 2, 1, "503", NOW.plusMillis(100)));
+        RunState s = given(STARTED, STEP1, DONE1, STEP2, new StepAttemptFailed(RUN, 2, 1, "503", T0));
+        assertThat(s.timerKind()).isEqualTo(TimerKind.RETRY);
+        assertThat(s.status()).isEqualTo(RunStatus.RUNNING);
+    }
+
+    @Test
+    void theRetryTimerStartsTheNextAttemptWithTheSameInput() {
+        StepAttemptFailed failed = new StepAttemptFailed(RUN, 2, 1, "503", T0);
+        assertThat(when(new FireTimer(RUN, TimerKind.RETRY, 2, 1), STARTED, STEP1, DONE1, STEP2, failed))
+                .containsExactly(new StepStarted(RUN, 2, 2, "human_approval", "out1", NOW.plusMillis(1000)));
+    }
+
+    @Test
+    void whenAttemptsRunOutTheRunFails() {
+        StepAttemptFailed failed = new StepAttemptFailed(RUN, 2, 1, "503", T0);
+        StepStarted attempt2 = new StepStarted(RUN, 2, 2, "human_approval", "out1", T0);
+        List<RunEvent> events = when(result(2, 2, AgentOutcome.error("503 again", true)), STARTED, STEP1, DONE1,
+                STEP2, failed, attempt2);
+        assertThat(events).containsExactly(new StepFailed(RUN, 2, 2, "503 again (after 2 attempt(s))"),
+                new RunFailed(RUN, 2, "503 again (after 2 attempt(s))"));
+        RunState s = given(STARTED, STEP1, DONE1, STEP2, failed, attempt2, events.get(0), events.get(1));
+        assertThat(s.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(s.error()).contains("503 again");
+    }
+
+    @Test
+    void aNonRetryableErrorFailsAtOnce() {
+        assertThat(when(result(1, 1, AgentOutcome.error("401 from endpoint", false)), STARTED, STEP1))
+                .containsExactly(new StepFailed(RUN, 1, 1, "401 from endpoint"), new RunFailed(RUN, 1,
+                        "401 from endpoint"));
+    }
+
+    @Test
+    void aTimeoutIsARetryableFailure() {
+        assertThat(when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 2, 1), STARTED, STEP1, DONE1, STEP2))
+                .containsExactly(new StepAttemptFailed(RUN, 2, 1,
+                        "step 2 (agent human_approval) timed out after 1000 ms", NOW.plusMillis(100)));
+    }
+
+    @Test
+    void aTimeoutOfTheLastAttemptFailsTheRun() {
+        StepStarted step3 = new StepStarted(RUN, 3, 1, "echo", "x", T0);
+        List<RunEvent> events = when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 3, 1), STARTED, STEP1, DONE1, STEP2,
+                PAUSED, new RunResumed(RUN, 2, "x"), new StepCompleted(RUN, 2, 1, "x"), step3);
+        assertThat(events).hasSize(2).last().isInstanceOf(RunFailed.class);
+        assertThat(((RunFailed) events.get(1)).error()).contains("timed out after 300000 ms");
+    }
+
+    @Test
+    void staleTimersAreIgnored() {
+        assertThat(when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1), STARTED, STEP1, DONE1, STEP2))
+                .as("timeout of a completed step").isEmpty();
+        assertThat(when(new FireTimer(RUN, TimerKind.RETRY, 2, 1), STARTED, STEP1, DONE1, STEP2))
+                .as("retry timer while running").isEmpty();
+        assertThat(when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 2, 1), STARTED, STEP1, DONE1, STEP2, PAUSED))
+                .as("timeout while paused").isEmpty();
+    }
+
+    @Test
+    void cancelWhileRunningOrPaused() {
+        assertThat(when(new CancelRun(RUN), STARTED, STEP1)).containsExactly(new RunCancelled(RUN, 1));
+        assertThat(when(new CancelRun(RUN), STARTED, STEP1, DONE1, STEP2, PAUSED))
+                .containsExactly(new RunCancelled(RUN, 2));
+        RunState s = given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunCancelled(RUN, 2));
+        assertThat(s.status()).isEqualTo(RunStatus.CANCELLED);
+        assertThat(s.timerAt()).isNull();
+    }
+
+    @Test
+    void afterCancelResultsAndTimersAreIgnored() {
+        RunCancelled cancelled = new RunCancelled(RUN, 1);
+        assertThat(when(result(1, 1, AgentOutcome.output("late")), STARTED, STEP1, cancelled)).isEmpty();
+        assertThat(when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1), STARTED, STEP1, cancelled)).isEmpty();
+    }
+
+    @Test
+    void cancelOfAFinishedRunConflicts() {
+        RunEvent[] completed = {STARTED, STEP1, new RunCompleted(RUN, "x")};
+        assertThat(rejected(new CancelRun(RUN), completed).reason()).isEqualTo(Reason.CONFLICT);
+        assertThat(rejected(new CancelRun(RUN), STARTED, STEP1, new RunCancelled(RUN, 1)).reason())
+                .isEqualTo(Reason.CONFLICT);
+        assertThat(rejected(new CancelRun(RUN), STARTED, STEP1, new RunFailed(RUN, 1, "x")).reason())
+                .isEqualTo(Reason.CONFLICT);
+    }
+
+    @Test
+    void aStartedStepAsksForOneAgentInvocation() {
+        RunState s = given(STARTED, STEP1);
+        assertThat(decider.react(s, STEP1)).contains(new AgentRequest(RUN, "wf-1", 1, 1, "template", "A {{input}}",
+                "in", "sess", Map.of(), "wr-1:1:1"));
+        assertThat(decider.react(s, STARTED)).isEmpty();
+    }
+
+    @Test
+    void stepPolicyReadsTheConfig() {
+        StepPolicy defaults = StepPolicy.of(STEPS.get(0));
+        assertThat(defaults.maxAttempts()).isEqualTo(3);
+        assertThat(defaults.timeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(defaults.backoffAfter(1)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(defaults.backoffAfter(3)).isEqualTo(Duration.ofSeconds(4));
+        assertThat(defaults.backoffAfter(40)).isEqualTo(StepPolicy.MAX_BACKOFF);
+        assertThat(StepPolicy.of(STEPS.get(1)).maxAttempts()).isEqualTo(2);
+    }
+
+    @Test
+    void everyCommandAndEventTypeIsHandled() {
+        RunEvent[] history = {STARTED, STEP1};
+        List<RunCommand> commands = List.of(new StartRun(RUN, "wf", "s", "i", STEPS),
+                result(1, 1, AgentOutcome.output("x")), new ResumeRun(RUN, "x"), new CancelRun(RUN),
+                new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1));
+        for (Class<?> type : RunCommand.class.getPermittedSubclasses()) {
+            RunCommand c = commands.stream().filter(type::isInstance).findFirst()
+                    .orElseThrow(() -> new AssertionError("no sample of " + type));
+            assertThat(decider.decide(c, given(history), NOW)).isNotNull();
+        }
+        List<RunEvent> events = new ArrayList<>(Arrays.asList(STARTED, STEP1, DONE1, STEP2, PAUSED,
+                new RunResumed(RUN, 2, "x"), new StepAttemptFailed(RUN, 2, 1, "e", T0), new StepFailed(RUN, 2, 1, "e"),
+                new RunFailed(RUN, 2, "e"), new RunCompleted(RUN, "x"), new RunCancelled(RUN, 2)));
+        for (Class<?> type : RunEvent.class.getPermittedSubclasses()) {
+            RunEvent e = events.stream().filter(type::isInstance).findFirst()
+                    .orElseThrow(() -> new AssertionError("no sample of " + type));
+            RunState before = given(STARTED, STEP1, DONE1, STEP2);
+            assertThat(decider.evolve(before, e).version()).isEqualTo(before.version() + 1);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package dev.agentflow.processor.run.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentflow.schemas.envelope.CommandEnvelope;
+import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.envelope.EventEnvelope;
+import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.run.AgentOutcome;
+import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.RunCommand;
+import dev.agentflow.schemas.run.RunEvent;
+import dev.agentflow.schemas.run.RunCommand.FireTimer;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class RunTopologyTest {
+
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private final Topics topics = Topics.defaults();
+    private final List<AgentRequest> dispatched = new ArrayList<>();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, CommandEnvelope<RunCommand>> commands;
+    private TestOutputTopic<String, EventEnvelope<RunEvent>> events;
+    private TestOutputTopic<String, AgentRequest> requests;
+    private TestOutputTopic<String, CommandReply> replies;
+    private KeyValueStore<String, FireTimer> timers;
+
+    private static final List<StepDefinition> STEPS = List.of(
+            new StepDefinition("s1", "echo", "a", 1, Map.of("timeoutMs", 1000, "maxAttempts", 2,
+                    "retryBackoffMs", 200)),
+            new StepDefinition("s2", "human_approval", "b", 2, Map.of()));
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "run-topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("run-topology").toString());
+        driver = new TopologyTestDriver(RunTopology.build(topics, dispatched::add), props, START);
+        var c = topics.runCommands();
+        commands = driver.createInputTopic(c.name(), c.keySerde().serializer(), c.valueSerde().serializer());
+        var e = topics.runEvents();
+        events = driver.createOutputTopic(e.name(), e.keySerde().deserializer(), e.valueSerde().deserializer());
+        var r = topics.agentRequests();
+        requests = driver.createOutputTopic(r.name(), r.keySerde().deserializer(), r.valueSerde().deserializer());
+        var rp = topics.commandReplies();
+        replies = driver.createOutputTopic(rp.name(), rp.keySerde().deserializer(), rp.valueSerde().deserializer());
+        timers = driver.getKeyValueStore(RunTopology.TIMER_STORE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private void send(String commandId, RunCommand command) {
+        commands.pipeInput(command.runId(), new CommandEnvelope<>(commandId, Topics.RUN_COMMANDS.nameOf(command),
+                command.runId(), Instant.now(), command));
+    }
+
+    private List<String> eventTypes() {
+        return events.readValuesToList().stream().map(EventEnvelope::type).toList();
+    }
+
+    private int timerCount() {
+        int n = 0;
+        try (var all = timers.all()) {
+            while (all.hasNext()) {
+                all.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Test
+    void startWritesEventsOneAgentRequestAndAReply() {
+        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", "hello", STEPS));
+
+        List<EventEnvelope<RunEvent>> written = events.readValuesToList();
+        assertThat(written).extracting(EventEnvelope::type).containsExactly("RunStarted", "StepStarted");
+        assertThat(written).extracting(EventEnvelope::version).containsExactly(1L, 2L);
+        AgentRequest request = requests.readValue();
+        assertThat(request.idempotencyKey()).isEqualTo("wr-1:1:1");
+        assertThat(request.input()).isEqualTo("hello");
+        assertThat(dispatched).containsExactly(request);
+        assertThat(replies.readValue()).isEqualTo(CommandReply.accepted("job-1", "wr-1", 2));
+        assertThat(timerCount()).isEqualTo(1);
+    }
+
+    @Test
+    void timeoutThenBackoffThenSecondAttemptFromTheTimerStore() {
+        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", "hello", STEPS));
+        eventTypes();
+        requests.readValuesToList();
+
+        driver.advanceWallClockTime(Duration.ofMillis(900));
+        assertThat(events.isEmpty()).as("not yet due").isTrue();
+
+        driver.advanceWallClockTime(Duration.ofMillis(200));
+        assertThat(eventTypes()).containsExactly("StepAttemptFailed");
+        assertThat(timerCount()).as("the retry timer replaced the timeout").isEqualTo(1);
+
+        driver.advanceWallClockTime(Duration.ofMillis(300));
+        assertThat(eventTypes()).containsExactly("StepStarted");
+        AgentRequest retry = requests.readValue();
+        assertThat(retry.attempt()).isEqualTo(2);
+        assertThat(retry.input()).isEqualTo("hello");
+
+        send("res-1", new RunCommand.RecordAgentResult("wr-1", 1, 1, AgentOutcome.output("stale")));
+        assertThat(events.isEmpty()).as("the first attempt's late result is ignored").isTrue();
+
+        send("res-2", new RunCommand.RecordAgentResult("wr-1", 1, 2, AgentOutcome.output("hi")));
+        assertThat(eventTypes()).containsExactly("StepCompleted", "StepStarted");
+        assertThat(requests.readValue().input()).isEqualTo("hi");
+    }
+
+    @Test
+    void exhaustedRetriesFailTheRunAndClearTheTimers() {
+        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", "hello", STEPS));
+        driver.advanceWallClockTime(Duration.ofMillis(1100));
+        driver.advanceWallClockTime(Duration.ofMillis(300));
+        driver.advanceWallClockTime(Duration.ofMillis(1100));
+
+        assertThat(eventTypes()).containsExactly("RunStarted", "StepStarted", "StepAttemptFailed", "StepStarted",
+                "StepFailed", "RunFailed");
+        assertThat(timerCount()).isZero();
+    }
+
+    @Test
+    void pausedRunHasNoTimerAndResumeRepliesAndContinues() {
+        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", "hello", STEPS));
+        send("res-1", new RunCommand.RecordAgentResult("wr-1", 1, 1, AgentOutcome.output("hi")));
+        send("res-2", new RunCommand.RecordAgentResult("wr-1", 2, 1, AgentOutcome.approval(
+                new dev.agentflow.schemas.run.ApprovalRequest("hi", "b", null, null))));
+        assertThat(eventTypes()).endsWith("RunPaused");
+        assertThat(timerCount()).isZero();
+        driver.advanceWallClockTime(Duration.ofHours(2));
+        assertThat(events.isEmpty()).as("a paused run never times out").isTrue();
+        replies.readValuesToList();
+
+        send("job-2", new RunCommand.ResumeRun("wr-1", "approved"));
+
+        assertThat(eventTypes()).containsExactly("RunResumed", "StepCompleted", "RunCompleted");
+        assertThat(replies.readValuesToList()).extracting(CommandReply::commandId).containsExactly("job-2");
+    }
+
+    @Test
+    void agentResultsGetNoReplyAndRejectionsWriteNoEvents() {
+        send("job-1", new RunCommand.ResumeRun("wr-404", "x"));
+        assertThat(events.isEmpty()).isTrue();
+        CommandReply reply = replies.readValue();
+        assertThat(reply.accepted()).isFalse();
+
+        send("res-1", new RunCommand.RecordAgentResult("wr-404", 1, 1, AgentOutcome.output("x")));
+        assertThat(replies.isEmpty()).isTrue();
+    }
+}
