@@ -29,6 +29,10 @@ final class StandaloneProcess implements AutoCloseable {
         this.extraArgs = List.of(extraArgs);
     }
 
+    String bootstrapServers() {
+        return "127.0.0.1:" + kafkaPort;
+    }
+
     Http http() {
         return new Http("http://127.0.0.1:" + httpPort);
     }

@@ -1,0 +1,213 @@
+package dev.agentflow.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+
+/** Runs through the real HTTP API on a real KRaft broker: execution, pause/resume, cancel, errors. */
+class RunsApiIT {
+
+    private static ConfigurableApplicationContext app;
+    private static Http http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        app = SpringApplication.run(AgentflowApplication.class,
+                "--server.port=0",
+                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-runs"),
+                "--agentflow.kafka.port=" + Http.freePort(),
+                "--agentflow.kafka.controller-port=" + Http.freePort());
+        http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    private static String workflow(String... steps) {
+        String id = http.post("/api/v1/workflows", "{\"name\":\"runs\"}").body().get("id").asString();
+        for (String step : steps) {
+            assertThat(http.post("/api/v1/workflows/" + id + "/steps", step).status()).as(step).isEqualTo(201);
+        }
+        return id;
+    }
+
+    private static JsonNode run(String workflowId, String body) {
+        Http.Response r = http.post("/api/v1/workflows/" + workflowId + "/run", body);
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(202);
+        return r.body();
+    }
+
+    private static JsonNode awaitStatus(String runId, String status) {
+        return Awaitility.await("run " + runId + " " + status).atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> http.get("/api/v1/workflows/runs/" + runId).body(),
+                        r -> r.get("status").asString().equals(status));
+    }
+
+    @Test
+    void threeStepRunCompletesFeedingEachOutputToTheNextStep() {
+        String wf = workflow(
+                "{\"agentId\":\"template\",\"action\":\"Search results for {{input}}\",\"stepOrder\":1}",
+                "{\"agentId\":\"template\",\"action\":\"3 bullet points of: {{input}}\",\"stepOrder\":2}",
+                "{\"agentId\":\"template\",\"action\":\"Newsletter: {{input}}\",\"stepOrder\":3}");
+
+        JsonNode accepted = run(wf, "{\"input\":\"artificial intelligence in healthcare 2025\","
+                + "\"sessionId\":\"session-news-001\"}");
+        assertThat(accepted.get("jobId").asString()).startsWith("job-");
+        assertThat(accepted.get("workflowId").asString()).isEqualTo(wf);
+        assertThat(accepted.get("sessionId").asString()).isEqualTo("session-news-001");
+        String runId = accepted.get("runId").asString();
+        assertThat(http.get("/api/v1/workflows/runs/" + runId).status()).as("readable at once").isEqualTo(200);
+
+        JsonNode done = awaitStatus(runId, "COMPLETED");
+        assertThat(done.get("currentStepOrder").asInt()).isEqualTo(3);
+        assertThat(done.get("output").asString()).isEqualTo(
+                "Newsletter: 3 bullet points of: Search results for artificial intelligence in healthcare 2025");
+        assertThat(done.get("durationMs").asLong()).isEqualTo(
+                Instant.parse(done.get("updatedAt").asString()).toEpochMilli()
+                        - Instant.parse(done.get("createdAt").asString()).toEpochMilli());
+        JsonNode steps = done.get("steps");
+        assertThat(steps).hasSize(3);
+        assertThat(steps.get(1).get("input").asString()).isEqualTo(steps.get(0).get("output").asString());
+        assertThat(steps.get(2).get("input").asString()).isEqualTo(steps.get(1).get("output").asString());
+        for (JsonNode step : steps) {
+            assertThat(step.get("status").asString()).isEqualTo("COMPLETED");
+            assertThat(step.get("attempts").asInt()).isEqualTo(1);
+            assertThat(step.has("startedAt") && step.has("finishedAt") && step.has("agentId")
+                    && step.has("action") && step.has("error")).isTrue();
+        }
+
+        JsonNode list = http.get("/api/v1/workflows/" + wf + "/runs?page=0&size=20").body();
+        assertThat(list.get("totalElements").asInt()).isEqualTo(1);
+        JsonNode summary = list.get("content").get(0);
+        Set<String> fields = new HashSet<>(summary.propertyNames());
+        assertThat(fields).containsExactlyInAnyOrder("id", "workflowId", "sessionId", "status", "currentStepOrder",
+                "durationMs", "createdAt", "updatedAt");
+    }
+
+    @Test
+    void humanInTheLoopPausesAndResumesWithTheApprovedOutput() {
+        String wf = workflow("{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
+                "{\"agentId\":\"human_approval\",\"action\":\"Approve the summary\"}",
+                "{\"agentId\":\"template\",\"action\":\"{{input}}\"}");
+        String runId = run(wf, "{\"input\":\"AI news\"}").get("runId").asString();
+
+        JsonNode paused = awaitStatus(runId, "PAUSED");
+        assertThat(paused.get("currentStepOrder").asInt()).isEqualTo(2);
+        assertThat(paused.get("pendingApproval").get("proposedOutput").asString()).isEqualTo("Summary: AI news");
+        assertThat(paused.get("pendingApproval").get("reason").asString()).isEqualTo("Approve the summary");
+        assertThat(http.get("/api/v1/workflows/runs?status=PAUSED&size=1000").body().get("content")
+                .findValuesAsString("id")).contains(runId);
+
+        String approved = "Approved summary: AI is transforming diagnostics and drug discovery.";
+        Http.Response resumed = http.post("/api/v1/workflows/runs/" + runId + "/resume",
+                "{\"output\":\"" + approved + "\"}");
+        assertThat(resumed.status()).isEqualTo(202);
+        assertThat(resumed.body().get("runId").asString()).isEqualTo(runId);
+        assertThat(resumed.body().get("jobId").asString()).startsWith("job-");
+
+        JsonNode done = awaitStatus(runId, "COMPLETED");
+        assertThat(done.get("steps").get(2).get("input").asString()).isEqualTo(approved);
+        assertThat(done.get("output").asString()).isEqualTo(approved);
+        assertThat(done.get("steps").get(1).get("output").asString()).isEqualTo(approved);
+        assertThat(http.get("/api/v1/workflows/runs?status=PAUSED&size=1000").body().get("content")
+                .findValuesAsString("id")).doesNotContain(runId);
+        assertThat(http.post("/api/v1/workflows/runs/" + runId + "/resume", "{\"output\":\"x\"}").status())
+                .isEqualTo(409);
+    }
+
+    @Test
+    void cancelWhilePausedAndConflictsAfterwards() {
+        String wf = workflow("{\"agentId\":\"human_approval\",\"action\":\"ok?\"}");
+        String runId = run(wf, "{\"input\":\"x\"}").get("runId").asString();
+        awaitStatus(runId, "PAUSED");
+
+        assertThat(http.post("/api/v1/workflows/runs/" + runId + "/cancel", null).status()).isEqualTo(202);
+        assertThat(http.get("/api/v1/workflows/runs/" + runId).body().get("status").asString()).isEqualTo("CANCELLED");
+        assertThat(http.post("/api/v1/workflows/runs/" + runId + "/cancel", null).status()).isEqualTo(409);
+        assertThat(http.post("/api/v1/workflows/runs/" + runId + "/resume", "{\"output\":\"x\"}").status())
+                .isEqualTo(409);
+    }
+
+    @Test
+    void aRunExecutesTheSnapshotItStartedWith() {
+        String wf = workflow("{\"agentId\":\"delay\",\"action\":\"wait\",\"config\":{\"delayMs\":1500}}",
+                "{\"agentId\":\"template\",\"action\":\"original {{input}}\"}");
+        String runId = run(wf, "{\"input\":\"in\"}").get("runId").asString();
+        String secondStep = http.get("/api/v1/workflows/" + wf + "/steps").body().get(1).get("id").asString();
+        http.delete("/api/v1/workflows/" + wf + "/steps/" + secondStep);
+        http.post("/api/v1/workflows/" + wf + "/steps", "{\"agentId\":\"template\",\"action\":\"edited {{input}}\"}");
+        assertThat(http.delete("/api/v1/workflows/" + wf).status()).isEqualTo(204);
+
+        assertThat(awaitStatus(runId, "COMPLETED").get("output").asString()).isEqualTo("original in");
+    }
+
+    @Test
+    void timeoutsAreRetriedThenTheRunFailsWithTheError() {
+        String wf = workflow("{\"agentId\":\"delay\",\"action\":\"slow\",\"config\":{\"delayMs\":3000,"
+                + "\"timeoutMs\":300,\"maxAttempts\":2,\"retryBackoffMs\":50}}");
+        String runId = run(wf, "{\"input\":\"x\"}").get("runId").asString();
+
+        JsonNode failed = awaitStatus(runId, "FAILED");
+        assertThat(failed.get("error").asString()).contains("timed out after 300 ms").contains("2 attempt");
+        assertThat(failed.get("steps").get(0).get("attempts").asInt()).isEqualTo(2);
+        assertThat(failed.get("steps").get(0).get("status").asString()).isEqualTo("FAILED");
+    }
+
+    @Test
+    void badRunRequestsAreProblemsAndStartNothing() {
+        String empty = workflow();
+        String wf = workflow("{\"agentId\":\"echo\",\"action\":\"x\"}");
+        long runsBefore = http.get("/api/v1/workflows/runs?size=1").body().get("totalElements").asLong();
+
+        assertThat(http.post("/api/v1/workflows/wf-nope0000000000000000/run", "{\"input\":\"x\"}").status())
+                .isEqualTo(404);
+        assertThat(http.post("/api/v1/workflows/" + empty + "/run", "{\"input\":\"x\"}").status()).isEqualTo(422);
+        assertThat(http.post("/api/v1/workflows/" + wf + "/run", "{}").status()).isEqualTo(400);
+        assertThat(http.post("/api/v1/workflows/" + wf + "/run", "{\"input\":5}").status()).isEqualTo(400);
+        assertThat(http.post("/api/v1/workflows/" + wf + "/run", "{\"input\":\"x\",\"sessionId\":\"a b\"}").status())
+                .isEqualTo(400);
+        assertThat(http.post("/api/v1/workflows/runs/wr-nope000000000000000/resume", "{\"output\":\"x\"}").status())
+                .isEqualTo(404);
+        assertThat(http.post("/api/v1/workflows/runs/wr-nope000000000000000/cancel", null).status()).isEqualTo(404);
+        assertThat(http.get("/api/v1/workflows/runs/wr-nope000000000000000").status()).isEqualTo(404);
+        assertThat(http.get("/api/v1/workflows/runs?status=SLEEPING").status()).isEqualTo(400);
+        assertThat(http.get("/api/v1/workflows/wf-nope0000000000000000/runs").status()).isEqualTo(404);
+        assertThat(http.post("/api/v1/workflows/" + wf + "/steps", "{\"agentId\":\"no_such_agent\",\"action\":\"x\"}")
+                .status()).isEqualTo(422);
+
+        String paused = run(workflow("{\"agentId\":\"human_approval\",\"action\":\"ok?\"}"), "{\"input\":\"x\"}")
+                .get("runId").asString();
+        awaitStatus(paused, "PAUSED");
+        Http.Response noOutput = http.post("/api/v1/workflows/runs/" + paused + "/resume", "{}");
+        assertThat(noOutput.status()).isEqualTo(400);
+        assertThat(noOutput.body().get("errors").findValuesAsString("field")).contains("output");
+        assertThat(http.get("/api/v1/workflows/runs?size=1").body().get("totalElements").asLong())
+                .isEqualTo(runsBefore + 1);
+    }
+
+    @Test
+    void agentsAreListed() {
+        JsonNode agents = http.get("/api/v1/agents").body();
+        List<String> ids = agents.findValuesAsString("id");
+        assertThat(ids).contains("echo", "template", "delay", "human_approval");
+        assertThat(http.get("/api/v1/agents/echo").body().get("type").asString()).isEqualTo("builtin");
+        assertThat(http.get("/api/v1/agents/nope").status()).isEqualTo(404);
+    }
+}
