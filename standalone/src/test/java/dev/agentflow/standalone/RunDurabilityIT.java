@@ -1,0 +1,122 @@
+package dev.agentflow.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentflow.schemas.envelope.EventEnvelope;
+import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.run.RunEvent;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * 200 runs of [delay 500 ms, delay 500 ms, template] on the packaged system as a separate process,
+ * SIGKILLed while runs are in flight and started again on the same data: every run completes with
+ * the right output, and every step of every run has exactly one StepCompleted event.
+ */
+class RunDurabilityIT {
+
+    private static final int RUNS = 200;
+
+    @Test
+    void everyRunCompletesOnceAcrossASigkill() throws Exception {
+        Path data = Files.createTempDirectory("agentflow-durability");
+        List<String> runIds = new ArrayList<>();
+        try (StandaloneProcess first = new StandaloneProcess(data)) {
+            first.start();
+            Http http = first.http();
+            String wf = http.post("/api/v1/workflows", "{\"name\":\"durability\"}").body().get("id").asString();
+            for (String step : List.of(
+                    "{\"agentId\":\"delay\",\"action\":\"wait\",\"config\":{\"delayMs\":500}}",
+                    "{\"agentId\":\"delay\",\"action\":\"wait\",\"config\":{\"delayMs\":500}}",
+                    "{\"agentId\":\"template\",\"action\":\"done: {{input}}\"}")) {
+                assertThat(http.post("/api/v1/workflows/" + wf + "/steps", step).status()).isEqualTo(201);
+            }
+            ExecutorService clients = Executors.newFixedThreadPool(16);
+            try {
+                List<Future<String>> started = new ArrayList<>();
+                for (int i = 0; i < RUNS; i++) {
+                    String input = "run-" + i;
+                    started.add(clients.submit(() -> {
+                        Http.Response r = http.post("/api/v1/workflows/" + wf + "/run",
+                                "{\"input\":\"" + input + "\"}");
+                        assertThat(r.status()).isEqualTo(202);
+                        return r.body().get("runId").asString();
+                    }));
+                }
+                for (Future<String> f : started) {
+                    runIds.add(f.get());
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+            long running = http.get("/api/v1/workflows/runs?status=RUNNING&size=1").body().get("totalElements")
+                    .asLong();
+            assertThat(running).as("runs in flight when the process is killed").isPositive();
+
+            first.kill();
+        }
+
+        try (StandaloneProcess second = new StandaloneProcess(data)) {
+            second.start();
+            Http http = second.http();
+            Awaitility.await("all runs COMPLETED after the restart").atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofSeconds(1))
+                    .until(() -> http.get("/api/v1/workflows/runs?status=COMPLETED&size=1").body()
+                            .get("totalElements").asLong() >= RUNS);
+            for (int i = 0; i < RUNS; i++) {
+                JsonNode run = http.get("/api/v1/workflows/runs/" + runIds.get(i)).body();
+                assertThat(run.get("status").asString()).isEqualTo("COMPLETED");
+                assertThat(run.get("output").asString()).isEqualTo("done: run-" + i);
+            }
+            Map<String, Integer> completions = stepCompletions(second.bootstrapServers());
+            for (String runId : runIds) {
+                for (int step = 1; step <= 3; step++) {
+                    assertThat(completions.get(runId + "/" + step)).as(runId + " step " + step).isEqualTo(1);
+                }
+            }
+        }
+    }
+
+    /** StepCompleted events per run and step, read from the run-events topic (committed only). */
+    private static Map<String, Integer> stepCompletions(String bootstrap) {
+        Topics topics = Topics.defaults();
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        Map<String, Integer> counts = new HashMap<>();
+        try (KafkaConsumer<String, EventEnvelope<RunEvent>> consumer = new KafkaConsumer<>(p,
+                new StringDeserializer(), topics.runEvents().valueSerde().deserializer())) {
+            String topic = topics.runEvents().name();
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<String, EventEnvelope<RunEvent>> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (r.value().data() instanceof RunEvent.StepCompleted c) {
+                        counts.merge(c.runId() + "/" + c.stepOrder(), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+}
