@@ -11,7 +11,6 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -44,19 +43,9 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return response.body(problem(e.status(), e.getMessage(), e.errors()));
     }
 
+    /** Anything else (Spring MVC's own exceptions are answered by the superclass's handlers). */
     @ExceptionHandler(Exception.class)
-    public ResponseEntity<ProblemDetail> handleUnexpected(Exception e, WebRequest request) throws Exception {
-        try {
-            ResponseEntity<Object> handled = handleException(e, request);
-            if (handled != null) {
-                return ResponseEntity.status(handled.getStatusCode()).headers(handled.getHeaders())
-                        .contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                        .body(handled.getBody() instanceof ProblemDetail p ? p
-                                : problem(handled.getStatusCode(), "Request failed", List.of()));
-            }
-        } catch (Exception notAFrameworkException) {
-            // fall through to the generic answer below
-        }
+    public ResponseEntity<ProblemDetail> handleUnexpected(Exception e) {
         LOG.error("Unexpected error", e);
         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error; see the server log", List.of()));

@@ -5,7 +5,6 @@ import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.Topic;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -99,10 +98,6 @@ public final class CommandGateway implements AutoCloseable {
         } finally {
             pending.remove(command.commandId());
         }
-    }
-
-    public static <C> CommandEnvelope<C> envelope(String commandId, String type, String aggregateId, C data) {
-        return new CommandEnvelope<>(commandId, type, aggregateId, Instant.now(), data);
     }
 
     private void pollReplies() {

@@ -10,6 +10,7 @@ import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.ConditionalOnService;
 import dev.agentflow.web.JsonBody;
+import dev.agentflow.web.PathIds;
 import java.net.URI;
 import java.util.regex.Pattern;
 import org.springframework.http.ResponseEntity;
@@ -26,7 +27,6 @@ import org.springframework.web.bind.annotation.RestController;
 public class RunCommandController {
 
     public static final int MAX_TEXT = 1024 * 1024;
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
     private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
 
     private final CommandExecutor commands;
@@ -47,7 +47,7 @@ public class RunCommandController {
 
     @PostMapping("/{id}/run")
     public ResponseEntity<RunStarted> run(@PathVariable String id, @RequestBody(required = false) byte[] body) {
-        if (!ID.matcher(id).matches()) {
+        if (!PathIds.plausible(id)) {
             throw dev.agentflow.projection.query.WorkflowQueryController.notFound(id);
         }
         JsonBody json = JsonBody.parse(body, false);
@@ -91,7 +91,7 @@ public class RunCommandController {
     }
 
     private static void requireRunId(String runId) {
-        if (!ID.matcher(runId).matches()) {
+        if (!PathIds.plausible(runId)) {
             throw RunQueryController.notFound(runId);
         }
     }

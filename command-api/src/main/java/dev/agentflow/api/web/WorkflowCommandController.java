@@ -15,10 +15,10 @@ import dev.agentflow.web.ApiException;
 import dev.agentflow.web.ConditionalOnService;
 import dev.agentflow.web.FieldError;
 import dev.agentflow.web.JsonBody;
+import dev.agentflow.web.PathIds;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -43,7 +43,6 @@ public class WorkflowCommandController {
     public static final int MAX_DESCRIPTION = 4000;
     public static final int MAX_AGENT_ID = 100;
     public static final int MAX_ACTION = 200_000;
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
     private final CommandExecutor commands;
     private final WorkflowQueries queries;
@@ -112,7 +111,7 @@ public class WorkflowCommandController {
     @DeleteMapping("/{id}/steps/{stepId}")
     public ResponseEntity<Void> removeStep(@PathVariable String id, @PathVariable String stepId) {
         requireId(id);
-        if (!ID.matcher(stepId).matches()) {
+        if (!PathIds.plausible(stepId)) {
             throw ApiException.notFound("stepId", "Step " + stepId + " not found in workflow " + id);
         }
         execute(new WorkflowCommand.RemoveStep(id, stepId));
@@ -128,7 +127,7 @@ public class WorkflowCommandController {
     }
 
     private static void requireId(String id) {
-        if (!ID.matcher(id).matches()) {
+        if (!PathIds.plausible(id)) {
             throw WorkflowQueryController.notFound(id);
         }
     }

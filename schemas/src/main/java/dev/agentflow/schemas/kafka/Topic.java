@@ -23,8 +23,4 @@ public record Topic<K, V>(String name, int partitions, long retentionMs, Serde<K
                 "retention.ms", Long.toString(retentionMs),
                 "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES));
     }
-
-    public boolean keptForever() {
-        return retentionMs < 0;
-    }
 }

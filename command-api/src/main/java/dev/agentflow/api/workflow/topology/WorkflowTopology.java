@@ -116,7 +116,7 @@ public final class WorkflowTopology {
             for (WorkflowEvent event : ((Decision.Accepted<WorkflowEvent>) decision).events()) {
                 state = decider.evolve(state, event);
                 EventEnvelope<WorkflowEvent> envelope = new EventEnvelope<>(Ids.eventId(),
-                        topicsTypeName(event), 1, id, state.version(), Instant.ofEpochMilli(now),
+                        Topics.WORKFLOW_EVENTS.nameOf(event), 1, id, state.version(), Instant.ofEpochMilli(now),
                         command.commandId(), event);
                 context.forward(new Record<>(id, (Object) envelope, now), EVENTS_SINK);
                 followUps.addAll(decider.react(state, event));
@@ -140,10 +140,6 @@ public final class WorkflowTopology {
             if (followUps.isEmpty()) {
                 reply(command, CommandReply.accepted(command.commandId(), id, state.version()), now);
             }
-        }
-
-        private static String topicsTypeName(WorkflowEvent event) {
-            return Topics.WORKFLOW_EVENTS.nameOf(event);
         }
 
         private void reply(CommandEnvelope<WorkflowCommand> command, CommandReply reply, long now) {
