@@ -1,0 +1,71 @@
+package dev.agentflow.bench;
+
+import dev.agentflow.schemas.json.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The system's HTTP API, as a client uses it, timing every call. */
+final class Api {
+
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    Api(String base) {
+        this.base = base;
+    }
+
+    /** Creates a workflow of the given agents (action "{{input}}"), timing the create call. */
+    String createWorkflow(String name, Stats createLatency, String... agents) {
+        ObjectNode body = Json.mapper().createObjectNode().put("name", name);
+        String id = post("/api/v1/workflows", body, 201, createLatency).get("id").asString();
+        int order = 1;
+        for (String agent : agents) {
+            ObjectNode step = Json.mapper().createObjectNode().put("agentId", agent).put("action", "{{input}}")
+                    .put("stepOrder", order++);
+            post("/api/v1/workflows/" + id + "/steps", step, 201, null);
+        }
+        return id;
+    }
+
+    /** Starts a run; its runId. */
+    String startRun(String workflowId, String input, Stats latency) {
+        ObjectNode body = Json.mapper().createObjectNode().put("input", input);
+        return post("/api/v1/workflows/" + workflowId + "/run", body, 202, latency).get("runId").asString();
+    }
+
+    void resume(String runId, String output, Stats latency) {
+        ObjectNode body = Json.mapper().createObjectNode().put("output", output);
+        post("/api/v1/workflows/runs/" + runId + "/resume", body, 202, latency);
+    }
+
+    private JsonNode post(String path, JsonNode body, int expected, Stats latency) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        long start = System.nanoTime();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("POST " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (latency != null) {
+            latency.add((System.nanoTime() - start) / 1_000_000);
+        }
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return Json.mapper().readTree(response.body());
+    }
+}

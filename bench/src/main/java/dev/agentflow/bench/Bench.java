@@ -1,0 +1,230 @@
+package dev.agentflow.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The benchmark: raw Kafka on the system's broker, then three-step echo runs through the real
+ * HTTP API at each concurrency of the sweep, then a pause/resume scenario. Prints a table and
+ * writes JSON, markdown and a PNG plot. It never fails on timing: figures are for people.
+ */
+public final class Bench {
+
+    static final String[] THREE_ECHO_STEPS = {"echo", "echo", "echo"};
+    static final String[] PAUSE_AT_STEP_2 = {"echo", "human_approval", "echo"};
+    /** The engine's default Kafka Streams commit interval, used for the transactional baseline. */
+    static final long COMMIT_INTERVAL_MS = 20;
+    static final long RUN_TIMEOUT_SECONDS = 120;
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    private Bench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings;
+        try {
+            settings = Settings.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.print(Settings.USAGE);
+            System.exit(2);
+            return;
+        }
+        Report report = run(settings);
+        System.out.println();
+        System.out.print(report.markdown());
+        System.out.println("Written: " + report.written());
+        System.exit(0);
+    }
+
+    /** Runs the whole benchmark and writes its results. */
+    static Report run(Settings settings) throws Exception {
+        Files.createDirectories(settings.out());
+        String stamp = STAMP.format(Instant.now());
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("startedAt", Instant.now().toString());
+        results.put("machine", Machine.describe());
+        results.put("settings", Map.of("runs", settings.runs(), "warmupRuns", settings.warmupRuns(),
+                "concurrency", settings.concurrency(), "pauseRuns", settings.pauseRuns(),
+                "target", settings.url() == null ? "started " + settings.jar() : settings.url()));
+        try (SystemUnderTest system = settings.url() == null ? SystemUnderTest.start(settings, settings.out(), stamp)
+                : SystemUnderTest.attach(settings);
+             RawKafka raw = new RawKafka(system.bootstrapServers())) {
+            log("raw Kafka baseline: " + settings.rawRecords() + " records of " + RawKafka.RECORD_BYTES + " bytes");
+            Map<String, Object> baseline = raw.baseline(settings.rawRecords(), 3, COMMIT_INTERVAL_MS);
+            results.put("rawKafka", baseline);
+            log("raw Kafka: " + baseline);
+
+            Api api = new Api(system.url());
+            Stats create = new Stats();
+            for (int i = 0; i < 50; i++) {
+                api.createWorkflow("bench-create-" + i, create);
+            }
+            String threeSteps = api.createWorkflow("bench-three-echo", create, THREE_ECHO_STEPS);
+            String pausing = api.createWorkflow("bench-pause", create, PAUSE_AT_STEP_2);
+            try (Observer observer = new Observer(system.bootstrapServers(), settings.topicPrefix())) {
+                if (settings.warmupRuns() > 0) {
+                    log("warm-up: " + settings.warmupRuns() + " runs at 16 clients");
+                    level(api, observer, raw, system, settings, threeSteps, 16, settings.warmupRuns(), baseline);
+                }
+                List<Map<String, Object>> levels = new ArrayList<>();
+                for (int clients : settings.concurrency()) {
+                    log("measuring: " + settings.runs() + " runs at " + clients + " clients");
+                    Map<String, Object> level = level(api, observer, raw, system, settings, threeSteps, clients,
+                            settings.runs(), baseline);
+                    log("  " + level);
+                    levels.add(level);
+                }
+                results.put("levels", levels);
+                results.put("createWorkflowApiMs", create.summary());
+                if (settings.pauseRuns() > 0) {
+                    log("pause/resume: " + settings.pauseRuns() + " runs at 4 clients");
+                    results.put("pauseResume", pauseResume(api, observer, pausing, settings.pauseRuns(), 4));
+                }
+            }
+            results.put("finishedAt", Instant.now().toString());
+            return Report.write(results, settings.out(), stamp);
+        }
+    }
+
+    /** C clients, each starting a run and waiting for it to complete, until {@code runs} runs are done. */
+    private static Map<String, Object> level(Api api, Observer observer, RawKafka raw, SystemUnderTest system,
+                                             Settings settings, String workflowId, int clients, int runs,
+                                             Map<String, Object> baseline) throws Exception {
+        Stats endToEnd = new Stats();
+        Stats runApi = new Stats();
+        Stats overhead = new Stats();
+        AtomicInteger remaining = new AtomicInteger(runs);
+        AtomicInteger failed = new AtomicInteger();
+        long offsetsBefore = raw.endOffsets(settings.topicPrefix());
+        double cpuBefore = ProcessStats.cpuSeconds(system.pid());
+        long start = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            workers.add(pool.submit(() -> {
+                while (remaining.getAndDecrement() > 0) {
+                    long startedAt = System.currentTimeMillis();
+                    String runId = null;
+                    try {
+                        runId = api.startRun(workflowId, "bench input " + startedAt, runApi);
+                        Observer.Run run = observer.track(runId);
+                        long completedAt = run.completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                        endToEnd.add(completedAt - startedAt);
+                        Observer.overheads(run, THREE_ECHO_STEPS.length, overhead);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    } catch (Exception e) {
+                        if (failed.incrementAndGet() <= 5) {
+                            log("  run " + runId + " failed: " + e);
+                        }
+                    } finally {
+                        if (runId != null) {
+                            observer.forget(runId);
+                        }
+                    }
+                }
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        pool.shutdown();
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuAfter = ProcessStats.cpuSeconds(system.pid());
+        long offsets = raw.endOffsets(settings.topicPrefix()) - offsetsBefore;
+        int completed = endToEnd.count();
+        double engineRecords = offsets / seconds;
+        Map<String, Object> level = new LinkedHashMap<>();
+        level.put("clients", clients);
+        level.put("runs", runs);
+        level.put("completed", completed);
+        level.put("failed", failed.get());
+        level.put("seconds", round(seconds));
+        level.put("runsPerSecond", round(completed / seconds));
+        level.put("stepsPerSecond", round(completed * THREE_ECHO_STEPS.length / seconds));
+        level.put("endToEndMs", endToEnd.summary());
+        level.put("runApiMs", runApi.summary());
+        level.put("stepOverheadMs", overhead.summary());
+        level.put("engineRecordsPerSecond", Math.round(engineRecords));
+        level.put("ratioToRawProduce", round(engineRecords / ((Number) baseline.get("producedPerSecond")).doubleValue()));
+        level.put("cpuCores", cpuBefore < 0 ? null : round((cpuAfter - cpuBefore) / seconds));
+        double rss = ProcessStats.rssMiB(system.pid());
+        level.put("rssMiB", rss < 0 ? null : Math.round(rss));
+        return level;
+    }
+
+    /** Runs that pause at step 2, resumed by the harness as soon as they pause. */
+    private static Map<String, Object> pauseResume(Api api, Observer observer, String workflowId, int runs,
+                                                   int clients) throws Exception {
+        Stats resumeApi = new Stats();
+        Stats resumeToNextStep = new Stats();
+        Stats endToEnd = new Stats();
+        AtomicInteger remaining = new AtomicInteger(runs);
+        AtomicInteger failed = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        List<Future<?>> workers = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            workers.add(pool.submit(() -> {
+                while (remaining.getAndDecrement() > 0) {
+                    String runId = null;
+                    try {
+                        runId = api.startRun(workflowId, "needs approval", null);
+                        Observer.Run run = observer.track(runId);
+                        run.paused.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                        long resumedAt = System.currentTimeMillis();
+                        api.resume(runId, "approved", resumeApi);
+                        long nextStep = run.requested(3).get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                        resumeToNextStep.add(Math.max(0, nextStep - resumedAt));
+                        endToEnd.add(run.completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS) - resumedAt);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    } catch (Exception e) {
+                        if (failed.incrementAndGet() <= 5) {
+                            log("  run " + runId + " failed: " + e);
+                        }
+                    } finally {
+                        if (runId != null) {
+                            observer.forget(runId);
+                        }
+                    }
+                }
+            }));
+        }
+        for (Future<?> worker : workers) {
+            worker.get();
+        }
+        pool.shutdown();
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("runs", runs);
+        result.put("clients", clients);
+        result.put("failed", failed.get());
+        result.put("resumeApiMs", resumeApi.summary());
+        result.put("resumeToNextStepStartedMs", resumeToNextStep.summary());
+        result.put("resumeToCompletedMs", endToEnd.summary());
+        return result;
+    }
+
+    static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    static void log(String message) {
+        System.out.println(Instant.now() + "  " + message);
+    }
+}

@@ -1,0 +1,239 @@
+package dev.agentflow.bench;
+
+import dev.agentflow.schemas.json.Json;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import javax.imageio.ImageIO;
+
+/** The benchmark's results as JSON, a markdown table and a PNG plot. */
+final class Report {
+
+    private final Map<String, Object> results;
+    private final String markdown;
+    private final List<Path> written;
+
+    private Report(Map<String, Object> results, String markdown, List<Path> written) {
+        this.results = results;
+        this.markdown = markdown;
+        this.written = written;
+    }
+
+    Map<String, Object> results() {
+        return results;
+    }
+
+    String markdown() {
+        return markdown;
+    }
+
+    List<Path> written() {
+        return written;
+    }
+
+    static Report write(Map<String, Object> results, Path dir, String stamp) throws IOException {
+        Path json = dir.resolve(stamp + ".json");
+        Path md = dir.resolve(stamp + ".md");
+        Path png = dir.resolve(stamp + ".png");
+        Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+        String markdown = markdown(results, stamp);
+        Files.writeString(md, markdown);
+        ImageIO.write(plot(levels(results)), "png", png.toFile());
+        return new Report(results, markdown, List.of(json, md, png));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> levels(Map<String, Object> results) {
+        return (List<Map<String, Object>>) results.getOrDefault("levels", List.of());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return (Map<String, Object>) value;
+    }
+
+    private static double num(Map<String, Object> m, String... path) {
+        Object v = m;
+        for (String key : path) {
+            v = v == null ? null : map(v).get(key);
+        }
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    private static String fmt(double v) {
+        if (Double.isNaN(v) || v < 0) {
+            return "–";
+        }
+        return v >= 100 || v == Math.rint(v) ? String.format(Locale.ROOT, "%.0f", v)
+                : String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    static String markdown(Map<String, Object> results, String stamp) {
+        StringBuilder s = new StringBuilder();
+        Map<String, Object> machine = map(results.get("machine"));
+        Map<String, Object> raw = map(results.get("rawKafka"));
+        s.append("## agentflow benchmark ").append(stamp).append("\n\n");
+        s.append("Machine: ").append(machine.get("cores")).append(" cores, ").append(machine.get("cpu")).append(", ")
+                .append(machine.get("memoryGiB")).append(" GiB, ").append(machine.get("java")).append(".  \n");
+        s.append("Raw Kafka on the same broker (").append(raw.get("recordBytes")).append("-byte records, acks=all): ")
+                .append(fmt(num(raw, "producedPerSecond"))).append(" records/s produced, ")
+                .append(fmt(num(raw, "transactionalProducedPerSecond")))
+                .append(" records/s produced in transactions committed every ")
+                .append(raw.get("transactionCommitIntervalMs")).append(" ms, ")
+                .append(fmt(num(raw, "consumedPerSecond"))).append(" records/s consumed (read_committed).\n\n");
+        s.append("Three-step `echo` runs through the HTTP API; latencies in ms.\n\n");
+        s.append("| clients | runs/s | steps/s | e2e p50 | e2e p95 | e2e p99 | step overhead p50 | p95 | p99 "
+                + "| run API p50 | run API p99 | engine records/s | vs raw | CPU cores | RSS MiB | failed |\n");
+        s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map<String, Object> l : levels(results)) {
+            s.append("| ").append(fmt(num(l, "clients")))
+                    .append(" | ").append(fmt(num(l, "runsPerSecond")))
+                    .append(" | ").append(fmt(num(l, "stepsPerSecond")))
+                    .append(" | ").append(fmt(num(l, "endToEndMs", "p50")))
+                    .append(" | ").append(fmt(num(l, "endToEndMs", "p95")))
+                    .append(" | ").append(fmt(num(l, "endToEndMs", "p99")))
+                    .append(" | ").append(fmt(num(l, "stepOverheadMs", "p50")))
+                    .append(" | ").append(fmt(num(l, "stepOverheadMs", "p95")))
+                    .append(" | ").append(fmt(num(l, "stepOverheadMs", "p99")))
+                    .append(" | ").append(fmt(num(l, "runApiMs", "p50")))
+                    .append(" | ").append(fmt(num(l, "runApiMs", "p99")))
+                    .append(" | ").append(fmt(num(l, "engineRecordsPerSecond")))
+                    .append(" | ").append(fmt(num(l, "ratioToRawProduce") * 100)).append("%")
+                    .append(" | ").append(fmt(num(l, "cpuCores")))
+                    .append(" | ").append(fmt(num(l, "rssMiB")))
+                    .append(" | ").append(fmt(num(l, "failed"))).append(" |\n");
+        }
+        s.append("\nCreate workflow API: p50 ").append(fmt(num(results, "createWorkflowApiMs", "p50")))
+                .append(" ms, p99 ").append(fmt(num(results, "createWorkflowApiMs", "p99"))).append(" ms.");
+        if (results.get("pauseResume") != null) {
+            Map<String, Object> p = map(results.get("pauseResume"));
+            s.append(" Pause/resume (").append(p.get("runs")).append(" runs paused at step 2, ")
+                    .append(p.get("clients")).append(" clients): resume API p50 ")
+                    .append(fmt(num(p, "resumeApiMs", "p50"))).append(" / p99 ")
+                    .append(fmt(num(p, "resumeApiMs", "p99"))).append(" ms; resume → next step started p50 ")
+                    .append(fmt(num(p, "resumeToNextStepStartedMs", "p50"))).append(" / p95 ")
+                    .append(fmt(num(p, "resumeToNextStepStartedMs", "p95"))).append(" / p99 ")
+                    .append(fmt(num(p, "resumeToNextStepStartedMs", "p99"))).append(" ms; failed ")
+                    .append(p.get("failed")).append(".");
+        }
+        s.append("\n\n").append(targets(results));
+        return s.toString();
+    }
+
+    /** The targets against this run: light load is 1–4 clients, peak the best steps/s. */
+    private static String targets(Map<String, Object> results) {
+        List<Map<String, Object>> levels = levels(results);
+        if (levels.isEmpty()) {
+            return "";
+        }
+        Map<String, Object> peak = levels.stream().max((a, b) -> Double.compare(num(a, "stepsPerSecond"),
+                num(b, "stepsPerSecond"))).orElseThrow();
+        List<Map<String, Object>> light = levels.stream().filter(l -> num(l, "clients") <= 4).toList();
+        double overheadP50 = light.stream().mapToDouble(l -> num(l, "stepOverheadMs", "p50")).max().orElse(Double.NaN);
+        double overheadP99 = light.stream().mapToDouble(l -> num(l, "stepOverheadMs", "p99")).max().orElse(Double.NaN);
+        double e2eP50 = light.stream().mapToDouble(l -> num(l, "endToEndMs", "p50")).max().orElse(Double.NaN);
+        double apiP50 = light.stream().mapToDouble(l -> num(l, "runApiMs", "p50")).max().orElse(Double.NaN);
+        double ratio = num(peak, "ratioToRawProduce") * 100;
+        StringBuilder s = new StringBuilder("| target | measured | met |\n|---|---:|---|\n");
+        row(s, "agent steps/s at the best concurrency ≥ 1500", num(peak, "stepsPerSecond"),
+                num(peak, "stepsPerSecond") >= 1500);
+        row(s, "step overhead p50 ≤ 8 ms (1–4 clients, worst)", overheadP50, overheadP50 <= 8);
+        row(s, "step overhead p99 ≤ 40 ms (1–4 clients, worst)", overheadP99, overheadP99 <= 40);
+        row(s, "run end to end p50 ≤ 25 ms (1–4 clients, worst)", e2eP50, e2eP50 <= 25);
+        row(s, "run API p50 ≤ 10 ms (1–4 clients, worst)", apiP50, apiP50 <= 10);
+        row(s, "engine records/s ≥ 30% of raw at peak (%)", ratio, ratio >= 30);
+        return s.toString();
+    }
+
+    private static void row(StringBuilder s, String target, double measured, boolean met) {
+        s.append("| ").append(target).append(" | ").append(fmt(measured)).append(" | ")
+                .append(Double.isNaN(measured) ? "–" : met ? "yes" : "no").append(" |\n");
+    }
+
+    /** End-to-end and step-overhead percentiles against concurrency. */
+    static BufferedImage plot(List<Map<String, Object>> levels) {
+        int width = 900;
+        int height = 520;
+        int left = 70;
+        int right = 190;
+        int top = 40;
+        int bottom = 60;
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, width, height);
+        g.setColor(Color.BLACK);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
+        g.drawString("agentflow: latency percentiles against concurrent clients (ms)", left, 25);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
+        String[][] series = {
+                {"endToEndMs", "p50", "run e2e p50"}, {"endToEndMs", "p95", "run e2e p95"},
+                {"endToEndMs", "p99", "run e2e p99"}, {"stepOverheadMs", "p50", "step overhead p50"},
+                {"stepOverheadMs", "p99", "step overhead p99"}, {"runApiMs", "p50", "run API p50"}};
+        Color[] colors = {new Color(0x1f77b4), new Color(0x6baed6), new Color(0x08306b), new Color(0xd62728),
+                new Color(0xff9896), new Color(0x2ca02c)};
+        double max = 1;
+        for (Map<String, Object> l : levels) {
+            for (String[] s : series) {
+                double v = num(l, s[0], s[1]);
+                if (!Double.isNaN(v)) {
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        max *= 1.1;
+        int plotW = width - left - right;
+        int plotH = height - top - bottom;
+        g.drawLine(left, top, left, top + plotH);
+        g.drawLine(left, top + plotH, left + plotW, top + plotH);
+        for (int i = 0; i <= 5; i++) {
+            int y = top + plotH - i * plotH / 5;
+            g.setColor(new Color(0xdddddd));
+            g.drawLine(left + 1, y, left + plotW, y);
+            g.setColor(Color.BLACK);
+            g.drawString(fmt(max * i / 5), 10, y + 4);
+        }
+        int n = levels.size();
+        for (int i = 0; i < n; i++) {
+            int x = left + (n == 1 ? plotW / 2 : i * plotW / (n - 1));
+            g.drawString(fmt(num(levels.get(i), "clients")), x - 5, top + plotH + 18);
+        }
+        g.drawString("concurrent clients", left + plotW / 2 - 50, top + plotH + 45);
+        g.setStroke(new BasicStroke(2f));
+        for (int s = 0; s < series.length; s++) {
+            g.setColor(colors[s]);
+            int prevX = -1;
+            int prevY = -1;
+            for (int i = 0; i < n; i++) {
+                double v = num(levels.get(i), series[s][0], series[s][1]);
+                if (Double.isNaN(v) || v < 0) {
+                    prevX = -1;
+                    continue;
+                }
+                int x = left + (n == 1 ? plotW / 2 : i * plotW / (n - 1));
+                int y = top + plotH - (int) (v / max * plotH);
+                g.fillOval(x - 3, y - 3, 6, 6);
+                if (prevX >= 0) {
+                    g.drawLine(prevX, prevY, x, y);
+                }
+                prevX = x;
+                prevY = y;
+            }
+            g.drawLine(width - right + 15, top + 10 + s * 20, width - right + 40, top + 10 + s * 20);
+            g.setColor(Color.BLACK);
+            g.drawString(series[s][2], width - right + 45, top + 14 + s * 20);
+        }
+        g.dispose();
+        return image;
+    }
+}

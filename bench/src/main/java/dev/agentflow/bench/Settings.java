@@ -1,0 +1,101 @@
+package dev.agentflow.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What to run. Defaults are the documented sweep; the smoke test shrinks them.
+ *
+ * @param url              a running system's API (null: start the packaged jar)
+ * @param bootstrapServers that system's Kafka (with {@code url})
+ * @param pid              that system's process id, for CPU and RSS (optional, with {@code url})
+ * @param jar              the packaged standalone jar to start
+ * @param runs             measured runs per concurrency level
+ * @param warmupRuns       runs before measuring, not counted
+ * @param concurrency      the sweep of concurrent clients
+ * @param pauseRuns        runs of the pause/resume scenario
+ * @param rawRecords       records of each raw-Kafka baseline
+ * @param topicPrefix      the system's topic prefix
+ * @param out              where results are written
+ * @param jfr              record a JFR profile of the system (started jar only)
+ */
+record Settings(String url, String bootstrapServers, Long pid, Path jar, int runs, int warmupRuns,
+                List<Integer> concurrency, int pauseRuns, int rawRecords, String topicPrefix, Path out,
+                boolean jfr) {
+
+    static final String USAGE = """
+            usage: java -jar bench/target/agentflow-bench.jar [options]
+              --runs N               measured runs per concurrency level (default 2000)
+              --warmup N             warm-up runs before measuring (default 8000)
+              --concurrency 1,4,16   concurrent clients to sweep (default 1,4,16,64)
+              --pause-runs N         runs of the pause/resume scenario (default 200)
+              --raw-records N        records per raw-Kafka baseline (default 200000)
+              --jar PATH             the system to start (default standalone/target/agentflow.jar)
+              --url URL --bootstrap-servers HOST:PORT [--pid PID]
+                                     measure a running system instead of starting one
+              --topic-prefix P       its topic prefix (default agentflow.)
+              --out DIR              results directory (default bench/results)
+              --jfr                  record a JFR profile of the started system into the results
+            """;
+
+    static Settings parse(String... args) {
+        String url = null;
+        String bootstrap = null;
+        Long pid = null;
+        Path jar = Path.of("standalone", "target", "agentflow.jar");
+        int runs = 2000;
+        int warmup = 8000;
+        List<Integer> concurrency = List.of(1, 4, 16, 64);
+        int pauseRuns = 200;
+        int rawRecords = 200_000;
+        String prefix = "agentflow.";
+        Path out = Path.of("bench", "results");
+        boolean jfr = false;
+        for (int i = 0; i < args.length; i++) {
+            String name = args[i];
+            if (name.equals("--jfr")) {
+                jfr = true;
+                continue;
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(name + " needs a value");
+            }
+            String value = args[++i];
+            switch (name) {
+                case "--url" -> url = value.replaceAll("/+$", "");
+                case "--bootstrap-servers" -> bootstrap = value;
+                case "--pid" -> pid = Long.parseLong(value);
+                case "--jar" -> jar = Path.of(value);
+                case "--runs" -> runs = positive(name, value);
+                case "--warmup" -> warmup = Integer.parseInt(value);
+                case "--concurrency" -> concurrency = parseList(value);
+                case "--pause-runs" -> pauseRuns = Integer.parseInt(value);
+                case "--raw-records" -> rawRecords = positive(name, value);
+                case "--topic-prefix" -> prefix = value;
+                case "--out" -> out = Path.of(value);
+                default -> throw new IllegalArgumentException("unknown option " + name);
+            }
+        }
+        if ((url == null) != (bootstrap == null)) {
+            throw new IllegalArgumentException("--url and --bootstrap-servers go together");
+        }
+        return new Settings(url, bootstrap, pid, jar, runs, warmup, concurrency, pauseRuns, rawRecords, prefix, out,
+                jfr);
+    }
+
+    private static int positive(String name, String value) {
+        int n = Integer.parseInt(value);
+        if (n <= 0) {
+            throw new IllegalArgumentException(name + " must be positive");
+        }
+        return n;
+    }
+
+    private static List<Integer> parseList(String value) {
+        List<Integer> list = new ArrayList<>();
+        Arrays.stream(value.split(",")).map(String::trim).map(v -> positive("--concurrency", v)).forEach(list::add);
+        return List.copyOf(list);
+    }
+}

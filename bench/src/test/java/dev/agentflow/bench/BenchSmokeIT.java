@@ -1,0 +1,44 @@
+package dev.agentflow.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keeps the harness working: a small run of the whole benchmark against the packaged jar. It
+ * checks that every run completed and every result was written, never how fast.
+ */
+class BenchSmokeIT {
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void smallSweepCompletesEveryRunAndWritesJsonMarkdownAndPng() throws Exception {
+        Path out = Path.of(System.getProperty("bench.out", "target/smoke-results"));
+        String jar = System.getProperty("agentflow.jar", "../standalone/target/agentflow.jar");
+
+        Report report = Bench.run(Settings.parse("--jar", jar, "--out", out.toString(), "--runs", "40",
+                "--warmup", "20", "--concurrency", "1,4", "--pause-runs", "8", "--raw-records", "5000"));
+
+        assertThat(report.written()).hasSize(3).allSatisfy(p -> assertThat(Files.size(p)).isPositive());
+        assertThat(report.written().get(2).toString()).endsWith(".png");
+        Map<String, Object> results = report.results();
+        assertThat(((Number) ((Map<String, Object>) results.get("rawKafka")).get("producedPerSecond")).longValue())
+                .isPositive();
+        List<Map<String, Object>> levels = (List<Map<String, Object>>) results.get("levels");
+        assertThat(levels).extracting(l -> l.get("clients")).containsExactly(1, 4);
+        assertThat(levels).allSatisfy(level -> {
+            assertThat(level.get("completed")).isEqualTo(40);
+            assertThat(level.get("failed")).isEqualTo(0);
+            assertThat(((Map<String, Object>) level.get("stepOverheadMs")).get("count")).isEqualTo(80);
+            assertThat(((Number) level.get("engineRecordsPerSecond")).longValue()).isPositive();
+        });
+        Map<String, Object> pause = (Map<String, Object>) results.get("pauseResume");
+        assertThat(pause.get("failed")).isEqualTo(0);
+        assertThat(((Map<String, Object>) pause.get("resumeToNextStepStartedMs")).get("count")).isEqualTo(8);
+        assertThat(report.markdown()).contains("| clients | runs/s | steps/s").contains("| target | measured | met |");
+    }
+}
