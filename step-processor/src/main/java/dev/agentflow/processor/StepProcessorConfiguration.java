@@ -3,13 +3,18 @@ package dev.agentflow.processor;
 import dev.agentflow.processor.agent.AgentRegistry;
 import dev.agentflow.processor.agent.AgentWorker;
 import dev.agentflow.processor.agent.BuiltInAgents;
+import dev.agentflow.processor.agent.SessionHistory;
 import dev.agentflow.processor.run.topology.RunTopology;
+import dev.agentflow.processor.session.LocalSessionHistory;
+import dev.agentflow.processor.session.SessionTopology;
 import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.web.ConditionalOnService;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,6 +28,21 @@ public class StepProcessorConfiguration {
     StreamsApp runDeciderStreams(KafkaSettings kafka) {
         return new StreamsApp(RunTopology.NAME, RunTopology.build(kafka.topics(), request -> { }), kafka,
                 StreamsApp.Guarantee.EXACTLY_ONCE);
+    }
+
+    /** The session store: its own application id per instance, so every instance holds every session. */
+    @Bean(initMethod = "start", destroyMethod = "close")
+    StreamsApp sessionStreams(KafkaSettings kafka,
+                              @Value("${agentflow.sessions.max-exchanges:100}") int maxExchanges) {
+        return new StreamsApp(SessionTopology.NAME + "-" + kafka.instanceId(),
+                SessionTopology.build(kafka.topics(), maxExchanges), kafka, StreamsApp.Guarantee.AT_LEAST_ONCE);
+    }
+
+    @Bean
+    SessionHistory sessionHistory(@Qualifier("sessionStreams") StreamsApp sessionStreams,
+                                  @Qualifier("agentScheduler") ScheduledExecutorService agentScheduler,
+                                  @Value("${agentflow.sessions.wait-timeout:10s}") Duration waitTimeout) {
+        return LocalSessionHistory.of(sessionStreams, agentScheduler, waitTimeout);
     }
 
     @Bean(destroyMethod = "shutdownNow")

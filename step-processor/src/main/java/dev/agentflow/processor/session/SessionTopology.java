@@ -1,0 +1,198 @@
+package dev.agentflow.processor.session;
+
+import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.schemas.envelope.EventEnvelope;
+import dev.agentflow.schemas.json.JsonSerde;
+import dev.agentflow.schemas.kafka.Topic;
+import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.run.RunEvent;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * run-events → session-run-processor (owns session-run-store, keyed by run) → session-exchanges
+ * (repartitioned by session) → session-exchange-processor (owns session-exchange-store and
+ * session-progress-store). Each completed step becomes one exchange of its run's session, so the
+ * agents of later steps and later runs of the session can be told what came before.
+ *
+ * <p>Repartitioning by session puts all of a session's exchanges in one store, in order, so the
+ * per-session bound holds and a range scan returns the session's history. At-least-once is enough:
+ * an exchange already recorded for its run and step is skipped.
+ */
+public final class SessionTopology {
+
+    public static final String NAME = "sessions";
+    public static final String SOURCE = "session-run-events-source";
+    public static final String RUN_PROCESSOR = "session-run-processor";
+    public static final String RUN_STORE = "session-run-store";
+    public static final String REPARTITION = "session-exchanges";
+    public static final String EXCHANGE_PROCESSOR = "session-exchange-processor";
+    public static final String EXCHANGE_STORE = "session-exchange-store";
+    public static final String PROGRESS_STORE = "session-progress-store";
+    /** Exchanges kept per session by default: the oldest beyond it are deleted. */
+    public static final int DEFAULT_MAX_EXCHANGES = 100;
+
+    private SessionTopology() {
+    }
+
+    /** @param maxExchanges exchanges kept per session; older ones are deleted as new ones arrive */
+    public static Topology build(Topics topics, int maxExchanges) {
+        if (maxExchanges < 1) {
+            throw new IllegalArgumentException("maxExchanges must be at least 1, was " + maxExchanges);
+        }
+        Map<String, String> logConfig = Map.of("max.message.bytes", Integer.toString(Topic.MAX_MESSAGE_BYTES));
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STORE),
+                Serdes.String(), JsonSerde.of(SessionRun.class)).withLoggingEnabled(logConfig));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXCHANGE_STORE),
+                Serdes.String(), JsonSerde.of(Exchange.class)).withLoggingEnabled(logConfig));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
+                Serdes.String(), JsonSerde.of(Progress.class)).withLoggingEnabled(Map.of()));
+        Topic<String, EventEnvelope<RunEvent>> runEvents = topics.runEvents();
+        builder.stream(runEvents.name(), Consumed.with(runEvents.keySerde(), runEvents.valueSerde()).withName(SOURCE))
+                .process(RunProcessor::new, Named.as(RUN_PROCESSOR), RUN_STORE)
+                .repartition(Repartitioned.<String, Completed>as(REPARTITION)
+                        .withKeySerde(Serdes.String()).withValueSerde(JsonSerde.of(Completed.class)))
+                .process(() -> new ExchangeProcessor(maxExchanges), Named.as(EXCHANGE_PROCESSOR),
+                        EXCHANGE_STORE, PROGRESS_STORE);
+        return builder.build();
+    }
+
+    /**
+     * The exchange store's key: session, completion time (fixed width, so a session's keys sort by
+     * time), run, step. Session ids hold no {@code |} (the API only accepts letters, digits and
+     * {@code . _ : -}), so {@link #from}/{@link #to} bound exactly one session.
+     */
+    static String exchangeKey(String sessionId, long completedAtMs, String runId, int stepOrder) {
+        return String.format("%s|%016d|%s|%05d", sessionId, completedAtMs, runId, stepOrder);
+    }
+
+    static String from(String sessionId) {
+        return sessionId + "|";
+    }
+
+    static String to(String sessionId) {
+        return sessionId + "|\uffff";
+    }
+
+    /** What the session topology remembers of a run until its steps complete. */
+    record SessionRun(String sessionId, List<StepDefinition> steps, int step, String agentId, String input) {
+
+        SessionRun started(RunEvent.StepStarted e) {
+            return new SessionRun(sessionId, steps, e.stepOrder(), e.agentId(), e.input());
+        }
+
+        Exchange completed(RunEvent.StepCompleted e) {
+            StepDefinition definition = steps.stream().filter(s -> s.stepOrder() == e.stepOrder()).findFirst()
+                    .orElse(null);
+            boolean current = step == e.stepOrder();
+            String agent = current ? agentId : definition == null ? null : definition.agentId();
+            return new Exchange(e.runId(), e.stepOrder(), agent, definition == null ? null : definition.action(),
+                    current ? input : null, e.output());
+        }
+    }
+
+    /** A completed step on its way to its session's store: keyed by session id. */
+    record Completed(long completedAtMs, Exchange exchange) {
+    }
+
+    /** The last step of a run recorded in the session store, and when (a run's exchanges never go back in time). */
+    record Progress(int stepOrder, long completedAtMs) {
+    }
+
+    /** Follows each run's session, steps and current input; turns each StepCompleted into an exchange. */
+    static final class RunProcessor implements Processor<String, EventEnvelope<RunEvent>, String, Completed> {
+
+        private ProcessorContext<String, Completed> context;
+        private KeyValueStore<String, SessionRun> runs;
+
+        @Override
+        public void init(ProcessorContext<String, Completed> context) {
+            this.context = context;
+            this.runs = context.getStateStore(RUN_STORE);
+        }
+
+        @Override
+        public void process(Record<String, EventEnvelope<RunEvent>> record) {
+            EventEnvelope<RunEvent> envelope = record.value();
+            if (envelope == null || envelope.data() == null) {
+                return;
+            }
+            RunEvent event = envelope.data();
+            if (event instanceof RunEvent.RunStarted e) {
+                if (e.sessionId() != null && runs.get(e.runId()) == null) {
+                    runs.put(e.runId(), new SessionRun(e.sessionId(), e.steps(), 0, null, null));
+                }
+                return;
+            }
+            SessionRun run = runs.get(event.runId());
+            if (run == null) {
+                return;
+            }
+            if (event instanceof RunEvent.StepStarted e) {
+                runs.put(e.runId(), run.started(e));
+            } else if (event instanceof RunEvent.StepCompleted e) {
+                context.forward(record.withKey(run.sessionId())
+                        .withValue(new Completed(envelope.occurredAt().toEpochMilli(), run.completed(e))));
+            }
+        }
+    }
+
+    /** Stores each exchange once, in its session's order, and keeps the session within its bound. */
+    static final class ExchangeProcessor implements Processor<String, Completed, Void, Void> {
+
+        private final int maxExchanges;
+        private KeyValueStore<String, Exchange> exchanges;
+        private KeyValueStore<String, Progress> progress;
+
+        ExchangeProcessor(int maxExchanges) {
+            this.maxExchanges = maxExchanges;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            this.exchanges = context.getStateStore(EXCHANGE_STORE);
+            this.progress = context.getStateStore(PROGRESS_STORE);
+        }
+
+        @Override
+        public void process(Record<String, Completed> record) {
+            String sessionId = record.key();
+            Completed completed = record.value();
+            if (sessionId == null || completed == null || completed.exchange() == null) {
+                return;
+            }
+            Exchange exchange = completed.exchange();
+            Progress last = progress.get(exchange.runId());
+            if (last != null && last.stepOrder() >= exchange.stepOrder()) {
+                return;
+            }
+            long at = last == null ? completed.completedAtMs() : Math.max(last.completedAtMs(), completed.completedAtMs());
+            exchanges.put(exchangeKey(sessionId, at, exchange.runId(), exchange.stepOrder()), exchange);
+            progress.put(exchange.runId(), new Progress(exchange.stepOrder(), at));
+            trim(sessionId);
+        }
+
+        private void trim(String sessionId) {
+            List<String> keys = new ArrayList<>();
+            try (KeyValueIterator<String, Exchange> it = exchanges.range(from(sessionId), to(sessionId))) {
+                it.forEachRemaining(kv -> keys.add(kv.key));
+            }
+            keys.subList(0, Math.max(0, keys.size() - maxExchanges)).forEach(exchanges::delete);
+        }
+    }
+}
