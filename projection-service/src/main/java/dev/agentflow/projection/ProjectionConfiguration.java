@@ -1,5 +1,8 @@
 package dev.agentflow.projection;
 
+import dev.agentflow.projection.query.EventFeed;
+import dev.agentflow.projection.query.EventHistory;
+import dev.agentflow.projection.query.EventStreams;
 import dev.agentflow.projection.query.RunQueries;
 import dev.agentflow.projection.query.VersionWatch;
 import dev.agentflow.projection.query.WorkflowQueries;
@@ -7,7 +10,9 @@ import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.web.ConditionalOnService;
+import java.time.Duration;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -31,12 +36,29 @@ public class ProjectionConfiguration {
         return new VersionWatch();
     }
 
+    @Bean
+    EventFeed runEventFeed() {
+        return new EventFeed();
+    }
+
     @Bean(initMethod = "start", destroyMethod = "close")
     StreamsApp projectionStreams(KafkaSettings kafka, VersionWatch workflowVersionWatch,
-                                 VersionWatch runVersionWatch) {
+                                 VersionWatch runVersionWatch, EventFeed runEventFeed) {
         return new StreamsApp(ProjectionTopology.NAME + "-" + kafka.instanceId(),
-                ProjectionTopology.build(kafka.topics(), workflowVersionWatch, runVersionWatch),
+                ProjectionTopology.build(kafka.topics(), workflowVersionWatch, runVersionWatch, runEventFeed),
                 kafka, StreamsApp.Guarantee.AT_LEAST_ONCE);
+    }
+
+    @Bean
+    EventHistory eventHistory(@Qualifier("projectionStreams") StreamsApp projectionStreams) {
+        return new EventHistory(projectionStreams);
+    }
+
+    /** Live streams; {@code agentflow.api.stream-heartbeat} (default 15 s) spaces the keep-alive comments. */
+    @Bean(destroyMethod = "close")
+    EventStreams eventStreams(EventFeed runEventFeed, EventHistory eventHistory,
+                              @Value("${agentflow.api.stream-heartbeat:15s}") Duration heartbeat) {
+        return new EventStreams(runEventFeed, eventHistory, heartbeat);
     }
 
     @Bean

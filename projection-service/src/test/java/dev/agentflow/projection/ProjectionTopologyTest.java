@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentflow.projection.query.Page;
 import dev.agentflow.projection.query.VersionWatch;
 import dev.agentflow.projection.topology.AppliedListener;
+import dev.agentflow.projection.topology.HistoryListener;
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.schemas.envelope.EventEnvelope;
@@ -44,7 +45,7 @@ class ProjectionTopologyTest {
         driver = new TopologyTestDriver(ProjectionTopology.build(topics, (id, v) -> {
             applied.add(id + "@" + v);
             watch.applied(id, v);
-        }, AppliedListener.NONE), props);
+        }, AppliedListener.NONE, HistoryListener.NONE), props);
         var e = topics.workflowEvents();
         events = driver.createInputTopic(e.name(), e.keySerde().serializer(), e.valueSerde().serializer());
         store = driver.getKeyValueStore(ProjectionTopology.WORKFLOW_VIEW_STORE);

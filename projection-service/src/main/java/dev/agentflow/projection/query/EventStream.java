@@ -1,0 +1,133 @@
+package dev.agentflow.projection.query;
+
+import dev.agentflow.projection.topology.StoredEvent;
+import dev.agentflow.schemas.json.Json;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * One client's Server-Sent Events stream: its history after the client's cursor, then each live
+ * event as the projection stores it. Live events are queued by the stream thread and sent by one
+ * drain at a time on an executor, so a slow client never holds up the projection; one that falls
+ * {@value #BACKLOG} events behind is disconnected and resumes with {@code Last-Event-ID}.
+ */
+final class EventStream {
+
+    static final Set<String> TERMINAL = Set.of("RunCompleted", "RunFailed", "RunCancelled");
+    private static final int BACKLOG = 10_000;
+    private static final Object HEARTBEAT = new Object();
+
+    private final SseEmitter emitter;
+    private final Function<StreamCursor, List<StoredEvent>> history;
+    private final boolean endsWithRun;
+    private final Executor executor;
+    private final BlockingQueue<Object> live = new ArrayBlockingQueue<>(BACKLOG);
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private volatile boolean closed;
+    private volatile boolean overflowed;
+    private boolean historySent;
+    private StreamCursor cursor;
+
+    /**
+     * @param history     the stored events after a cursor (the covered ones are skipped anyway)
+     * @param endsWithRun whether the stream ends after a run's terminal event
+     */
+    EventStream(SseEmitter emitter, StreamCursor cursor, Function<StreamCursor, List<StoredEvent>> history,
+                boolean endsWithRun, Executor executor) {
+        this.emitter = emitter;
+        this.cursor = cursor;
+        this.history = history;
+        this.endsWithRun = endsWithRun;
+        this.executor = executor;
+    }
+
+    /** Sends the history, then whatever has been queued meanwhile. Call once, after subscribing. */
+    void start() {
+        drainLater();
+    }
+
+    /** Queues a live event (called on the stream thread: never blocks). */
+    void offer(StoredEvent event) {
+        enqueue(event);
+    }
+
+    void heartbeat() {
+        enqueue(HEARTBEAT);
+    }
+
+    /** Ends the stream (shutdown, timeout, a disconnected client). */
+    void close() {
+        closed = true;
+        emitter.complete();
+    }
+
+    boolean closed() {
+        return closed;
+    }
+
+    private void enqueue(Object item) {
+        if (closed) {
+            return;
+        }
+        if (!live.offer(item) && item != HEARTBEAT) {
+            overflowed = true;
+        }
+        drainLater();
+    }
+
+    private void drainLater() {
+        if (draining.compareAndSet(false, true)) {
+            executor.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        try {
+            if (!historySent) {
+                historySent = true;
+                for (StoredEvent event : history.apply(cursor)) {
+                    send(event);
+                }
+            }
+            Object item;
+            while (!closed && (item = live.poll()) != null) {
+                if (item == HEARTBEAT) {
+                    emitter.send(SseEmitter.event().comment("heartbeat"));
+                } else {
+                    send((StoredEvent) item);
+                }
+            }
+            if (overflowed) {
+                close();
+            }
+        } catch (IOException | RuntimeException e) {
+            // The client went away, or the views cannot be read now (a rebalance): it reconnects
+            close();
+        } finally {
+            draining.set(false);
+        }
+        if (!closed && !live.isEmpty()) {
+            drainLater();
+        }
+    }
+
+    private void send(StoredEvent event) throws IOException {
+        if (closed) {
+            return;
+        }
+        if (!cursor.covers(event)) {
+            cursor = cursor.after(event);
+            emitter.send(SseEmitter.event().id(cursor.id()).name(event.type()).data(Json.mapper().writeValueAsString(event.envelope())));
+        }
+        if (endsWithRun && TERMINAL.contains(event.type())) {
+            close();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.agentflow.projection.query;
+
+import dev.agentflow.projection.topology.StoredEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+/**
+ * Opens and tracks the live event streams: history then live events, a heartbeat comment every
+ * {@code heartbeat} so idle connections stay open through proxies, and all of them ended as soon
+ * as the application starts to close, so open streams never hold up a graceful shutdown.
+ */
+public final class EventStreams implements ApplicationListener<ContextClosedEvent>, AutoCloseable {
+
+    /** A stream is ended after this long; the client reconnects with Last-Event-ID. */
+    private static final Duration MAX_LIFETIME = Duration.ofMinutes(30);
+
+    private final EventFeed feed;
+    private final EventHistory history;
+    private final Set<EventStream> open = ConcurrentHashMap.newKeySet();
+    private final ExecutorService senders = Executors.newCachedThreadPool(daemon("event-stream-sender"));
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
+            daemon("event-stream-heartbeat"));
+    private volatile boolean closing;
+
+    public EventStreams(EventFeed feed, EventHistory history, Duration heartbeat) {
+        this.feed = feed;
+        this.history = history;
+        heartbeats.scheduleAtFixedRate(() -> open.forEach(EventStream::heartbeat), heartbeat.toMillis(),
+                heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Every event of the run from after {@code lastVersion}; ends after the run's last event. */
+    public SseEmitter run(String runId, long lastVersion) {
+        return open(new StreamCursor.RunVersion(lastVersion), cursor -> history.ofRun(runId), true,
+                subscriber -> feed.followRun(runId, subscriber));
+    }
+
+    /** Every event of every run of the workflow that {@code seen} does not cover; does not end by itself. */
+    public SseEmitter workflowRuns(String workflowId, PartitionOffsets seen) {
+        return open(seen, cursor -> history.ofWorkflowRuns(workflowId, (PartitionOffsets) cursor), false,
+                subscriber -> feed.followWorkflowRuns(workflowId, subscriber));
+    }
+
+    private SseEmitter open(StreamCursor cursor, Function<StreamCursor, List<StoredEvent>> past, boolean endsWithRun,
+                            Function<Consumer<StoredEvent>, Runnable> follow) {
+        SseEmitter emitter = new SseEmitter(MAX_LIFETIME.toMillis());
+        EventStream stream = new EventStream(emitter, cursor, past, endsWithRun, senders);
+        Runnable unfollow = follow.apply(stream::offer);
+        Runnable end = () -> {
+            unfollow.run();
+            open.remove(stream);
+        };
+        emitter.onCompletion(end);
+        emitter.onTimeout(stream::close);
+        emitter.onError(e -> stream.close());
+        open.add(stream);
+        if (closing) {
+            stream.close();
+        } else {
+            stream.start();
+        }
+        return emitter;
+    }
+
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        closing = true;
+        open.forEach(EventStream::close);
+    }
+
+    @Override
+    public void close() {
+        heartbeats.shutdownNow();
+        senders.shutdownNow();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}
