@@ -43,6 +43,9 @@ public final class StreamsApp implements AutoCloseable {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
                 guarantee == Guarantee.EXACTLY_ONCE ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.commitIntervalMs()));
+        // The stream thread commits and punctuates only between polls: an idle poll of the default
+        // 100 ms would hold a decided transaction back far longer than the commit interval.
+        p.put(StreamsConfig.POLL_MS_CONFIG, Long.toString(Math.max(1, Math.min(settings.commitIntervalMs(), 10))));
         p.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDir().resolve(name).toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.StringSerde.class.getName());
