@@ -5,7 +5,9 @@ import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.schemas.kafka.TopicAdmin;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.standalone.cli.Replay;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -25,7 +27,17 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(AgentflowProperties.class)
 public class AgentflowApplication {
 
+    /** Starts the system, or runs a command-line tool ({@code replay ...}) without starting anything. */
     public static void main(String[] args) {
+        if (args.length > 0) {
+            String[] rest = Arrays.copyOfRange(args, 1, args.length);
+            switch (args[0]) {
+                case "replay" -> System.exit(Replay.run(rest));
+                default -> {
+                    // not a tool: Spring options such as --server.port
+                }
+            }
+        }
         SpringApplication.run(AgentflowApplication.class, args);
     }
 

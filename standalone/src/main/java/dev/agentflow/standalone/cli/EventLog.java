@@ -1,0 +1,112 @@
+package dev.agentflow.standalone.cli;
+
+import dev.agentflow.schemas.json.Json;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads an event topic once, from the beginning (or from an instant) to the end it had when the
+ * read began, with a plain consumer: partitions assigned, no consumer group, no offsets committed,
+ * so reading changes nothing on the cluster. Only committed records are read.
+ */
+final class EventLog implements AutoCloseable {
+
+    /** One stored event: where it is, its stored JSON text and that text parsed. */
+    record Entry(String topic, int partition, long offset, String key, String json, JsonNode event) {
+
+        String type() {
+            return event.path("type").asString("?");
+        }
+
+        Instant occurredAt() {
+            return Instant.parse(event.path("occurredAt").asString());
+        }
+    }
+
+    private final KafkaConsumer<String, String> consumer;
+    private final Duration timeout;
+
+    EventLog(String bootstrapServers, Duration timeout) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "agentflow-replay");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        this.timeout = timeout;
+    }
+
+    /**
+     * Every event of {@code topic} that {@code keep} accepts, in partition and offset order.
+     *
+     * @param from the first instant of interest: partitions start at the first record stamped at or
+     *             after it (events are stamped with their {@code occurredAt}); null reads everything
+     * @throws org.apache.kafka.common.errors.TimeoutException when the cluster does not answer in time
+     * @throws IllegalStateException when the topic does not exist
+     */
+    List<Entry> read(String topic, Instant from, Predicate<Entry> keep) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+        if (infos == null || infos.isEmpty()) {
+            throw new IllegalStateException("Topic " + topic + " does not exist (check --topic-prefix)");
+        }
+        List<TopicPartition> partitions = infos.stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
+        seek(partitions, from, end);
+
+        List<Entry> entries = new ArrayList<>();
+        Set<TopicPartition> pending = new HashSet<>(partitions);
+        pending.removeIf(p -> consumer.position(p, timeout) >= end.get(p));
+        while (!pending.isEmpty()) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (r.value() != null && r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+                    Entry entry = new Entry(r.topic(), r.partition(), r.offset(), r.key(), r.value(),
+                            Json.mapper().readTree(r.value()));
+                    if (keep.test(entry)) {
+                        entries.add(entry);
+                    }
+                }
+            }
+            pending.removeIf(p -> consumer.position(p, timeout) >= end.get(p));
+        }
+        consumer.assign(List.of());
+        return entries;
+    }
+
+    private void seek(List<TopicPartition> partitions, Instant from, Map<TopicPartition, Long> end) {
+        if (from == null) {
+            consumer.seekToBeginning(partitions);
+            return;
+        }
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(p -> query.put(p, from.toEpochMilli()));
+        Map<TopicPartition, OffsetAndTimestamp> found = consumer.offsetsForTimes(query, timeout);
+        for (TopicPartition p : partitions) {
+            OffsetAndTimestamp at = found.get(p);
+            consumer.seek(p, at == null ? end.get(p) : at.offset());
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.agentflow.standalone.cli;
+
+import dev.agentflow.schemas.kafka.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+
+/**
+ * The options of {@code replay}, parsed by hand: a handful of flags does not need a library, and
+ * the launcher must not start Spring to read them.
+ *
+ * @param bootstrapServers the cluster holding the event topics
+ * @param runId            show this run (and the workflow event that requested it), or null
+ * @param workflowId       show this workflow and every run of it, or null
+ * @param since            show only events that occurred at or after this instant, or null
+ * @param json             print the stored envelopes as JSON lines instead of a timeline
+ * @param topicPrefix      prefix of the topic names, as configured for the engine
+ * @param timeout          how long to wait for the cluster before giving up
+ */
+record Options(String bootstrapServers, String runId, String workflowId, Instant since, boolean json,
+               String topicPrefix, Duration timeout) {
+
+    static final String USAGE = """
+            Usage: java -jar agentflow.jar replay (--run RUN_ID | --workflow WORKFLOW_ID | --since ISO_INSTANT)
+                                                  [--bootstrap-servers HOST:PORT] [--json]
+                                                  [--topic-prefix PREFIX] [--timeout-ms MILLIS]
+              Prints the events of a run, of a workflow and its runs, or of everything since an instant,
+              read from the event topics, in the order they occurred.
+              --run ID                 the run's events and the workflow event that requested it
+              --workflow ID            the workflow's events and the events of each of its runs
+              --since 2026-11-25T10:00:00Z   only events that occurred at or after this instant
+                                       (alone: every event since then; with --run/--workflow: a filter)
+              --bootstrap-servers      the Kafka cluster (default localhost:9092)
+              --json                   one stored JSON envelope per line instead of the timeline
+              --topic-prefix           topic name prefix (default agentflow.)
+              --timeout-ms             how long to wait for the cluster (default 15000)
+            Exit codes: 0 done, 1 cluster unreachable or topics missing, 2 bad options.""";
+
+    /** Reads the arguments after {@code replay}; a {@link IllegalArgumentException} says what is wrong. */
+    static Options parse(List<String> args) {
+        String bootstrap = "localhost:9092";
+        String run = null;
+        String workflow = null;
+        Instant since = null;
+        boolean json = false;
+        String prefix = Topics.DEFAULT_PREFIX;
+        Duration timeout = Duration.ofSeconds(15);
+        for (int i = 0; i < args.size(); i++) {
+            String flag = args.get(i);
+            if (flag.equals("--json")) {
+                json = true;
+                continue;
+            }
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(flag.startsWith("--") ? flag + " needs a value"
+                        : "Unexpected argument '" + flag + "'");
+            }
+            String value = args.get(++i);
+            switch (flag) {
+                case "--bootstrap-servers" -> bootstrap = value;
+                case "--run" -> run = value;
+                case "--workflow" -> workflow = value;
+                case "--since" -> since = instant(value);
+                case "--topic-prefix" -> prefix = value;
+                case "--timeout-ms" -> timeout = Duration.ofMillis(positive(flag, value));
+                default -> throw new IllegalArgumentException("Unknown option '" + flag + "'");
+            }
+        }
+        if (run != null && workflow != null) {
+            throw new IllegalArgumentException("Give either --run or --workflow, not both");
+        }
+        if (run == null && workflow == null && since == null) {
+            throw new IllegalArgumentException("Give --run, --workflow or --since");
+        }
+        if (bootstrap.isBlank()) {
+            throw new IllegalArgumentException("--bootstrap-servers is empty");
+        }
+        return new Options(bootstrap, run, workflow, since, json, prefix, timeout);
+    }
+
+    private static Instant instant(String value) {
+        try {
+            return Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException("--since needs an ISO-8601 UTC instant such as 2026-11-25T10:00:00Z, not '"
+                    + value + "'");
+        }
+    }
+
+    private static long positive(String flag, String value) {
+        try {
+            long n = Long.parseLong(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IllegalArgumentException(flag + " needs a positive number, not '" + value + "'");
+    }
+}

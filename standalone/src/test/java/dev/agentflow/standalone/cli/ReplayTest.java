@@ -1,0 +1,88 @@
+package dev.agentflow.standalone.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentflow.schemas.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The replay tool without a broker: options, the timeline line, and a cluster that is not there. */
+class ReplayTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int replay(String... args) {
+        return Replay.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void parsesEveryOption() {
+        Options o = Options.parse(List.of("--run", "wr-1", "--bootstrap-servers", "kafka:9092", "--json",
+                "--since", "2026-11-25T10:00:00Z", "--topic-prefix", "test.", "--timeout-ms", "500"));
+
+        assertThat(o).isEqualTo(new Options("kafka:9092", "wr-1", null, Instant.parse("2026-11-25T10:00:00Z"), true,
+                "test.", Duration.ofMillis(500)));
+        assertThat(Options.parse(List.of("--workflow", "wf-1")))
+                .isEqualTo(new Options("localhost:9092", null, "wf-1", null, false, "agentflow.", Duration.ofSeconds(15)));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "''                                  | Give --run, --workflow or --since",
+            "--json                              | Give --run, --workflow or --since",
+            "--run wr-1 --workflow wf-1          | Give either --run or --workflow, not both",
+            "--run                               | --run needs a value",
+            "--run wr-1 --colour red             | Unknown option '--colour'",
+            "--run wr-1 extra                    | Unexpected argument 'extra'",
+            "--since 2026-11-25                  | --since needs an ISO-8601 UTC instant",
+            "--run wr-1 --timeout-ms 0           | --timeout-ms needs a positive number, not '0'"})
+    void badOptionsExitWith2AndTheUsage(String args, String message) {
+        int code = replay(args.isEmpty() ? new String[0] : args.split(" "));
+
+        assertThat(code).isEqualTo(2);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("replay: ").contains(message)
+                .contains(Options.USAGE);
+    }
+
+    @Test
+    void anUnreachableClusterExitsWith1WithinTheTimeout() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        long start = System.nanoTime();
+
+        int code = replay("--run", "wr-1", "--bootstrap-servers", "127.0.0.1:" + port, "--timeout-ms", "1500");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        assertThat(err.toString(StandardCharsets.UTF_8))
+                .startsWith("replay: cannot read the event topics from 127.0.0.1:" + port);
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aTimelineLineNamesTheAggregateVersionTypeAndPayload() {
+        String stored = """
+                {"eventId":"evt-1","type":"StepCompleted","schemaVersion":1,"aggregateId":"wr-1","version":4,\
+                "occurredAt":"2026-11-25T10:00:00.123Z","commandId":"job-1","data":{"runId":"wr-1","stepOrder":1,\
+                "attempt":2,"output":"%s","note":null,"extra":{"a":1},"steps":[1,2]}}""".formatted("x".repeat(100));
+        EventLog.Entry entry = new EventLog.Entry("agentflow.run-events", 0, 7, "wr-1", stored,
+                Json.mapper().readTree(stored));
+
+        assertThat(Replay.line(entry)).isEqualTo("2026-11-25T10:00:00.123Z  run wr-1  v4  StepCompleted  step 1"
+                + "  attempt 2  output \"" + "x".repeat(80) + "\"… (100 chars)  extra {\"a\":1}  steps 2 step(s)");
+    }
+}
