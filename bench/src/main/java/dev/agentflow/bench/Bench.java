@@ -59,7 +59,8 @@ public final class Bench {
         results.put("machine", Machine.describe());
         results.put("settings", Map.of("runs", settings.runs(), "warmupRuns", settings.warmupRuns(),
                 "concurrency", settings.concurrency(), "pauseRuns", settings.pauseRuns(),
-                "target", settings.url() == null ? "started " + settings.jar() : settings.url()));
+                "target", settings.url() == null ? "started " + settings.jar() : settings.url(),
+                "systemArgs", settings.systemArgs()));
         try (SystemUnderTest system = settings.url() == null ? SystemUnderTest.start(settings, settings.out(), stamp)
                 : SystemUnderTest.attach(settings);
              RawKafka raw = new RawKafka(system.bootstrapServers())) {

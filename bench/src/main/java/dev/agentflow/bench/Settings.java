@@ -20,10 +20,11 @@ import java.util.List;
  * @param topicPrefix      the system's topic prefix
  * @param out              where results are written
  * @param jfr              record a JFR profile of the system (started jar only)
+ * @param systemArgs       extra arguments for the started system, e.g. a setting to compare
  */
 record Settings(String url, String bootstrapServers, Long pid, Path jar, int runs, int warmupRuns,
                 List<Integer> concurrency, int pauseRuns, int rawRecords, String topicPrefix, Path out,
-                boolean jfr) {
+                boolean jfr, List<String> systemArgs) {
 
     static final String USAGE = """
             usage: java -jar bench/target/agentflow-bench.jar [options]
@@ -38,6 +39,8 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
               --topic-prefix P       its topic prefix (default agentflow.)
               --out DIR              results directory (default bench/results)
               --jfr                  record a JFR profile of the started system into the results
+              --system-arg ARG       pass ARG to the started system (repeatable), e.g.
+                                     --system-arg=--agentflow.kafka.commit-interval-ms=10
             """;
 
     static Settings parse(String... args) {
@@ -53,10 +56,15 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
         String prefix = "agentflow.";
         Path out = Path.of("bench", "results");
         boolean jfr = false;
+        List<String> systemArgs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (name.equals("--jfr")) {
                 jfr = true;
+                continue;
+            }
+            if (name.startsWith("--system-arg=")) {
+                systemArgs.add(name.substring("--system-arg=".length()));
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -75,6 +83,7 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
                 case "--raw-records" -> rawRecords = positive(name, value);
                 case "--topic-prefix" -> prefix = value;
                 case "--out" -> out = Path.of(value);
+                case "--system-arg" -> systemArgs.add(value);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -82,7 +91,7 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
             throw new IllegalArgumentException("--url and --bootstrap-servers go together");
         }
         return new Settings(url, bootstrap, pid, jar, runs, warmup, concurrency, pauseRuns, rawRecords, prefix, out,
-                jfr);
+                jfr, List.copyOf(systemArgs));
     }
 
     private static int positive(String name, String value) {

@@ -60,6 +60,7 @@ final class SystemUnderTest implements AutoCloseable {
                 "--agentflow.kafka.port=" + kafka,
                 "--agentflow.kafka.controller-port=" + controller,
                 "--logging.level.root=WARN"));
+        command.addAll(settings.systemArgs());
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("system.log").toFile()).start();
         SystemUnderTest system = new SystemUnderTest("http://127.0.0.1:" + http, "127.0.0.1:" + kafka,
