@@ -1,0 +1,147 @@
+package dev.agentflow.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentflow.standalone.cli.RebuildViews;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * {@code rebuild-views} on a mixed history: after the service is stopped, the views dropped and the
+ * service started again, every workflow and run view (and every event history) equals what the
+ * live views showed.
+ */
+class RebuildViewsIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private ConfigurableApplicationContext app;
+    private Http http;
+
+    @AfterEach
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    private void start(String[] args) {
+        app = SpringApplication.run(AgentflowApplication.class, args);
+        http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
+    }
+
+    private String workflow(String name, String... steps) {
+        String id = http.post("/api/v1/workflows", "{\"name\":\"" + name + "\"}").body().get("id").asString();
+        for (String step : steps) {
+            assertThat(http.post("/api/v1/workflows/" + id + "/steps", step).status()).isEqualTo(201);
+        }
+        return id;
+    }
+
+    private String run(String workflowId) {
+        Http.Response r = http.post("/api/v1/workflows/" + workflowId + "/run", "{\"input\":\"news\"}");
+        assertThat(r.status()).isEqualTo(202);
+        return r.body().get("runId").asString();
+    }
+
+    private void awaitStatus(String runId, String status) {
+        Awaitility.await(runId + " " + status).atMost(WAIT).pollInterval(Duration.ofMillis(50))
+                .until(() -> http.get("/api/v1/workflows/runs/" + runId).body().get("status").asString(),
+                        status::equals);
+    }
+
+    /** Every view the API serves, by path: status and body. */
+    private Map<String, String> views(List<String> workflows, List<String> runs) {
+        Map<String, String> views = new TreeMap<>();
+        List<String> paths = new ArrayList<>(List.of("/api/v1/workflows?size=1000", "/api/v1/workflows/runs?size=1000"));
+        for (String wf : workflows) {
+            paths.addAll(List.of("/api/v1/workflows/" + wf, "/api/v1/workflows/" + wf + "/steps",
+                    "/api/v1/workflows/" + wf + "/runs?size=1000", "/api/v1/workflows/" + wf + "/events?size=1000"));
+        }
+        for (String run : runs) {
+            paths.addAll(List.of("/api/v1/workflows/runs/" + run, "/api/v1/workflows/runs/" + run + "/events?size=1000"));
+        }
+        for (String path : paths) {
+            Http.Response r = http.get(path);
+            views.put(path, r.status() + " " + (r.status() == 200 ? r.body() : ""));
+        }
+        return views;
+    }
+
+    @Test
+    void rebuiltViewsEqualTheLiveOnes() throws Exception {
+        String[] args = {"--server.port=0",
+                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-rebuild"),
+                "--agentflow.kafka.port=" + Http.freePort(),
+                "--agentflow.kafka.controller-port=" + Http.freePort()};
+        start(args);
+
+        String approval = workflow("approval", "{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
+                "{\"agentId\":\"human_approval\",\"action\":\"Approve\"}");
+        String slow = workflow("slow", "{\"agentId\":\"delay\",\"action\":\"wait\","
+                + "\"config\":{\"delayMs\":5000,\"timeoutMs\":100,\"maxAttempts\":1}}");
+        assertThat(http.patch("/api/v1/workflows/" + approval, "{\"description\":\"edited\"}").status())
+                .isEqualTo(200);
+        String clone = http.post("/api/v1/workflows/" + approval + "/clone", null).body().get("id").asString();
+        String stepId = http.get("/api/v1/workflows/" + clone + "/steps").body().get(0).get("id").asString();
+        assertThat(http.delete("/api/v1/workflows/" + clone + "/steps/" + stepId).status()).isEqualTo(204);
+        String deleted = workflow("deleted", "{\"agentId\":\"echo\",\"action\":\"x\"}");
+        String deletedRun = run(deleted);
+        awaitStatus(deletedRun, "COMPLETED");
+        assertThat(http.delete("/api/v1/workflows/" + deleted).status()).isEqualTo(204);
+
+        String resumed = run(approval);
+        String paused = run(approval);
+        String cancelled = run(clone);
+        String failed = run(slow);
+        awaitStatus(resumed, "PAUSED");
+        assertThat(http.post("/api/v1/workflows/runs/" + resumed + "/resume", "{\"output\":\"ok\"}").status())
+                .isEqualTo(202);
+        awaitStatus(cancelled, "PAUSED");
+        assertThat(http.post("/api/v1/workflows/runs/" + cancelled + "/cancel", null).status()).isEqualTo(202);
+        awaitStatus(resumed, "COMPLETED");
+        awaitStatus(paused, "PAUSED");
+        awaitStatus(cancelled, "CANCELLED");
+        awaitStatus(failed, "FAILED");
+
+        List<String> workflows = List.of(approval, slow, clone, deleted);
+        List<String> runs = List.of(deletedRun, resumed, paused, cancelled, failed);
+        Map<String, String> live = views(workflows, runs);
+        assertThat(live.get("/api/v1/workflows/" + deleted)).startsWith("404");
+        assertThat(live.get("/api/v1/workflows/runs?size=1000")).contains(resumed, paused, cancelled, failed, deletedRun);
+        app.close();
+        app = null;
+
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream console = System.out;
+        int exit;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            exit = RebuildViews.run(args);
+        } finally {
+            System.setOut(console);
+        }
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(output).isZero();
+        assertThat(output).contains("Deleted the local state of agentflow.projection-node-1",
+                "Deleted consumer group agentflow.projection-node-1",
+                "Deleted topic agentflow.projection-node-1-run-view-store-changelog",
+                "Deleted topic agentflow.projection-node-1-workflow-history-store-changelog");
+
+        start(args);
+        Awaitility.await("rebuilt views").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(views(workflows, runs)).isEqualTo(live));
+    }
+}
