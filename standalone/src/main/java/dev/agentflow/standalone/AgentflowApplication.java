@@ -5,6 +5,7 @@ import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.schemas.kafka.TopicAdmin;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.standalone.cli.RebuildViews;
 import dev.agentflow.standalone.cli.Replay;
 import java.time.Duration;
 import java.util.Arrays;
@@ -27,12 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
 @EnableConfigurationProperties(AgentflowProperties.class)
 public class AgentflowApplication {
 
-    /** Starts the system, or runs a command-line tool ({@code replay ...}) without starting anything. */
+    /** Starts the system, or runs a command-line tool ({@code replay ...}, {@code rebuild-views ...}) instead. */
     public static void main(String[] args) {
         if (args.length > 0) {
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
             switch (args[0]) {
                 case "replay" -> System.exit(Replay.run(rest));
+                case "rebuild-views" -> System.exit(RebuildViews.run(rest));
                 default -> {
                     // not a tool: Spring options such as --server.port
                 }
