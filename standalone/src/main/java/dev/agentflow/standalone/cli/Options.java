@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The options of {@code replay}, parsed by hand: a handful of flags does not need a library, and
@@ -37,6 +38,9 @@ record Options(String bootstrapServers, String runId, String workflowId, Instant
               --timeout-ms             how long to wait for the cluster (default 15000)
             Exit codes: 0 done, 1 cluster unreachable or topics missing, 2 bad options.""";
 
+    private static final Set<String> VALUE_FLAGS = Set.of("--bootstrap-servers", "--run", "--workflow", "--since",
+            "--topic-prefix", "--timeout-ms");
+
     /** Reads the arguments after {@code replay}; a {@link IllegalArgumentException} says what is wrong. */
     static Options parse(List<String> args) {
         String bootstrap = "localhost:9092";
@@ -52,9 +56,12 @@ record Options(String bootstrapServers, String runId, String workflowId, Instant
                 json = true;
                 continue;
             }
-            if (i + 1 >= args.size()) {
-                throw new IllegalArgumentException(flag.startsWith("--") ? flag + " needs a value"
+            if (!VALUE_FLAGS.contains(flag)) {
+                throw new IllegalArgumentException(flag.startsWith("--") ? "Unknown option '" + flag + "'"
                         : "Unexpected argument '" + flag + "'");
+            }
+            if (i + 1 >= args.size()) {
+                throw new IllegalArgumentException(flag + " needs a value");
             }
             String value = args.get(++i);
             switch (flag) {
@@ -64,7 +71,7 @@ record Options(String bootstrapServers, String runId, String workflowId, Instant
                 case "--since" -> since = instant(value);
                 case "--topic-prefix" -> prefix = value;
                 case "--timeout-ms" -> timeout = Duration.ofMillis(positive(flag, value));
-                default -> throw new IllegalArgumentException("Unknown option '" + flag + "'");
+                default -> throw new IllegalStateException("Unhandled option " + flag);
             }
         }
         if (run != null && workflow != null) {

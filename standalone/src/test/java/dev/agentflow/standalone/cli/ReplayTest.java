@@ -44,6 +44,7 @@ class ReplayTest {
             "--run wr-1 --workflow wf-1          | Give either --run or --workflow, not both",
             "--run                               | --run needs a value",
             "--run wr-1 --colour red             | Unknown option '--colour'",
+            "--run wr-1 --colour                 | Unknown option '--colour'",
             "--run wr-1 extra                    | Unexpected argument 'extra'",
             "--since 2026-11-25                  | --since needs an ISO-8601 UTC instant",
             "--run wr-1 --timeout-ms 0           | --timeout-ms needs a positive number, not '0'"})
