@@ -1,5 +1,7 @@
 package dev.agentflow.schemas.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 /**
  * What one agent invocation produced: exactly one of an output, an approval request, or an error.
  *
@@ -21,10 +23,22 @@ public record AgentOutcome(String output, ApprovalRequest approval, AgentError e
         return new AgentOutcome(null, null, new AgentError(message, retryable));
     }
 
+    /** A retryable error whose endpoint asked to be called again no sooner than {@code retryAfterMs} from now. */
+    public static AgentOutcome retryLater(String message, long retryAfterMs) {
+        return new AgentOutcome(null, null, new AgentError(message, true, retryAfterMs));
+    }
+
     /**
-     * @param message   what happened, naming the agent (and endpoint) but never a secret
-     * @param retryable whether another attempt may succeed
+     * @param message      what happened, naming the agent (and endpoint) but never a secret
+     * @param retryable    whether another attempt may succeed
+     * @param retryAfterMs how long the endpoint asked to wait before another attempt ({@code Retry-After});
+     *                     absent when it did not say, and then left out of the JSON
      */
-    public record AgentError(String message, boolean retryable) {
+    public record AgentError(String message, boolean retryable,
+                             @JsonInclude(JsonInclude.Include.NON_NULL) Long retryAfterMs) {
+
+        public AgentError(String message, boolean retryable) {
+            this(message, retryable, null);
+        }
     }
 }

@@ -24,6 +24,7 @@ import dev.agentflow.schemas.run.RunEvent.StepFailed;
 import dev.agentflow.schemas.run.RunEvent.StepStarted;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.schemas.workflow.StepDefinition;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,7 +98,9 @@ public final class RunDecider {
         }
         AgentOutcome.AgentError error = outcome.error() != null ? outcome.error()
                 : new AgentOutcome.AgentError("agent " + currentAgent(state) + " returned nothing", false);
-        return Decision.accept(failAttempt(state, error.message(), error.retryable(), now));
+        Duration retryAfter = error.retryAfterMs() == null ? Duration.ZERO
+                : Duration.ofMillis(Math.min(Math.max(0, error.retryAfterMs()), StepPolicy.MAX_BACKOFF.toMillis()));
+        return Decision.accept(failAttempt(state, error.message(), error.retryable(), retryAfter, now));
     }
 
     private Decision<RunEvent> fireTimer(FireTimer c, RunState state, Instant now) {
@@ -109,7 +112,7 @@ public final class RunDecider {
         StepDefinition step = state.step(state.currentStep());
         if (c.kind() == TimerKind.STEP_TIMEOUT) {
             return Decision.accept(failAttempt(state, "step " + step.stepOrder() + " (agent " + step.agentId()
-                    + ") timed out after " + StepPolicy.of(step).timeout().toMillis() + " ms", true, now));
+                    + ") timed out after " + StepPolicy.of(step).timeout().toMillis() + " ms", true, Duration.ZERO, now));
         }
         return Decision.accept(new StepStarted(state.runId(), state.currentStep(), state.attempt() + 1,
                 step.agentId(), state.stepInput(), now.plus(StepPolicy.of(step).timeout())));
@@ -130,12 +133,15 @@ public final class RunDecider {
         return events;
     }
 
-    private static List<RunEvent> failAttempt(RunState state, String error, boolean retryable, Instant now) {
+    /** Retries after the backoff, or after the agent's {@code retryAfter} when that is later. */
+    private static List<RunEvent> failAttempt(RunState state, String error, boolean retryable, Duration retryAfter,
+                                              Instant now) {
         int n = state.currentStep();
         StepPolicy policy = StepPolicy.of(state.step(n));
         if (retryable && state.attempt() < policy.maxAttempts()) {
+            Duration backoff = policy.backoffAfter(state.attempt());
             return List.of(new StepAttemptFailed(state.runId(), n, state.attempt(), error,
-                    now.plus(policy.backoffAfter(state.attempt()))));
+                    now.plus(retryAfter.compareTo(backoff) > 0 ? retryAfter : backoff)));
         }
         String reason = retryable ? error + " (after " + state.attempt() + " attempt(s))" : error;
         return List.of(new StepFailed(state.runId(), n, state.attempt(), reason),

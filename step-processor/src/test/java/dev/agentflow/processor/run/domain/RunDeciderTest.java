@@ -182,6 +182,18 @@ class RunDeciderTest {
     }
 
     @Test
+    void aRetryAfterLongerThanTheBackoffDelaysTheRetry() {
+        assertThat(when(result(2, 1, AgentOutcome.retryLater("429", 2500)), STARTED, STEP1, DONE1, STEP2))
+                .containsExactly(new StepAttemptFailed(RUN, 2, 1, "429", NOW.plusMillis(2500)));
+        assertThat(when(result(2, 1, AgentOutcome.retryLater("429", 10)), STARTED, STEP1, DONE1, STEP2))
+                .as("the backoff when it is longer").containsExactly(new StepAttemptFailed(RUN, 2, 1, "429",
+                        NOW.plusMillis(100)));
+        assertThat(when(result(2, 1, AgentOutcome.retryLater("429", Duration.ofHours(3).toMillis())), STARTED,
+                STEP1, DONE1, STEP2)).as("capped").containsExactly(new StepAttemptFailed(RUN, 2, 1, "429",
+                NOW.plus(StepPolicy.MAX_BACKOFF)));
+    }
+
+    @Test
     void theRetryTimerStartsTheNextAttemptWithTheSameInput() {
         StepAttemptFailed failed = new StepAttemptFailed(RUN, 2, 1, "503", T0);
         assertThat(when(new FireTimer(RUN, TimerKind.RETRY, 2, 1), STARTED, STEP1, DONE1, STEP2, failed))
