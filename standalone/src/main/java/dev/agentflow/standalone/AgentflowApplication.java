@@ -1,5 +1,6 @@
 package dev.agentflow.standalone;
 
+import dev.agentflow.processor.agent.ConfiguredAgents;
 import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
@@ -63,10 +64,16 @@ public class AgentflowApplication {
                 props.kafka().commitIntervalMs(), props.instanceId());
     }
 
-    /** The built-in agents and those configured under {@code agentflow.agents}. */
+    /** The agents configured under {@code agentflow.agents}, checked before anything starts. */
     @Bean
-    AgentCatalog agentCatalog(AgentflowProperties props) {
-        return AgentCatalog.of(props.agents());
+    ConfiguredAgents configuredAgents(AgentflowProperties props) {
+        return new ConfiguredAgents(props.agents(), props.openai());
+    }
+
+    /** The built-in agents and the configured ones, as the API shows them. */
+    @Bean
+    AgentCatalog agentCatalog(ConfiguredAgents configuredAgents) {
+        return AgentCatalog.of(configuredAgents.descriptors());
     }
 
     /** Serve no request before every topology runs. */

@@ -1,9 +1,11 @@
 package dev.agentflow.standalone;
 
+import dev.agentflow.processor.agent.AgentDefinition;
+import dev.agentflow.processor.agent.AgentDefinition.OpenAiDefaults;
 import dev.agentflow.schemas.kafka.Topics;
-import dev.agentflow.schemas.agent.AgentDescriptor;
 import java.nio.file.Path;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -13,13 +15,17 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param dataDir    root of the local data: the embedded broker's log and Kafka Streams state
  * @param instanceId this process's stable name in consumer groups
  * @param kafka      Kafka settings
- * @param agents     agents configured beside the built-in ones
+ * @param agents     agents configured beside the built-in ones, by id
+ * @param openai     what openai agents use unless they say otherwise ({@code OPENAI_BASE_URL},
+ *                   {@code OPENAI_API_KEY}, {@code AGENTFLOW_MODEL})
  */
 @ConfigurationProperties("agentflow")
-public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, List<AgentDescriptor> agents) {
+public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, Map<String, AgentDefinition> agents,
+                                  OpenAiDefaults openai) {
 
     public AgentflowProperties {
-        agents = agents == null ? List.of() : List.copyOf(agents);
+        agents = agents == null ? Map.of() : new LinkedHashMap<>(agents);
+        openai = openai == null ? new OpenAiDefaults("https://api.openai.com/v1", null, "gpt-4o-mini") : openai;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         instanceId = instanceId == null || instanceId.isBlank() ? "node-1" : instanceId;
         kafka = kafka == null ? new Kafka(null, null, null, 0, 0, 0) : kafka;

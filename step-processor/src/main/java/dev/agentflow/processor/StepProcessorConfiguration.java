@@ -1,19 +1,24 @@
 package dev.agentflow.processor;
 
+import dev.agentflow.processor.agent.Agent;
 import dev.agentflow.processor.agent.AgentRegistry;
 import dev.agentflow.processor.agent.AgentWorker;
 import dev.agentflow.processor.agent.BuiltInAgents;
+import dev.agentflow.processor.agent.ConfiguredAgents;
 import dev.agentflow.processor.agent.SessionHistory;
 import dev.agentflow.processor.run.topology.RunTopology;
 import dev.agentflow.processor.session.LocalSessionHistory;
 import dev.agentflow.processor.session.SessionTopology;
-import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.web.ConditionalOnService;
+import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -54,9 +59,15 @@ public class StepProcessorConfiguration {
         });
     }
 
+    /** The built-in agents and the configured ones, which see the session's history when there is a store. */
     @Bean
-    AgentRegistry agentRegistry(AgentCatalog catalog, ScheduledExecutorService agentScheduler) {
-        return new AgentRegistry(catalog, BuiltInAgents.all(agentScheduler));
+    AgentRegistry agentRegistry(ConfiguredAgents configuredAgents, ObjectProvider<SessionHistory> sessionHistory,
+                                @Qualifier("agentScheduler") ScheduledExecutorService agentScheduler) {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
+        List<Agent> agents = new ArrayList<>(BuiltInAgents.all(agentScheduler));
+        agents.addAll(configuredAgents.agents(client, sessionHistory.getIfAvailable(() -> SessionHistory.NONE)));
+        return new AgentRegistry(agents);
     }
 
     @Bean(initMethod = "start", destroyMethod = "close")

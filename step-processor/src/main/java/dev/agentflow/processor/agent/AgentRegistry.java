@@ -1,7 +1,5 @@
 package dev.agentflow.processor.agent;
 
-import dev.agentflow.schemas.agent.AgentCatalog;
-import dev.agentflow.schemas.agent.AgentDescriptor;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import java.util.LinkedHashMap;
@@ -13,10 +11,8 @@ import java.util.concurrent.CompletableFuture;
 public final class AgentRegistry {
 
     private final Map<String, Agent> agents = new LinkedHashMap<>();
-    private final AgentCatalog catalog;
 
-    public AgentRegistry(AgentCatalog catalog, List<Agent> implementations) {
-        this.catalog = catalog;
+    public AgentRegistry(List<Agent> implementations) {
         implementations.forEach(a -> agents.put(a.id(), a));
     }
 
@@ -24,12 +20,8 @@ public final class AgentRegistry {
     public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
         Agent agent = agents.get(request.agentId());
         if (agent == null) {
-            String why = catalog.find(request.agentId())
-                    .map(AgentDescriptor::type)
-                    .map(type -> "agent " + request.agentId() + " is of type '" + type
-                            + "', which this build cannot invoke yet")
-                    .orElse("agent " + request.agentId() + " is not registered");
-            return CompletableFuture.completedFuture(AgentOutcome.error(why, false));
+            return CompletableFuture.completedFuture(AgentOutcome.error("agent " + request.agentId()
+                    + " is not registered", false));
         }
         try {
             return agent.invoke(request).exceptionally(e -> AgentOutcome.error(

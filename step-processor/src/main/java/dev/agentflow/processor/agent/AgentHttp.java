@@ -1,0 +1,282 @@
+package dev.agentflow.processor.agent;
+
+import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.run.AgentOutcome;
+import dev.agentflow.schemas.run.AgentOutcome.AgentError;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The HTTP calls of one configured agent, on the JDK client: a timeout per call, a cap on what is
+ * read, and every failure turned into an {@link AgentError} that names the agent, the endpoint
+ * (without credentials or query) and what happened, and says whether another attempt may succeed:
+ * connection failures, timeouts, 429 and 5xx may; other answers will not. The API key never
+ * appears in a message.
+ */
+final class AgentHttp {
+
+    /** Room for the JSON around an output of the largest accepted size. */
+    private static final int ENVELOPE_BYTES = 64 * 1024;
+    private static final int SNIPPET_CHARS = 300;
+
+    private final HttpClient client;
+    private final String agentId;
+    private final Duration timeout;
+    private final int maxOutputBytes;
+    private final String secret;
+
+    AgentHttp(HttpClient client, String agentId, AgentDefinition definition) {
+        this.client = client;
+        this.agentId = agentId;
+        this.timeout = definition.timeout();
+        this.maxOutputBytes = definition.maxOutputBytes();
+        this.secret = definition.apiKey() == null || definition.apiKey().isBlank() ? null : definition.apiKey();
+    }
+
+    /** Why a call failed, as the step's error. */
+    static final class Failure extends RuntimeException {
+        private final transient AgentError error;
+
+        Failure(AgentError error) {
+            super(error.message(), null, false, false);
+            this.error = error;
+        }
+    }
+
+    /**
+     * POSTs JSON to {@code url}, with the API key as a bearer token when {@code withKey}; completes
+     * with the body of a 2xx answer, or exceptionally with a {@link Failure}.
+     */
+    CompletableFuture<String> post(String what, String url, Object json, boolean withKey, Map<String, String> headers) {
+        String where = what + ": POST " + redact(url);
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
+                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(json)));
+        headers.forEach(request::header);
+        if (withKey && secret != null) {
+            request.header("Authorization", "Bearer " + secret);
+        }
+        int cap = maxOutputBytes + ENVELOPE_BYTES;
+        return client.sendAsync(request.build(), info -> new Capped(cap))
+                .handle((response, error) -> {
+                    if (error != null) {
+                        throw new Failure(transportError(where, unwrap(error), cap));
+                    }
+                    String body = new String(response.body(), StandardCharsets.UTF_8);
+                    int status = response.statusCode();
+                    if (status >= 200 && status < 300) {
+                        return body;
+                    }
+                    throw new Failure(statusError(where, status, body,
+                            response.headers().firstValue("Retry-After").orElse(null)));
+                });
+    }
+
+    /** The body as JSON, or a non-retryable failure: the endpoint does not speak the protocol. */
+    JsonNode parse(String what, String url, String body) {
+        try {
+            JsonNode node = Json.mapper().readTree(body);
+            if (node == null || !node.isObject()) {
+                throw malformed(what, url, "the answer is not a JSON object");
+            }
+            return node;
+        } catch (JacksonException e) {
+            throw malformed(what, url, "the answer is not JSON: " + snippet(body));
+        }
+    }
+
+    Failure malformed(String what, String url, String why) {
+        return new Failure(new AgentError(message(what + ": POST " + redact(url), "malformed response: " + why),
+                false));
+    }
+
+    /** The output, unless it is larger than this agent accepts. */
+    AgentOutcome output(String what, String url, String output) {
+        int bytes = output.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > maxOutputBytes) {
+            return AgentOutcome.error(message(what + ": POST " + redact(url), "the output is " + bytes
+                    + " bytes, over the limit of " + maxOutputBytes), false);
+        }
+        return AgentOutcome.output(output);
+    }
+
+    /** A failed call as the step's outcome; anything unexpected is retryable. */
+    AgentOutcome outcome(Throwable error) {
+        Throwable e = unwrap(error);
+        if (e instanceof Failure f) {
+            return new AgentOutcome(null, null, f.error);
+        }
+        return AgentOutcome.error(message("invocation", e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + redactSecret(e.getMessage()))), true);
+    }
+
+    String message(String where, String what) {
+        return "agent " + agentId + ": " + where + ": " + what;
+    }
+
+    private AgentError transportError(String where, Throwable e, int cap) {
+        if (e instanceof Oversize) {
+            return new AgentError(message(where, "the answer is larger than " + cap + " bytes (the output limit is "
+                    + maxOutputBytes + ")"), false);
+        }
+        if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException) {
+            return new AgentError(message(where, "could not connect (" + describe(e) + ")"), true);
+        }
+        if (e instanceof HttpTimeoutException) {
+            return new AgentError(message(where, "no answer within " + timeout.toMillis() + " ms"), true);
+        }
+        if (e instanceof IOException) {
+            return new AgentError(message(where, "I/O error (" + describe(e) + ")"), true);
+        }
+        return new AgentError(message(where, describe(e)), true);
+    }
+
+    private AgentError statusError(String where, int status, String body, String retryAfter) {
+        String http = "HTTP " + status;
+        if (status == 401 || status == 403) {
+            return new AgentError(message(where, http + ": the credentials were refused (check the API key)"), false);
+        }
+        Long retryAfterMs = retryAfterMs(retryAfter, Instant.now());
+        String after = retryAfterMs == null ? "" : " (retry after " + retryAfterMs + " ms)";
+        if (status == 429) {
+            return new AgentError(message(where, http + ": rate limited" + after + ": " + snippet(body)), true,
+                    retryAfterMs);
+        }
+        if (status >= 500) {
+            return new AgentError(message(where, http + after + ": " + snippet(body)), true, retryAfterMs);
+        }
+        return new AgentError(message(where, http + ": " + snippet(body)), false);
+    }
+
+    /** {@code Retry-After} in milliseconds from {@code now}: delta-seconds or an HTTP date; null when absent or unreadable. */
+    static Long retryAfterMs(String header, Instant now) {
+        if (header == null || header.isBlank()) {
+            return null;
+        }
+        String value = header.trim();
+        if (value.matches("\\d{1,9}")) {
+            return Long.parseLong(value) * 1000;
+        }
+        try {
+            Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+            return Math.max(0, Duration.between(now, at).toMillis());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The URL without user info, query or fragment, where secrets may hide. */
+    static String redact(String url) {
+        try {
+            URI uri = URI.create(url);
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                    + (uri.getRawPath() == null ? "" : uri.getRawPath());
+        } catch (IllegalArgumentException e) {
+            return "(an invalid URL)";
+        }
+    }
+
+    private String snippet(String body) {
+        String text = body == null ? "" : body.replaceAll("\\s+", " ").trim();
+        text = text.length() > SNIPPET_CHARS ? text.substring(0, SNIPPET_CHARS) + "…" : text;
+        return text.isEmpty() ? "(empty body)" : redactSecret(text);
+    }
+
+    private String redactSecret(String text) {
+        return secret == null ? text : text.replace(secret, "***");
+    }
+
+    private String describe(Throwable e) {
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + redactSecret(e.getMessage()));
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        Throwable t = e;
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        if (t instanceof IOException && t.getCause() instanceof Oversize o) {
+            return o;
+        }
+        return t;
+    }
+
+    /** The answer was larger than the cap: reading stopped there. */
+    private static final class Oversize extends IOException {
+        Oversize() {
+            super("answer over the size cap", null);
+        }
+    }
+
+    /** Collects a body up to a cap, then cancels the rest. */
+    private static final class Capped implements HttpResponse.BodySubscriber<byte[]> {
+        private final int cap;
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private Flow.Subscription subscription;
+
+        Capped(int cap) {
+            this.cap = cap;
+        }
+
+        @Override
+        public CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (body.isDone()) {
+                return;
+            }
+            for (ByteBuffer item : items) {
+                if (bytes.size() + item.remaining() > cap) {
+                    subscription.cancel();
+                    body.completeExceptionally(new Oversize());
+                    return;
+                }
+                byte[] chunk = new byte[item.remaining()];
+                item.get(chunk);
+                bytes.write(chunk, 0, chunk.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            body.completeExceptionally(error);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toByteArray());
+        }
+    }
+}

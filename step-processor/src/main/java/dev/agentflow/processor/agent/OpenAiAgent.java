@@ -1,0 +1,172 @@
+package dev.agentflow.processor.agent;
+
+import dev.agentflow.processor.agent.AgentDefinition.ToolDefinition;
+import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.run.AgentOutcome;
+import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.ApprovalRequest;
+import java.net.http.HttpClient;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * An agent behind any OpenAI-compatible Chat Completions endpoint (OpenAI, Ollama, vLLM, LM Studio,
+ * llama.cpp). The conversation is the system prompt, the session's earlier exchanges as user and
+ * assistant messages, then the step's action and input. While the model calls tools, each call is
+ * POSTed to the tool's endpoint and its answer returned to the model, for at most {@code maxTurns}
+ * model calls; a call of a tool that requires approval is not made: the run pauses instead, and the
+ * operator's output becomes the step's output.
+ */
+final class OpenAiAgent implements Agent {
+
+    private final String id;
+    private final AgentDefinition definition;
+    private final AgentHttp http;
+    private final SessionHistory history;
+    private final String endpoint;
+    private final Map<String, ToolDefinition> tools = new LinkedHashMap<>();
+
+    OpenAiAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {
+        this.id = id;
+        this.definition = definition;
+        this.http = new AgentHttp(client, id, definition);
+        this.history = history;
+        this.endpoint = definition.baseUrl().replaceAll("/+$", "") + "/chat/completions";
+        definition.tools().forEach(t -> tools.put(t.name(), t));
+    }
+
+    @Override
+    public String id() {
+        return id;
+    }
+
+    @Override
+    public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
+        return history.before(request, definition.historyLimit())
+                .thenCompose(exchanges -> turn(messages(request, exchanges), 1, new StringBuilder()))
+                .exceptionally(http::outcome);
+    }
+
+    /** The user message of a step: its action, then its input. */
+    static String userMessage(String action, String input) {
+        return input == null || input.isEmpty() ? action : action + "\n\nInput:\n" + input;
+    }
+
+    private ArrayNode messages(AgentRequest request, List<Exchange> exchanges) {
+        ArrayNode messages = Json.mapper().createArrayNode();
+        if (definition.systemPrompt() != null && !definition.systemPrompt().isBlank()) {
+            messages.addObject().put("role", "system").put("content", definition.systemPrompt());
+        }
+        for (Exchange e : exchanges) {
+            messages.addObject().put("role", "user").put("content", userMessage(e.action(), e.input()));
+            messages.addObject().put("role", "assistant").put("content", e.output());
+        }
+        messages.addObject().put("role", "user").put("content", userMessage(request.action(), request.input()));
+        return messages;
+    }
+
+    private CompletableFuture<AgentOutcome> turn(ArrayNode messages, int turn, StringBuilder reasoning) {
+        if (turn > definition.maxTurns()) {
+            return CompletableFuture.completedFuture(AgentOutcome.error(http.message("POST "
+                    + AgentHttp.redact(endpoint), "the model was still calling tools after " + definition.maxTurns()
+                    + " turns (max-turns)"), false));
+        }
+        ObjectNode body = Json.mapper().createObjectNode().put("model", definition.model());
+        body.set("messages", messages);
+        if (!tools.isEmpty()) {
+            ArrayNode declared = body.putArray("tools");
+            tools.values().forEach(t -> {
+                ObjectNode function = declared.addObject().put("type", "function").putObject("function")
+                        .put("name", t.name());
+                if (t.description() != null) {
+                    function.put("description", t.description());
+                }
+                function.set("parameters", Json.mapper().valueToTree(t.parameters()));
+            });
+        }
+        return http.post("chat completions", endpoint, body, true, Map.of())
+                .thenCompose(text -> answer(http.parse("chat completions", endpoint, text), messages, turn,
+                        reasoning));
+    }
+
+    private CompletableFuture<AgentOutcome> answer(JsonNode reply, ArrayNode messages, int turn,
+                                                   StringBuilder reasoning) {
+        JsonNode message = reply.path("choices").path(0).path("message");
+        if (!message.isObject()) {
+            throw http.malformed("chat completions", endpoint, "no choices[0].message");
+        }
+        String content = message.path("content").isString() ? message.path("content").asString() : null;
+        JsonNode calls = message.path("tool_calls");
+        if (!calls.isArray() || calls.isEmpty()) {
+            if (content == null) {
+                throw http.malformed("chat completions", endpoint, "the message has neither content nor tool_calls");
+            }
+            return CompletableFuture.completedFuture(http.output("chat completions", endpoint, content));
+        }
+        if (content != null && !content.isBlank()) {
+            reasoning.append(reasoning.length() == 0 ? "" : "\n").append(content);
+        }
+        for (JsonNode call : calls) {
+            ToolDefinition tool = tools.get(call.path("function").path("name").asString(""));
+            if (tool != null && tool.requiresApproval()) {
+                return CompletableFuture.completedFuture(approval(tool, call, reasoning));
+            }
+        }
+        ObjectNode assistant = messages.addObject().put("role", "assistant");
+        assistant.set("content", message.path("content").isString() ? message.get("content") : null);
+        assistant.set("tool_calls", calls);
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (JsonNode call : calls) {
+            done = done.thenCompose(v -> callTool(call).thenAccept(result -> messages.addObject()
+                    .put("role", "tool").put("tool_call_id", call.path("id").asString("")).put("content", result)));
+        }
+        return done.thenCompose(v -> turn(messages, turn + 1, reasoning));
+    }
+
+    /** The tool's answer for the model: its endpoint's body, or why there is none. */
+    private CompletableFuture<String> callTool(JsonNode call) {
+        String name = call.path("function").path("name").asString("");
+        ToolDefinition tool = tools.get(name);
+        if (tool == null) {
+            return CompletableFuture.completedFuture("error: there is no tool named '" + name + "'");
+        }
+        JsonNode arguments = arguments(call);
+        if (arguments == null) {
+            return CompletableFuture.completedFuture("error: the arguments are not a JSON object");
+        }
+        return http.post("tool " + name, tool.url(), arguments, false, Map.of());
+    }
+
+    private AgentOutcome approval(ToolDefinition tool, JsonNode call, StringBuilder reasoning) {
+        JsonNode arguments = arguments(call);
+        String raw = call.path("function").path("arguments").asString("");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> values = arguments == null ? Map.of("arguments", raw)
+                : Json.mapper().convertValue(arguments, Map.class);
+        String reason = reasoning.length() > 0 ? reasoning.toString()
+                : "The model wants to call " + tool.name() + ", which requires approval";
+        return AgentOutcome.approval(new ApprovalRequest(arguments == null ? raw : arguments.toString(), reason,
+                tool.name(), values));
+    }
+
+    /** A call's arguments (a JSON object encoded as a string, per the protocol), or null when they are not. */
+    private static JsonNode arguments(JsonNode call) {
+        JsonNode raw = call.path("function").path("arguments");
+        if (raw.isObject()) {
+            return raw;
+        }
+        try {
+            JsonNode parsed = Json.mapper().readTree(raw.asString(""));
+            return parsed != null && parsed.isObject() ? parsed : null;
+        } catch (JacksonException e) {
+            return null;
+        }
+    }
+}
