@@ -29,10 +29,11 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnService("step-processor")
 public class StepProcessorConfiguration {
 
+    /** The run decider, handing each agent request it decides to the in-process worker at once. */
     @Bean(initMethod = "start", destroyMethod = "close")
-    StreamsApp runDeciderStreams(KafkaSettings kafka) {
-        return new StreamsApp(RunTopology.NAME, RunTopology.build(kafka.topics(), request -> { }), kafka,
-                StreamsApp.Guarantee.EXACTLY_ONCE);
+    StreamsApp runDeciderStreams(KafkaSettings kafka, AgentWorker agentWorker) {
+        return new StreamsApp(RunTopology.NAME, RunTopology.build(kafka.topics(), agentWorker::dispatchDecided),
+                kafka, StreamsApp.Guarantee.EXACTLY_ONCE);
     }
 
     /** The session store: its own application id per instance, so every instance holds every session. */
@@ -72,7 +73,8 @@ public class StepProcessorConfiguration {
 
     @Bean(initMethod = "start", destroyMethod = "close")
     AgentWorker agentWorker(KafkaSettings kafka, AgentRegistry agentRegistry,
-                            @Value("${agentflow.workers.max-in-flight:1000}") int maxInFlight) {
-        return new AgentWorker(kafka, agentRegistry, maxInFlight);
+                            @Value("${agentflow.workers.max-in-flight:1000}") int maxInFlight,
+                            @Value("${agentflow.workers.in-process-dispatch:true}") boolean inProcessDispatch) {
+        return new AgentWorker(kafka, agentRegistry, maxInFlight, inProcessDispatch);
     }
 }

@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * once its result is acknowledged and every earlier request of its partition is too, so after a
  * crash every unanswered request is invoked again (at least once); the run decider applies one
  * result per attempt.
+ *
+ * <p>With in-process dispatch, the run decider hands each request over as soon as it decides it
+ * ({@link #dispatchDecided}), a commit interval before its record is readable: the record stays
+ * the durable copy. When the record arrives, the worker does not invoke it again; it commits its
+ * offset once the early invocation's result is recorded (or invokes it after all, if recording
+ * failed). A request decided in a transaction that aborts is decided again when the decider
+ * reprocesses, under the same idempotency key.
  */
 public final class AgentWorker implements AutoCloseable {
 
@@ -54,14 +63,25 @@ public final class AgentWorker implements AutoCloseable {
     private final Map<TopicPartition, TreeMap<Long, Boolean>> pending = new HashMap<>();
     private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final boolean inProcessDispatch;
+    private final Map<String, Early> early = new ConcurrentHashMap<>();
+    private long lastEviction = System.nanoTime();
     private final Thread thread;
     private volatile boolean running = true;
 
     private record Done(TopicPartition partition, long offset) {
     }
 
-    public AgentWorker(KafkaSettings kafka, AgentRegistry agents, int maxInFlight) {
+    /** A request invoked before its record was read; {@code recorded} completes when its result is written. */
+    private record Early(CompletableFuture<Void> recorded, long startedAtNanos) {
+    }
+
+    /** Early invocations whose record never came here (another instance reads it, or it aborted). */
+    private static final Duration EARLY_KEPT = Duration.ofMinutes(10);
+
+    public AgentWorker(KafkaSettings kafka, AgentRegistry agents, int maxInFlight, boolean inProcessDispatch) {
         this.agents = agents;
+        this.inProcessDispatch = inProcessDispatch;
         this.requests = kafka.topics().agentRequests();
         this.commands = kafka.topics().runCommands();
         this.maxInFlight = maxInFlight;
@@ -118,8 +138,14 @@ public final class AgentWorker implements AutoCloseable {
                         done.add(new Done(tp, record.offset()));
                         continue;
                     }
-                    dispatch(tp, record.offset(), record.value());
+                    Early started = early.remove(record.value().idempotencyKey());
+                    if (started != null) {
+                        awaitEarly(started, tp, record.offset(), record.value());
+                    } else {
+                        dispatch(tp, record.offset(), record.value());
+                    }
                 }
+                evictEarly();
                 commitDone();
             }
         } catch (WakeupException e) {
@@ -137,8 +163,55 @@ public final class AgentWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Invokes a request the run decider has just decided, before its record is committed; called
+     * on the decider's stream thread, so it only starts the call. A request already started (the
+     * decider reprocessing after an aborted transaction) is not started twice.
+     */
+    public void dispatchDecided(AgentRequest request) {
+        if (!inProcessDispatch) {
+            return;
+        }
+        Early started = new Early(new CompletableFuture<>(), System.nanoTime());
+        if (early.putIfAbsent(request.idempotencyKey(), started) == null) {
+            invokeAndRecord(request, started.recorded());
+        }
+    }
+
+    /** The record of an early invocation: committed once its result is recorded, else invoked again. */
+    private void awaitEarly(Early started, TopicPartition tp, long offset, AgentRequest request) {
+        started.recorded().whenComplete((ok, error) -> {
+            if (error == null) {
+                done.add(new Done(tp, offset));
+            } else {
+                dispatch(tp, offset, request);
+            }
+        });
+    }
+
+    private void evictEarly() {
+        long now = System.nanoTime();
+        if (now - lastEviction < Duration.ofSeconds(10).toNanos()) {
+            return;
+        }
+        lastEviction = now;
+        early.values().removeIf(e -> e.recorded().isDone() && now - e.startedAtNanos() > EARLY_KEPT.toNanos());
+    }
+
     private void dispatch(TopicPartition tp, long offset, AgentRequest request) {
         inFlight.incrementAndGet();
+        CompletableFuture<Void> recorded = new CompletableFuture<>();
+        recorded.whenComplete((ok, error) -> {
+            inFlight.decrementAndGet();
+            if (error == null) {
+                done.add(new Done(tp, offset));
+            }
+        });
+        invokeAndRecord(request, recorded);
+    }
+
+    /** Invokes the agent and writes its outcome as a RecordAgentResult; {@code recorded} tells how that went. */
+    private void invokeAndRecord(AgentRequest request, CompletableFuture<Void> recorded) {
         agents.invoke(request).whenComplete((outcome, error) -> {
             AgentOutcome result = error == null ? outcome
                     : AgentOutcome.error("agent " + request.agentId() + " failed: " + error.getMessage(), true);
@@ -146,16 +219,23 @@ public final class AgentWorker implements AutoCloseable {
                     request.stepOrder(), request.attempt(), result);
             CommandEnvelope<RunCommand> envelope = new CommandEnvelope<>(Ids.jobId(), "RecordAgentResult",
                     request.runId(), Instant.now(), command);
-            producer.send(new ProducerRecord<>(commands.name(), request.runId(), envelope), (metadata, sendError) -> {
-                inFlight.decrementAndGet();
-                if (sendError != null) {
-                    LOG.error("Could not record the result of {}; it will be invoked again after a restart",
-                            request.idempotencyKey(), sendError);
-                    return;
-                }
-                done.add(new Done(tp, offset));
-            });
+            try {
+                producer.send(new ProducerRecord<>(commands.name(), request.runId(), envelope), (metadata, sent) -> {
+                    if (sent == null) {
+                        recorded.complete(null);
+                    } else {
+                        notRecorded(request, sent, recorded);
+                    }
+                });
+            } catch (RuntimeException e) {
+                notRecorded(request, e, recorded);
+            }
         });
+    }
+
+    private static void notRecorded(AgentRequest request, Exception e, CompletableFuture<Void> recorded) {
+        LOG.error("Could not record the result of {}; it will be invoked again", request.idempotencyKey(), e);
+        recorded.completeExceptionally(e);
     }
 
     /** Commits, per partition, past the longest prefix of answered requests. */
