@@ -5,7 +5,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -108,6 +110,8 @@ public final class Bench {
         Stats endToEnd = new Stats();
         Stats runApi = new Stats();
         Stats overhead = new Stats();
+        List<Observer.Run> done = Collections.synchronizedList(new ArrayList<>());
+        List<String> started = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger remaining = new AtomicInteger(runs);
         AtomicInteger failed = new AtomicInteger();
         long offsetsBefore = raw.endOffsets(settings.topicPrefix());
@@ -125,7 +129,7 @@ public final class Bench {
                         Observer.Run run = observer.track(runId);
                         long completedAt = run.completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                         endToEnd.add(completedAt - startedAt);
-                        Observer.overheads(run, THREE_ECHO_STEPS.length, overhead);
+                        done.add(run);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -135,7 +139,7 @@ public final class Bench {
                         }
                     } finally {
                         if (runId != null) {
-                            observer.forget(runId);
+                            started.add(runId);
                         }
                     }
                 }
@@ -148,6 +152,9 @@ public final class Bench {
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuAfter = ProcessStats.cpuSeconds(system.pid());
         long offsets = raw.endOffsets(settings.topicPrefix()) - offsetsBefore;
+        observer.catchUp(raw.committedEnds(observer.partitions()), Duration.ofSeconds(30));
+        done.forEach(run -> Observer.overheads(run, THREE_ECHO_STEPS.length, overhead));
+        started.forEach(observer::forget);
         int completed = endToEnd.count();
         double engineRecords = offsets / seconds;
         Map<String, Object> level = new LinkedHashMap<>();

@@ -30,6 +30,8 @@ final class Observer implements AutoCloseable {
     private final String runEvents;
     private final Thread thread;
     private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final List<TopicPartition> partitions = new ArrayList<>();
+    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private volatile boolean running = true;
 
     /** What the harness waits for, and the timestamps of one run. */
@@ -54,7 +56,6 @@ final class Observer implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
         this.consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-        List<TopicPartition> partitions = new ArrayList<>();
         for (String topic : List.of(runCommands, agentRequests, runEvents)) {
             for (PartitionInfo info : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(topic, info.partition()));
@@ -62,7 +63,7 @@ final class Observer implements AutoCloseable {
         }
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position);
+        partitions.forEach(tp -> positions.put(tp, consumer.position(tp)));
         this.thread = new Thread(this::loop, "bench-observer");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -87,6 +88,7 @@ final class Observer implements AutoCloseable {
                     // a run's first records may arrive before its POST /run returns the id
                     apply(runs.computeIfAbsent(record.key(), k -> new Run()), record);
                 }
+                partitions.forEach(tp -> positions.put(tp, consumer.position(tp)));
             }
         } catch (WakeupException e) {
             // closing
@@ -114,6 +116,25 @@ final class Observer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * Waits until everything committed so far has been read: a run's completion can be read before
+     * the records of its earlier hand-overs, which sit in other partitions.
+     */
+    void catchUp(Map<TopicPartition, Long> committedEnds, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (committedEnds.entrySet().stream().anyMatch(e -> positions.getOrDefault(e.getKey(), 0L) < e.getValue())) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the observer did not catch up within " + timeout);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** The partitions read. */
+    List<TopicPartition> partitions() {
+        return List.copyOf(partitions);
     }
 
     /** Engine overhead of each step hand-over of a completed run: result recorded → next request written. */
