@@ -15,7 +15,7 @@ import org.testcontainers.kafka.KafkaContainer;
 class KafkaContainerIT {
 
     @Container
-    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.2.0")
+    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:4.2.2")
             .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false");
 
     @Test
