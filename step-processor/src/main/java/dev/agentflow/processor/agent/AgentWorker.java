@@ -7,19 +7,25 @@ import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.RunCommand;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,6 +36,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -44,10 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With in-process dispatch, the run decider hands each request over as soon as it decides it
  * ({@link #dispatchDecided}), a commit interval before its record is readable: the record stays
- * the durable copy. When the record arrives, the worker does not invoke it again; it commits its
- * offset once the early invocation's result is recorded (or invokes it after all, if recording
- * failed). A request decided in a transaction that aborts is decided again when the decider
- * reprocesses, under the same idempotency key.
+ * the durable copy. Only requests whose record this worker will read are started early, within
+ * the same in-flight limit. When the record arrives, the worker does not invoke it again; it
+ * commits its offset once the early invocation's result is recorded (or invokes it after all, if
+ * recording failed). A request decided in a transaction that aborts is decided again when the
+ * decider reprocesses, under the same idempotency key.
  */
 public final class AgentWorker implements AutoCloseable {
 
@@ -65,6 +73,10 @@ public final class AgentWorker implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final boolean inProcessDispatch;
     private final Map<String, Early> early = new ConcurrentHashMap<>();
+    private final ExecutorService dispatcher;
+    private volatile Set<Integer> owned = Set.of();
+    private volatile int requestPartitions;
+    private final AtomicLong startedEarly = new AtomicLong();
     private long lastEviction = System.nanoTime();
     private final Thread thread;
     private volatile boolean running = true;
@@ -105,6 +117,11 @@ public final class AgentWorker implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), commands.valueSerde().serializer());
         this.thread = new Thread(this::run, "agentflow-agent-worker");
         this.thread.setDaemon(true);
+        this.dispatcher = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "agentflow-agent-dispatch");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public void start() {
@@ -118,11 +135,20 @@ public final class AgentWorker implements AutoCloseable {
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     commitDone();
                     partitions.forEach(pending::remove);
+                    owned = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp))
+                            .map(TopicPartition::partition).toList());
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    onPartitionsRevoked(partitions);
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                     // offsets resume from the last commit
+                    requestPartitions = consumer.partitionsFor(requests.name()).size();
+                    owned = Set.copyOf(consumer.assignment().stream().map(TopicPartition::partition).toList());
                 }
             });
             while (running) {
@@ -164,18 +190,42 @@ public final class AgentWorker implements AutoCloseable {
     }
 
     /**
-     * Invokes a request the run decider has just decided, before its record is committed; called
-     * on the decider's stream thread, so it only starts the call. A request already started (the
+     * Invokes a request the run decider has just decided, before its record is committed. Called
+     * on the decider's stream thread, so it only hands the request to the dispatch thread. Starts
+     * early only what this worker will read itself (the request's agent-requests partition is
+     * assigned here), so another process does not invoke it again, and only below
+     * {@code maxInFlight}; everything else waits for its record. A request already started (the
      * decider reprocessing after an aborted transaction) is not started twice.
      */
     public void dispatchDecided(AgentRequest request) {
-        if (!inProcessDispatch) {
+        if (!inProcessDispatch || inFlight.get() >= maxInFlight || !readsHere(request.runId())) {
             return;
         }
         Early started = new Early(new CompletableFuture<>(), System.nanoTime());
-        if (early.putIfAbsent(request.idempotencyKey(), started) == null) {
-            invokeAndRecord(request, started.recorded());
+        if (early.putIfAbsent(request.idempotencyKey(), started) != null) {
+            return;
         }
+        inFlight.incrementAndGet();
+        startedEarly.incrementAndGet();
+        started.recorded().whenComplete((ok, error) -> inFlight.decrementAndGet());
+        try {
+            dispatcher.execute(() -> invokeAndRecord(request, started.recorded()));
+        } catch (RejectedExecutionException e) {
+            early.remove(request.idempotencyKey());
+            started.recorded().completeExceptionally(e);
+        }
+    }
+
+    /** How many requests this worker started before reading their record (for operators and tests). */
+    public long startedEarly() {
+        return startedEarly.get();
+    }
+
+    /** Whether the record keyed {@code runId} lands in a partition this worker reads (the producer's partitioner). */
+    private boolean readsHere(String runId) {
+        int partitions = requestPartitions;
+        return partitions > 0
+                && owned.contains(Utils.toPositive(Utils.murmur2(runId.getBytes(StandardCharsets.UTF_8))) % partitions);
     }
 
     /** The record of an early invocation: committed once its result is recorded, else invoked again. */
@@ -275,6 +325,7 @@ public final class AgentWorker implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        dispatcher.shutdown();
         producer.close(Duration.ofSeconds(10));
     }
 }
