@@ -14,9 +14,9 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
- * Every error the API answers is RFC 9457 problem+json: {@code type}, {@code title},
- * {@code status}, {@code detail}, {@code instance} and, for field-level problems, {@code errors}
- * ([{field, message}]). Never a stack trace.
+ * Every error the API answers is RFC 9457 problem+json: {@code title}, {@code status},
+ * {@code detail}, {@code instance} and, for field-level problems, {@code errors}
+ * ([{field, message}]); no {@code type}, which means about:blank. Never a stack trace.
  */
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
