@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -27,6 +28,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The history stores: every event once, in version order, exactly as on its topic; run events indexed by workflow. */
 class HistoryTopologyTest {
@@ -135,5 +137,22 @@ class HistoryTopologyTest {
 
         RunView view = driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-1");
         assertThat(view.version()).as("the view still follows").isEqualTo(3);
+    }
+
+    @Test
+    void keepsFieldsANewerWriterAddedThatThisVersionDoesNotRead() {
+        ObjectNode written = (ObjectNode) Json.mapper().readTree(topics.runEvents().valueSerde().serializer()
+                .serialize("t", envelope("wr-1", 1, "RunStarted", (RunEvent) started("wr-1", "wf-1"))));
+        written.put("traceId", "t-1");
+        ((ObjectNode) written.get("data")).put("priority", "high");
+        driver.createInputTopic(topics.runEvents().name(), new StringSerializer(), new StringSerializer())
+                .pipeInput("wr-1", written.toString());
+
+        assertThat(appended).singleElement().satisfies(e -> {
+            assertThat(e.envelope()).isEqualTo(written);
+            assertThat(e.workflowId()).isEqualTo("wf-1");
+        });
+        RunView view = driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-1");
+        assertThat(view.workflowId()).as("the view reads what it knows").isEqualTo("wf-1");
     }
 }

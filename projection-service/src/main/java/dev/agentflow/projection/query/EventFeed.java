@@ -6,13 +6,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Hands each run event the projection stores to the live streams that follow its run or its
  * workflow: one in-process fan-out, instead of a Kafka consumer per client. Subscribers are called
- * on the stream thread and must only queue the event.
+ * on the stream thread and must only queue the event; one that throws is dropped (its stream ends
+ * and its client reconnects), so it can never stop the projection.
  */
 public final class EventFeed implements HistoryListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventFeed.class);
 
     private final Map<String, Set<Consumer<StoredEvent>>> byRun = new ConcurrentHashMap<>();
     private final Map<String, Set<Consumer<StoredEvent>>> byWorkflow = new ConcurrentHashMap<>();
@@ -29,9 +34,20 @@ public final class EventFeed implements HistoryListener {
 
     @Override
     public void appended(StoredEvent event) {
-        byRun.getOrDefault(event.aggregateId(), Set.of()).forEach(s -> s.accept(event));
+        deliver(byRun, event.aggregateId(), event);
         if (event.workflowId() != null) {
-            byWorkflow.getOrDefault(event.workflowId(), Set.of()).forEach(s -> s.accept(event));
+            deliver(byWorkflow, event.workflowId(), event);
+        }
+    }
+
+    private static void deliver(Map<String, Set<Consumer<StoredEvent>>> subscribers, String key, StoredEvent event) {
+        for (Consumer<StoredEvent> subscriber : subscribers.getOrDefault(key, Set.of())) {
+            try {
+                subscriber.accept(event);
+            } catch (RuntimeException e) {
+                LOG.warn("Dropping a subscriber of {} that failed to take event {}", key, event.version(), e);
+                unfollow(subscribers, key, subscriber);
+            }
         }
     }
 
@@ -42,7 +58,12 @@ public final class EventFeed implements HistoryListener {
             next.add(subscriber);
             return next;
         });
-        return () -> subscribers.computeIfPresent(key, (k, set) -> {
+        return () -> unfollow(subscribers, key, subscriber);
+    }
+
+    private static void unfollow(Map<String, Set<Consumer<StoredEvent>>> subscribers, String key,
+                                 Consumer<StoredEvent> subscriber) {
+        subscribers.computeIfPresent(key, (k, set) -> {
             set.remove(subscriber);
             return set.isEmpty() ? null : set;
         });

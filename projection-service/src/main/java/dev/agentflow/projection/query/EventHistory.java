@@ -4,6 +4,7 @@ import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.topology.StoredEvent;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -71,9 +72,10 @@ public final class EventHistory {
         return merge(byPartition.values());
     }
 
-    private static List<StoredEvent> merge(Collection<List<StoredEvent>> partitions) {
+    /** Merges partitions, each in offset order, by occurredAt (as instants: the text drops zero fractions). */
+    static List<StoredEvent> merge(Collection<List<StoredEvent>> partitions) {
         PriorityQueue<Deque<StoredEvent>> heads = new PriorityQueue<>(Comparator.comparing(
-                (Deque<StoredEvent> d) -> d.peek().envelope().path("occurredAt").asString())
+                (Deque<StoredEvent> d) -> Instant.parse(d.peek().envelope().path("occurredAt").asString()))
                 .thenComparingInt(d -> d.peek().partition()));
         partitions.forEach(events -> heads.add(new ArrayDeque<>(events)));
         List<StoredEvent> merged = new ArrayList<>();

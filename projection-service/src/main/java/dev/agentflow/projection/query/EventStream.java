@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -16,7 +17,8 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * One client's Server-Sent Events stream: its history after the client's cursor, then each live
  * event as the projection stores it. Live events are queued by the stream thread and sent by one
  * drain at a time on an executor, so a slow client never holds up the projection; one that falls
- * {@value #BACKLOG} events behind is disconnected and resumes with {@code Last-Event-ID}.
+ * {@value #BACKLOG} events behind is sent what is queued and then disconnected (nothing after a
+ * dropped event is sent, so it misses nothing) and resumes from history with {@code Last-Event-ID}.
  */
 final class EventStream {
 
@@ -28,7 +30,7 @@ final class EventStream {
     private final Function<StreamCursor, List<StoredEvent>> history;
     private final boolean endsWithRun;
     private final Executor executor;
-    private final BlockingQueue<Object> live = new ArrayBlockingQueue<>(BACKLOG);
+    private final BlockingQueue<Object> live;
     private final AtomicBoolean draining = new AtomicBoolean();
     private volatile boolean closed;
     private volatile boolean overflowed;
@@ -41,6 +43,12 @@ final class EventStream {
      */
     EventStream(SseEmitter emitter, StreamCursor cursor, Function<StreamCursor, List<StoredEvent>> history,
                 boolean endsWithRun, Executor executor) {
+        this(emitter, cursor, history, endsWithRun, executor, BACKLOG);
+    }
+
+    EventStream(SseEmitter emitter, StreamCursor cursor, Function<StreamCursor, List<StoredEvent>> history,
+                boolean endsWithRun, Executor executor, int backlog) {
+        this.live = new ArrayBlockingQueue<>(backlog);
         this.emitter = emitter;
         this.cursor = cursor;
         this.history = history;
@@ -62,18 +70,30 @@ final class EventStream {
         enqueue(HEARTBEAT);
     }
 
-    /** Ends the stream (shutdown, timeout, a disconnected client). */
+    /**
+     * Ends the stream (shutdown, timeout, a disconnected client) without waiting: the emitter is
+     * completed on the executor, since completing waits for a send in progress, which a stalled
+     * client can hold up for as long as its socket stays open.
+     */
     void close() {
+        if (closed) {
+            return;
+        }
         closed = true;
-        emitter.complete();
+        try {
+            executor.execute(emitter::complete);
+        } catch (RejectedExecutionException e) {
+            // Shutting down: the connection is closed with the server
+        }
     }
 
     boolean closed() {
         return closed;
     }
 
-    private void enqueue(Object item) {
-        if (closed) {
+    /** Once an event did not fit, nothing more is queued: a later event must not overtake it. */
+    private synchronized void enqueue(Object item) {
+        if (closed || overflowed) {
             return;
         }
         if (!live.offer(item) && item != HEARTBEAT) {

@@ -4,6 +4,7 @@ import dev.agentflow.projection.view.RunView;
 import dev.agentflow.projection.view.RunViews;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.projection.view.WorkflowViews;
+import dev.agentflow.schemas.envelope.EnvelopeSerde;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.json.JsonSerde;
@@ -14,6 +15,8 @@ import dev.agentflow.schemas.workflow.WorkflowEvent;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.ToLongFunction;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
@@ -24,6 +27,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * workflow-events → workflow-history-processor (owns workflow-history-store) → workflow-view-processor
@@ -55,8 +60,8 @@ public final class ProjectionTopology {
         Topic<String, EventEnvelope<WorkflowEvent>> events = topics.workflowEvents();
         Topology topology = new Topology();
         topology.addSource(WORKFLOW_EVENTS_SOURCE, events.keySerde().deserializer(),
-                events.valueSerde().deserializer(), events.name());
-        topology.addProcessor(WORKFLOW_HISTORY_PROCESSOR, () -> new HistoryProcessor<>(events,
+                written(EnvelopeSerde.events(Topics.WORKFLOW_EVENTS)), events.name());
+        topology.addProcessor(WORKFLOW_HISTORY_PROCESSOR, () -> new HistoryProcessor<WorkflowEvent>(
                 WORKFLOW_HISTORY_STORE, HistoryListener.NONE), WORKFLOW_EVENTS_SOURCE);
         topology.addProcessor(WORKFLOW_VIEW_PROCESSOR, () -> new ViewProcessor<>(WORKFLOW_VIEW_STORE,
                 WorkflowViews::evolve, WorkflowView::version, workflowsApplied), WORKFLOW_HISTORY_PROCESSOR);
@@ -66,8 +71,8 @@ public final class ProjectionTopology {
 
         Topic<String, EventEnvelope<RunEvent>> runEvents = topics.runEvents();
         topology.addSource(RUN_EVENTS_SOURCE, runEvents.keySerde().deserializer(),
-                runEvents.valueSerde().deserializer(), runEvents.name());
-        topology.addProcessor(RUN_HISTORY_PROCESSOR, () -> new RunHistoryProcessor(runEvents, runEventsAppended),
+                written(EnvelopeSerde.events(Topics.RUN_EVENTS)), runEvents.name());
+        topology.addProcessor(RUN_HISTORY_PROCESSOR, () -> new RunHistoryProcessor(runEventsAppended),
                 RUN_EVENTS_SOURCE);
         topology.addProcessor(RUN_VIEW_PROCESSOR, () -> new ViewProcessor<>(RUN_VIEW_STORE, RunViews::evolve,
                 RunView::version, runsApplied), RUN_HISTORY_PROCESSOR);
@@ -83,6 +88,30 @@ public final class ProjectionTopology {
                 .withLoggingEnabled(Map.of("max.message.bytes", Integer.toString(Topic.MAX_MESSAGE_BYTES)));
     }
 
+    /**
+     * Reads each event record twice over from one parse: as written (the JSON tree the history
+     * keeps, with any field a newer writer added) and as this version understands it (the envelope
+     * the views fold). A record neither can read is skipped by the deserialization handler.
+     */
+    private static <E> Deserializer<Written<E>> written(EnvelopeSerde<E, EventEnvelope<E>> serde) {
+        return (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            JsonNode tree;
+            try {
+                tree = Json.mapper().readTree(bytes);
+            } catch (JacksonException e) {
+                throw new SerializationException("Cannot read an event from " + topic, e);
+            }
+            return new Written<>(tree, serde.fromTree(topic, tree));
+        };
+    }
+
+    /** An event record as written on its topic and as read. */
+    record Written<E>(JsonNode tree, EventEnvelope<E> envelope) {
+    }
+
     /** The history-store key of an aggregate's event: ordered by version within the aggregate. */
     public static String historyKey(String aggregateId, long version) {
         return aggregateId + "|" + String.format("%019d", version);
@@ -94,19 +123,17 @@ public final class ProjectionTopology {
     }
 
     /**
-     * Keeps each event of an aggregate once (a replayed version changes nothing), as the topic's
-     * serde writes it, then passes the event on to the view.
+     * Keeps each event of an aggregate once (a replayed version changes nothing), exactly as it is
+     * written on its topic, then passes the event on to the view.
      */
-    static class HistoryProcessor<E> implements Processor<String, EventEnvelope<E>, String, EventEnvelope<E>> {
+    static class HistoryProcessor<E> implements Processor<String, Written<E>, String, EventEnvelope<E>> {
 
-        private final Topic<String, EventEnvelope<E>> topic;
         private final String storeName;
         private final HistoryListener listener;
         private ProcessorContext<String, EventEnvelope<E>> context;
         private KeyValueStore<String, StoredEvent> history;
 
-        HistoryProcessor(Topic<String, EventEnvelope<E>> topic, String storeName, HistoryListener listener) {
-            this.topic = topic;
+        HistoryProcessor(String storeName, HistoryListener listener) {
             this.storeName = storeName;
             this.listener = listener;
         }
@@ -118,21 +145,21 @@ public final class ProjectionTopology {
         }
 
         @Override
-        public void process(Record<String, EventEnvelope<E>> record) {
-            EventEnvelope<E> envelope = record.value();
-            if (envelope == null || envelope.data() == null) {
+        public void process(Record<String, Written<E>> record) {
+            if (record.value() == null || record.value().envelope().data() == null) {
                 return;
             }
+            EventEnvelope<E> envelope = record.value().envelope();
             String key = historyKey(envelope.aggregateId(), envelope.version());
             if (history.get(key) == null) {
                 RecordMetadata at = context.recordMetadata().orElseThrow();
                 StoredEvent stored = new StoredEvent(workflowOf(envelope), at.partition(), at.offset(),
-                        Json.mapper().readTree(topic.valueSerde().serializer().serialize(topic.name(), envelope)));
+                        record.value().tree());
                 indexed(key, stored);
                 history.put(key, stored);
                 listener.appended(stored);
             }
-            context.forward(record);
+            context.forward(record.withValue(envelope));
         }
 
         String workflowOf(EventEnvelope<E> envelope) {
@@ -150,8 +177,8 @@ public final class ProjectionTopology {
         private KeyValueStore<String, RunView> runs;
         private KeyValueStore<String, String> workflowRunEvents;
 
-        RunHistoryProcessor(Topic<String, EventEnvelope<RunEvent>> topic, HistoryListener listener) {
-            super(topic, RUN_HISTORY_STORE, listener);
+        RunHistoryProcessor(HistoryListener listener) {
+            super(RUN_HISTORY_STORE, listener);
         }
 
         @Override

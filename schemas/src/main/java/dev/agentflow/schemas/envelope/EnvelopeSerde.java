@@ -51,15 +51,29 @@ public final class EnvelopeSerde<P, E extends Envelope<P, E>> implements Serde<E
     }
 
     @Override
-    @SuppressWarnings("unchecked")
     public E deserialize(String topic, byte[] bytes) {
         if (bytes == null) {
             return null;
         }
         try {
-            ObjectNode node = (ObjectNode) Json.mapper().readTree(bytes);
-            JsonNode data = node.remove("data");
-            E envelope = (E) Json.mapper().treeToValue(node, envelopeClass);
+            return fromTree(topic, Json.mapper().readTree(bytes));
+        } catch (JacksonException e) {
+            throw new SerializationException("Cannot read " + registry.family().getSimpleName()
+                    + " envelope from " + topic, e);
+        }
+    }
+
+    /**
+     * The envelope a parsed record holds, read as {@link #deserialize} reads it; the tree is left as
+     * it is, for a reader that also keeps the record exactly as it was written.
+     */
+    @SuppressWarnings("unchecked")
+    public E fromTree(String topic, JsonNode tree) {
+        try {
+            ObjectNode head = Json.mapper().createObjectNode();
+            head.setAll((ObjectNode) tree);
+            JsonNode data = head.remove("data");
+            E envelope = (E) Json.mapper().treeToValue(head, envelopeClass);
             P payload = data == null || data.isNull()
                     ? null
                     : Json.mapper().treeToValue(data, registry.classOf(envelope.type()));

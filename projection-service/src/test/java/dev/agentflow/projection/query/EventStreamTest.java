@@ -1,0 +1,116 @@
+package dev.agentflow.projection.query;
+
+import static dev.agentflow.projection.query.Events.event;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.agentflow.projection.topology.StoredEvent;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+
+class EventStreamTest {
+
+    private static final Pattern ID = Pattern.compile("(?m)^id:(\\S+)$");
+
+    /** Records the ids sent; {@code duringSend} runs inside each send, as a concurrent offer would. */
+    private static class RecordingEmitter extends SseEmitter {
+
+        final List<String> ids = new ArrayList<>();
+        final CountDownLatch completed = new CountDownLatch(1);
+        Runnable duringSend = () -> { };
+
+        @Override
+        public synchronized void send(SseEventBuilder builder) throws IOException {
+            String text = builder.build().stream().map(d -> d.getData().toString()).collect(Collectors.joining());
+            Matcher id = ID.matcher(text);
+            if (id.find()) {
+                ids.add(id.group(1));
+            }
+            duringSend.run();
+        }
+
+        /** Shares the send's lock, as Spring's emitter does. */
+        @Override
+        public synchronized void complete() {
+            completed.countDown();
+        }
+    }
+
+    @Test
+    void afterAnEventDidNotFitSendsWhatIsQueuedThenEndsSoTheClientResumesWithoutAGap() {
+        Queue<Runnable> tasks = new ArrayDeque<>();
+        RecordingEmitter emitter = new RecordingEmitter();
+        EventStream stream = new EventStream(emitter, new StreamCursor.RunVersion(0), cursor -> List.of(), false,
+                tasks::add, 2);
+        stream.start();
+        runAll(tasks);
+
+        stream.offer(event(1));
+        stream.offer(event(2));
+        stream.offer(event(3));
+        // The stream thread keeps offering while the queued events are sent: room frees up again
+        emitter.duringSend = () -> stream.offer(event(4));
+        stream.heartbeat();
+        runAll(tasks);
+
+        assertThat(emitter.ids).containsExactly("1", "2");
+        assertThat(stream.closed()).isTrue();
+        assertThat(emitter.completed.getCount()).isZero();
+    }
+
+    @Test
+    void closingDoesNotWaitForASendStalledOnItsClient() throws Exception {
+        ExecutorService senders = Executors.newCachedThreadPool();
+        try {
+            CountDownLatch sending = new CountDownLatch(1);
+            CountDownLatch clientReads = new CountDownLatch(1);
+            RecordingEmitter emitter = new RecordingEmitter();
+            emitter.duringSend = () -> {
+                sending.countDown();
+                await(clientReads);
+            };
+            List<StoredEvent> history = List.of(event(1), event(2));
+            EventStream stream = new EventStream(emitter, new StreamCursor.RunVersion(0), cursor -> history, true,
+                    senders);
+            stream.start();
+            assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
+
+            assertTimeoutPreemptively(Duration.ofSeconds(5), stream::close);
+
+            assertThat(emitter.completed.getCount()).as("completing waits for the send").isOne();
+            clientReads.countDown();
+            assertThat(emitter.completed.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(emitter.ids).as("nothing is sent once closed").containsExactly("1");
+        } finally {
+            senders.shutdownNow();
+        }
+    }
+
+    private static void runAll(Queue<Runnable> tasks) {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            task.run();
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
