@@ -107,7 +107,7 @@ final class Report {
                     .append(" | ").append(fmt(num(l, "runApiMs", "p50")))
                     .append(" | ").append(fmt(num(l, "runApiMs", "p99")))
                     .append(" | ").append(fmt(num(l, "engineRecordsPerSecond")))
-                    .append(" | ").append(fmt(num(l, "ratioToRawProduce") * 100)).append("%")
+                    .append(" | ").append(fmt(Math.round(num(l, "ratioToRawProduce") * 100))).append("%")
                     .append(" | ").append(fmt(num(l, "cpuCores")))
                     .append(" | ").append(fmt(num(l, "rssMiB")))
                     .append(" | ").append(fmt(num(l, "failed"))).append(" |\n");
@@ -142,7 +142,7 @@ final class Report {
         double overheadP99 = light.stream().mapToDouble(l -> num(l, "stepOverheadMs", "p99")).max().orElse(Double.NaN);
         double e2eP50 = light.stream().mapToDouble(l -> num(l, "endToEndMs", "p50")).max().orElse(Double.NaN);
         double apiP50 = light.stream().mapToDouble(l -> num(l, "runApiMs", "p50")).max().orElse(Double.NaN);
-        double ratio = num(peak, "ratioToRawProduce") * 100;
+        double ratio = Math.round(num(peak, "ratioToRawProduce") * 100);
         StringBuilder s = new StringBuilder("| target | measured | met |\n|---|---:|---|\n");
         row(s, "agent steps/s at the best concurrency ≥ 1500", num(peak, "stepsPerSecond"),
                 num(peak, "stepsPerSecond") >= 1500);
