@@ -80,6 +80,22 @@ class RebuildViewsIT {
         return views;
     }
 
+    /** Runs rebuild-views, asserts it succeeded and returns what it printed. */
+    private static String rebuildViews(String[] args) {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        PrintStream console = System.out;
+        int exit;
+        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
+        try {
+            exit = RebuildViews.run(args);
+        } finally {
+            System.setOut(console);
+        }
+        String output = printed.toString(StandardCharsets.UTF_8);
+        assertThat(exit).as(output).isZero();
+        return output;
+    }
+
     @Test
     void rebuiltViewsEqualTheLiveOnes() throws Exception {
         String[] args = {"--server.port=0",
@@ -124,21 +140,13 @@ class RebuildViewsIT {
         app.close();
         app = null;
 
-        ByteArrayOutputStream printed = new ByteArrayOutputStream();
-        PrintStream console = System.out;
-        int exit;
-        System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
-        try {
-            exit = RebuildViews.run(args);
-        } finally {
-            System.setOut(console);
-        }
-        String output = printed.toString(StandardCharsets.UTF_8);
-        assertThat(exit).as(output).isZero();
-        assertThat(output).contains("Deleted the local state of agentflow.projection-node-1",
+        assertThat(rebuildViews(args)).contains("Deleted the local state of agentflow.projection-node-1",
                 "Deleted consumer group agentflow.projection-node-1",
                 "Deleted topic agentflow.projection-node-1-run-view-store-changelog",
                 "Deleted topic agentflow.projection-node-1-workflow-history-store-changelog");
+        assertThat(rebuildViews(args)).as("a second run finds nothing left to delete").contains(
+                "Consumer group agentflow.projection-node-1 has no committed offsets",
+                "No changelog topics of agentflow.projection-node-1");
 
         start(args);
         Awaitility.await("rebuilt views").atMost(WAIT).pollInterval(Duration.ofMillis(200))

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import tools.jackson.databind.JsonNode;
 
@@ -58,7 +59,8 @@ final class EventLog implements AutoCloseable {
      *
      * @param from the first instant of interest: partitions start at the first record stamped at or
      *             after it (events are stamped with their {@code occurredAt}); null reads everything
-     * @throws org.apache.kafka.common.errors.TimeoutException when the cluster does not answer in time
+     * @throws org.apache.kafka.common.errors.TimeoutException when the cluster does not answer in time,
+     *         or the read makes no progress for that long (the broker went away mid-read)
      * @throws IllegalStateException when the topic does not exist
      */
     List<Entry> read(String topic, Instant from, Predicate<Entry> keep) {
@@ -75,6 +77,8 @@ final class EventLog implements AutoCloseable {
         List<Entry> entries = new ArrayList<>();
         Set<TopicPartition> pending = new HashSet<>(partitions);
         pending.removeIf(p -> consumer.position(p, timeout) >= end.get(p));
+        Map<TopicPartition, Long> positions = positions(pending);
+        long stalledSince = System.nanoTime();
         while (!pending.isEmpty()) {
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                 if (r.value() != null && r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
@@ -86,9 +90,24 @@ final class EventLog implements AutoCloseable {
                 }
             }
             pending.removeIf(p -> consumer.position(p, timeout) >= end.get(p));
+            // Positions only move while fetches succeed: a broker that went away leaves them still
+            Map<TopicPartition, Long> now = positions(pending);
+            if (!now.equals(positions)) {
+                positions = now;
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince > timeout.toNanos()) {
+                throw new TimeoutException("No progress reading " + topic + " for " + timeout.toMillis()
+                        + " ms: has the cluster gone away?");
+            }
         }
         consumer.assign(List.of());
         return entries;
+    }
+
+    private Map<TopicPartition, Long> positions(Set<TopicPartition> partitions) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        partitions.forEach(p -> positions.put(p, consumer.position(p, timeout)));
+        return positions;
     }
 
     private void seek(List<TopicPartition> partitions, Instant from, Map<TopicPartition, Long> end) {

@@ -16,11 +16,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -67,7 +70,7 @@ public final class RebuildViews {
         }
         out.println("Deleted the local state of " + applicationId + " under " + kafka.stateDir().resolve(name));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            deleteGroup(admin, applicationId, out);
+            deleteGroup(admin, applicationId, staticMemberOf(name, kafka), out);
             deleteInternalTopics(admin, applicationId, out);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
@@ -78,16 +81,42 @@ public final class RebuildViews {
         out.println("Done: at its next start the projection rebuilds every view from the event topics.");
     }
 
+    /** The prefix of this instance's static member ids: Kafka Streams appends each thread's number. */
+    private static String staticMemberOf(String name, KafkaSettings kafka) {
+        return StreamsApp.properties(name, kafka, StreamsApp.Guarantee.AT_LEAST_ONCE)
+                .getProperty(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)) + "-";
+    }
+
     /**
-     * A stopped instance stays a static member of its group until its session times out; it is
-     * removed first. Without the group's committed offsets the projection reads from the beginning.
+     * A stopped instance stays a static member of its group until its session times out; that
+     * member, and only that one, is removed first. Any other member is a running projection: the
+     * group is then left alone. Without the group's committed offsets the projection reads from the
+     * beginning.
      */
-    private static void deleteGroup(Admin admin, String groupId, PrintStream out)
+    private static void deleteGroup(Admin admin, String groupId, String ownMember, PrintStream out)
             throws ExecutionException, InterruptedException {
-        ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(groupId)).all().get().get(groupId);
-        if (!group.members().isEmpty()) {
-            admin.removeMembersFromConsumerGroup(groupId, new RemoveMembersFromConsumerGroupOptions()).all().get();
-            out.println("Removed " + group.members().size() + " stale member(s) from consumer group " + groupId);
+        List<MemberDescription> members;
+        try {
+            members = List.copyOf(admin.describeConsumerGroups(List.of(groupId)).all().get().get(groupId).members());
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e;
+            }
+            members = List.of();
+        }
+        List<String> others = members.stream()
+                .filter(m -> m.groupInstanceId().filter(id -> id.startsWith(ownMember)).isEmpty())
+                .map(m -> m.groupInstanceId().orElse(m.consumerId()) + " on " + m.host())
+                .toList();
+        if (!others.isEmpty()) {
+            throw new IllegalStateException("Consumer group " + groupId + " has active members " + others
+                    + ": is the service still running?");
+        }
+        if (!members.isEmpty()) {
+            List<MemberToRemove> own = members.stream()
+                    .map(m -> new MemberToRemove(m.groupInstanceId().orElseThrow())).toList();
+            admin.removeMembersFromConsumerGroup(groupId, new RemoveMembersFromConsumerGroupOptions(own)).all().get();
+            out.println("Removed this instance's stale static member(s) from consumer group " + groupId);
         }
         try {
             admin.deleteConsumerGroups(List.of(groupId)).all().get();
