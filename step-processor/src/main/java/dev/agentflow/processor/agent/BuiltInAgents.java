@@ -1,11 +1,13 @@
 package dev.agentflow.processor.agent;
 
 import dev.agentflow.schemas.run.AgentOutcome;
+import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.ApprovalRequest;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /** The agents that need no network: echo, template, delay and human_approval. */
 public final class BuiltInAgents {
@@ -25,8 +27,7 @@ public final class BuiltInAgents {
                         request.action(), null, null))));
     }
 
-    private static Agent simple(String id, java.util.function.Function<dev.agentflow.schemas.run.AgentRequest,
-            AgentOutcome> body) {
+    private static Agent simple(String id, Function<AgentRequest, AgentOutcome> body) {
         return new Agent() {
             @Override
             public String id() {
@@ -34,7 +35,7 @@ public final class BuiltInAgents {
             }
 
             @Override
-            public CompletableFuture<AgentOutcome> invoke(dev.agentflow.schemas.run.AgentRequest request) {
+            public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
                 return CompletableFuture.completedFuture(body.apply(request));
             }
         };
@@ -49,7 +50,7 @@ public final class BuiltInAgents {
             }
 
             @Override
-            public CompletableFuture<AgentOutcome> invoke(dev.agentflow.schemas.run.AgentRequest request) {
+            public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
                 Object configured = request.config().get("delayMs");
                 long delayMs = configured instanceof Number n ? Math.max(0, n.longValue()) : DEFAULT_DELAY_MS;
                 CompletableFuture<AgentOutcome> result = new CompletableFuture<>();
