@@ -7,13 +7,16 @@ import java.util.function.Supplier;
 
 /**
  * At most {@code max} calls in flight; the others wait their turn in order, holding no thread, so a
- * burst of runs queues instead of hammering a provider.
+ * burst of runs queues instead of hammering a provider. Queued calls are started by a loop in the
+ * thread that freed a slot, never by recursion, so a long queue of calls that complete at once does
+ * not grow the stack.
  */
 public final class ConcurrencyLimit {
 
     private final int max;
     private final Queue<Runnable> waiting = new ArrayDeque<>();
     private int running;
+    private boolean draining;
 
     public ConcurrencyLimit(int max) {
         if (max < 1) {
@@ -43,7 +46,7 @@ public final class ConcurrencyLimit {
         };
         boolean now;
         synchronized (this) {
-            now = running < max;
+            now = running < max && waiting.isEmpty();
             if (now) {
                 running++;
             } else {
@@ -56,16 +59,25 @@ public final class ConcurrencyLimit {
         return result;
     }
 
-    /** Hands the slot to the next waiting call, or frees it. */
+    /** Frees a slot; starts waiting calls unless a thread is already doing so further up this stack or elsewhere. */
     private void release() {
-        Runnable next;
         synchronized (this) {
-            next = waiting.poll();
-            if (next == null) {
-                running--;
+            running--;
+            if (draining) {
+                return;
             }
+            draining = true;
         }
-        if (next != null) {
+        while (true) {
+            Runnable next;
+            synchronized (this) {
+                if (running >= max || waiting.isEmpty()) {
+                    draining = false;
+                    return;
+                }
+                next = waiting.poll();
+                running++;
+            }
             next.run();
         }
     }

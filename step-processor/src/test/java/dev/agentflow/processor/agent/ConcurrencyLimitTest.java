@@ -36,4 +36,29 @@ class ConcurrencyLimitTest {
         assertThat(results.get(3)).isCompletedWithValue(3);
         assertThat(limit.run(() -> CompletableFuture.completedFuture(9))).isCompletedWithValue(9);
     }
+
+    @Test
+    void aLongQueueOfCallsThatCompleteAtOnceDrainsWithoutGrowingTheStack() {
+        ConcurrencyLimit limit = new ConcurrencyLimit(1);
+        CompletableFuture<Integer> first = new CompletableFuture<>();
+        limit.run(() -> first);
+        List<CompletableFuture<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            int value = i;
+            queued.add(limit.run(() -> CompletableFuture.completedFuture(value)));
+        }
+
+        first.complete(-1);
+
+        for (int i = 0; i < queued.size(); i++) {
+            assertThat(queued.get(i)).isCompletedWithValue(i);
+        }
+        CompletableFuture<Integer> next = new CompletableFuture<>();
+        List<CompletableFuture<Integer>> started = new ArrayList<>();
+        limit.run(() -> {
+            started.add(next);
+            return next;
+        });
+        assertThat(started).as("the slot was not lost").hasSize(1);
+    }
 }
