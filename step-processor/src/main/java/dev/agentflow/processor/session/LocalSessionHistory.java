@@ -6,6 +6,7 @@ import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.schemas.run.AgentRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -97,17 +98,19 @@ public final class LocalSessionHistory implements SessionHistory {
                 return Optional.empty();
             }
         }
-        // A session lives in one partition (the topology repartitions by session), so the range is in order.
-        List<Exchange> earlier = new ArrayList<>();
-        try (KeyValueIterator<String, Exchange> it = exchanges.get().range(SessionTopology.from(request.sessionId()),
-                SessionTopology.to(request.sessionId()))) {
-            it.forEachRemaining(kv -> {
-                Exchange e = kv.value;
+        // A session lives in one partition (the topology repartitions by session), so the range is in order:
+        // read it newest first and stop at the limit.
+        List<Exchange> latest = new ArrayList<>();
+        try (KeyValueIterator<String, Exchange> it = exchanges.get().reverseRange(
+                SessionTopology.from(request.sessionId()), SessionTopology.to(request.sessionId()))) {
+            while (latest.size() < limit && it.hasNext()) {
+                Exchange e = it.next().value;
                 if (!e.runId().equals(request.runId()) || e.stepOrder() < request.stepOrder()) {
-                    earlier.add(e);
+                    latest.add(e);
                 }
-            });
+            }
         }
-        return Optional.of(List.copyOf(earlier.subList(Math.max(0, earlier.size() - limit), earlier.size())));
+        Collections.reverse(latest);
+        return Optional.of(List.copyOf(latest));
     }
 }
