@@ -23,11 +23,6 @@ public record AgentOutcome(String output, ApprovalRequest approval, AgentError e
         return new AgentOutcome(null, null, new AgentError(message, retryable));
     }
 
-    /** A retryable error whose endpoint asked to be called again no sooner than {@code retryAfterMs} from now. */
-    public static AgentOutcome retryLater(String message, long retryAfterMs) {
-        return new AgentOutcome(null, null, new AgentError(message, true, retryAfterMs));
-    }
-
     /**
      * @param message      what happened, naming the agent (and endpoint) but never a secret
      * @param retryable    whether another attempt may succeed

@@ -6,6 +6,7 @@ import dev.agentflow.schemas.domain.Decision;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.envelope.Rejection.Reason;
 import dev.agentflow.schemas.run.AgentOutcome;
+import dev.agentflow.schemas.run.AgentOutcome.AgentError;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.ApprovalRequest;
 import dev.agentflow.schemas.run.RunCommand;
@@ -181,14 +182,19 @@ class RunDeciderTest {
         assertThat(s.status()).isEqualTo(RunStatus.RUNNING);
     }
 
+    /** A retryable error whose endpoint asked to be called again no sooner than {@code retryAfterMs} from now. */
+    private static AgentOutcome retryLater(String message, long retryAfterMs) {
+        return new AgentOutcome(null, null, new AgentError(message, true, retryAfterMs));
+    }
+
     @Test
     void aRetryAfterLongerThanTheBackoffDelaysTheRetry() {
-        assertThat(when(result(2, 1, AgentOutcome.retryLater("429", 2500)), STARTED, STEP1, DONE1, STEP2))
+        assertThat(when(result(2, 1, retryLater("429", 2500)), STARTED, STEP1, DONE1, STEP2))
                 .containsExactly(new StepAttemptFailed(RUN, 2, 1, "429", NOW.plusMillis(2500)));
-        assertThat(when(result(2, 1, AgentOutcome.retryLater("429", 10)), STARTED, STEP1, DONE1, STEP2))
+        assertThat(when(result(2, 1, retryLater("429", 10)), STARTED, STEP1, DONE1, STEP2))
                 .as("the backoff when it is longer").containsExactly(new StepAttemptFailed(RUN, 2, 1, "429",
                         NOW.plusMillis(100)));
-        assertThat(when(result(2, 1, AgentOutcome.retryLater("429", Duration.ofHours(3).toMillis())), STARTED,
+        assertThat(when(result(2, 1, retryLater("429", Duration.ofHours(3).toMillis())), STARTED,
                 STEP1, DONE1, STEP2)).as("capped").containsExactly(new StepAttemptFailed(RUN, 2, 1, "429",
                 NOW.plus(StepPolicy.MAX_BACKOFF)));
     }
