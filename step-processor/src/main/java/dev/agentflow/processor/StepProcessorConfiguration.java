@@ -12,13 +12,11 @@ import dev.agentflow.processor.session.SessionTopology;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.web.ConditionalOnService;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -60,14 +58,12 @@ public class StepProcessorConfiguration {
         });
     }
 
-    /** The built-in agents and the configured ones, which see the session's history when there is a store. */
+    /** The built-in agents and the configured ones, which see the session's history. */
     @Bean
-    AgentRegistry agentRegistry(ConfiguredAgents configuredAgents, ObjectProvider<SessionHistory> sessionHistory,
+    AgentRegistry agentRegistry(ConfiguredAgents configuredAgents, SessionHistory sessionHistory,
                                 @Qualifier("agentScheduler") ScheduledExecutorService agentScheduler) {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NORMAL).build();
         List<Agent> agents = new ArrayList<>(BuiltInAgents.all(agentScheduler));
-        agents.addAll(configuredAgents.agents(client, sessionHistory.getIfAvailable(() -> SessionHistory.NONE)));
+        agents.addAll(configuredAgents.agents(ConfiguredAgents.httpClient(), sessionHistory));
         return new AgentRegistry(agents);
     }
 

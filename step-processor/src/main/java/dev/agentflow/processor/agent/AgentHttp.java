@@ -9,6 +9,7 @@ import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -25,6 +26,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -79,9 +82,12 @@ final class AgentHttp {
             request.header("Authorization", "Bearer " + secret);
         }
         int cap = maxOutputBytes + ENVELOPE_BYTES;
-        return client.sendAsync(request.build(), info -> new Capped(cap))
+        CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request.build(), info -> new Capped(cap));
+        // The request's timeout ends with the response headers: the deadline also covers a stalled body.
+        return call.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((response, error) -> {
                     if (error != null) {
+                        call.cancel(true);
                         throw new Failure(transportError(where, unwrap(error), cap));
                     }
                     String body = new String(response.body(), StandardCharsets.UTF_8);
@@ -89,8 +95,7 @@ final class AgentHttp {
                     if (status >= 200 && status < 300) {
                         return body;
                     }
-                    throw new Failure(statusError(where, status, body,
-                            response.headers().firstValue("Retry-After").orElse(null)));
+                    throw new Failure(statusError(where, url, status, body, response.headers()));
                 });
     }
 
@@ -144,7 +149,7 @@ final class AgentHttp {
         if (e instanceof HttpConnectTimeoutException || e instanceof ConnectException) {
             return new AgentError(message(where, "could not connect (" + describe(e) + ")"), true);
         }
-        if (e instanceof HttpTimeoutException) {
+        if (e instanceof HttpTimeoutException || e instanceof TimeoutException) {
             return new AgentError(message(where, "no answer within " + timeout.toMillis() + " ms"), true);
         }
         if (e instanceof IOException) {
@@ -153,13 +158,22 @@ final class AgentHttp {
         return new AgentError(message(where, describe(e)), true);
     }
 
-    private AgentError statusError(String where, int status, String body, String retryAfter) {
+    private AgentError statusError(String where, String url, int status, String body, HttpHeaders headers) {
         String http = "HTTP " + status;
         if (status == 401 || status == 403) {
             return new AgentError(message(where, http + ": the credentials were refused (check the API key)"), false);
         }
-        Long retryAfterMs = retryAfterMs(retryAfter, Instant.now());
+        if (status >= 300 && status < 400) {
+            return new AgentError(message(where, http + ": redirects are not followed"
+                    + headers.firstValue("Location").map(l -> " (Location: " + location(url, l) + ")").orElse("")),
+                    false);
+        }
+        Long retryAfterMs = retryAfterMs(headers.firstValue("Retry-After").orElse(null), Instant.now());
         String after = retryAfterMs == null ? "" : " (retry after " + retryAfterMs + " ms)";
+        if (status == 408) {
+            return new AgentError(message(where, http + ": request timeout" + after + ": " + snippet(body)), true,
+                    retryAfterMs);
+        }
         if (status == 429) {
             return new AgentError(message(where, http + ": rate limited" + after + ": " + snippet(body)), true,
                     retryAfterMs);
@@ -187,12 +201,30 @@ final class AgentHttp {
         }
     }
 
-    /** The URL without user info, query or fragment, where secrets may hide. */
+    /**
+     * The URL as messages show it: scheme, host, port and the first path segment. User info, query,
+     * fragment and the rest of the path (where a webhook URL carries its token) are left out; "/…"
+     * marks a path cut short.
+     */
     static String redact(String url) {
         try {
             URI uri = URI.create(url);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                return "(an invalid URL)";
+            }
+            String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+            int cut = path.indexOf('/', 1);
             return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-                    + (uri.getRawPath() == null ? "" : uri.getRawPath());
+                    + (cut < 0 || cut == path.length() - 1 ? path : path.substring(0, cut) + "/…");
+        } catch (IllegalArgumentException e) {
+            return "(an invalid URL)";
+        }
+    }
+
+    /** A redirect's target, which may be relative to the request's URL, as messages show URLs. */
+    private static String location(String url, String location) {
+        try {
+            return redact(URI.create(url).resolve(location).toString());
         } catch (IllegalArgumentException e) {
             return "(an invalid URL)";
         }

@@ -3,14 +3,12 @@ package dev.agentflow.processor.agent;
 import dev.agentflow.processor.agent.AgentDefinition.OpenAiDefaults;
 import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.agent.AgentDescriptor;
-import dev.agentflow.schemas.run.AgentOutcome;
-import dev.agentflow.schemas.run.AgentRequest;
 import java.net.http.HttpClient;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * The agents configured under {@code agentflow.agents}, checked at start-up so a mistake stops the
@@ -42,29 +40,24 @@ public final class ConfiguredAgents {
         return definitions.entrySet().stream().map(e -> e.getValue().descriptor(e.getKey())).toList();
     }
 
+    /**
+     * The client the agents share. Redirects are never followed: the JDK would send the
+     * {@code Authorization} header on to the new host and turn the POST into a GET; a 3xx fails the
+     * call instead, naming where it pointed.
+     */
+    public static HttpClient httpClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
     /** An invocable agent per definition, each with its own concurrency limit. */
     public List<Agent> agents(HttpClient client, SessionHistory history) {
-        return definitions.entrySet().stream().map(e -> limited(create(e.getKey(), e.getValue(), client, history),
-                new ConcurrencyLimit(e.getValue().maxConcurrency()))).toList();
+        return definitions.entrySet().stream().map(e -> create(e.getKey(), e.getValue(), client, history)).toList();
     }
 
     private static Agent create(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {
         return AgentDefinition.OPENAI.equals(definition.type())
                 ? new OpenAiAgent(id, definition, client, history)
                 : new HttpAgent(id, definition, client, history);
-    }
-
-    private static Agent limited(Agent agent, ConcurrencyLimit limit) {
-        return new Agent() {
-            @Override
-            public String id() {
-                return agent.id();
-            }
-
-            @Override
-            public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
-                return limit.run(() -> agent.invoke(request));
-            }
-        };
     }
 }

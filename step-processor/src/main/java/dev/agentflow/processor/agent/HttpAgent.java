@@ -25,12 +25,14 @@ final class HttpAgent implements Agent {
     private final AgentDefinition definition;
     private final AgentHttp http;
     private final SessionHistory history;
+    private final ConcurrencyLimit limit;
 
     HttpAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {
         this.id = id;
         this.definition = definition;
         this.http = new AgentHttp(client, id, definition);
         this.history = history;
+        this.limit = new ConcurrencyLimit(definition.maxConcurrency());
     }
 
     @Override
@@ -38,11 +40,12 @@ final class HttpAgent implements Agent {
         return id;
     }
 
+    /** The history is read first; the concurrency slot is held for the HTTP call only. */
     @Override
     public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
         return history.before(request, definition.historyLimit())
-                .thenCompose(exchanges -> http.post("agent endpoint", definition.url(), body(request, exchanges), true,
-                        Map.of("Idempotency-Key", request.idempotencyKey())))
+                .thenCompose(exchanges -> limit.run(() -> http.post("agent endpoint", definition.url(),
+                        body(request, exchanges), true, Map.of("Idempotency-Key", request.idempotencyKey()))))
                 .thenApply(text -> outcome(http.parse("agent endpoint", definition.url(), text)))
                 .exceptionally(http::outcome);
     }

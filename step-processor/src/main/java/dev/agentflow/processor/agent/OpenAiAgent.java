@@ -30,6 +30,7 @@ final class OpenAiAgent implements Agent {
     private final AgentDefinition definition;
     private final AgentHttp http;
     private final SessionHistory history;
+    private final ConcurrencyLimit limit;
     private final String endpoint;
     private final Map<String, ToolDefinition> tools = new LinkedHashMap<>();
 
@@ -38,6 +39,7 @@ final class OpenAiAgent implements Agent {
         this.definition = definition;
         this.http = new AgentHttp(client, id, definition);
         this.history = history;
+        this.limit = new ConcurrencyLimit(definition.maxConcurrency());
         this.endpoint = definition.baseUrl().replaceAll("/+$", "") + "/chat/completions";
         definition.tools().forEach(t -> tools.put(t.name(), t));
     }
@@ -47,10 +49,11 @@ final class OpenAiAgent implements Agent {
         return id;
     }
 
+    /** The history is read first; the concurrency slot is held for the conversation (the whole tool loop) only. */
     @Override
     public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
         return history.before(request, definition.historyLimit())
-                .thenCompose(exchanges -> turn(messages(request, exchanges), 1, new StringBuilder()))
+                .thenCompose(exchanges -> limit.run(() -> turn(messages(request, exchanges), 1, new StringBuilder())))
                 .exceptionally(http::outcome);
     }
 
@@ -152,8 +155,10 @@ final class OpenAiAgent implements Agent {
                 : Json.mapper().convertValue(arguments, Map.class);
         String reason = reasoning.length() > 0 ? reasoning.toString()
                 : "The model wants to call " + tool.name() + ", which requires approval";
-        return AgentOutcome.approval(new ApprovalRequest(arguments == null ? raw : arguments.toString(), reason,
-                tool.name(), values));
+        String proposed = arguments == null ? raw : arguments.toString();
+        AgentOutcome checked = http.output("chat completions", endpoint, proposed);
+        return checked.error() != null ? checked
+                : AgentOutcome.approval(new ApprovalRequest(proposed, reason, tool.name(), values));
     }
 
     /** A call's arguments (a JSON object encoded as a string, per the protocol), or null when they are not. */

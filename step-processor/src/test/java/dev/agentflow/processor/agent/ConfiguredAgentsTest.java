@@ -76,8 +76,14 @@ class ConfiguredAgentsTest {
     }
 
     @Test
-    void urlsInMessagesLoseCredentialsAndQuery() {
+    void urlsInMessagesLoseCredentialsQueryAndAllButTheFirstPathSegment() {
         assertThat(AgentHttp.redact("https://user:pw@api.test:8443/v1/chat?key=s3cret#x"))
-                .isEqualTo("https://api.test:8443/v1/chat");
+                .isEqualTo("https://api.test:8443/v1/…");
+        assertThat(AgentHttp.redact("https://hooks.test/services/T0/B0/s3cret"))
+                .isEqualTo("https://hooks.test/services/…");
+        assertThat(AgentHttp.redact("http://127.0.0.1:9000/review")).isEqualTo("http://127.0.0.1:9000/review");
+        assertThat(AgentHttp.redact("http://127.0.0.1:9000/v1/")).isEqualTo("http://127.0.0.1:9000/v1/");
+        assertThat(AgentHttp.redact("http://127.0.0.1:9000")).isEqualTo("http://127.0.0.1:9000");
+        assertThat(AgentHttp.redact("not a url")).isEqualTo("(an invalid URL)");
     }
 }

@@ -7,6 +7,7 @@ import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.ApprovalRequest;
+import java.net.ServerSocket;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 class HttpAgentTest {
 
     private final LoopbackServer server = LoopbackServer.start();
-    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final String KEY = "agent-key-never-shown";
+    private final HttpClient client = ConfiguredAgents.httpClient();
 
     @AfterEach
     void stop() {
@@ -29,15 +31,22 @@ class HttpAgentTest {
     }
 
     private HttpAgent agent(SessionHistory history) {
-        AgentDefinition definition = new AgentDefinition("Reviewer", null, "http", null, null, null, null,
-                server.url("/agent"), Duration.ofSeconds(5), null, null, 10, 100, null);
+        return agent(server.url("/agent"), null, Duration.ofSeconds(5), 4, history);
+    }
+
+    private HttpAgent agent(String url, String apiKey, Duration timeout, int maxConcurrency, SessionHistory history) {
+        AgentDefinition definition = new AgentDefinition("Reviewer", null, "http", null, null, null, apiKey, url,
+                timeout, null, maxConcurrency, 10, 100, null);
         return new HttpAgent("reviewer", definition, client, history);
     }
 
-    private static AgentOutcome invoke(HttpAgent agent) throws Exception {
-        AgentRequest request = new AgentRequest("wr-1", "wf-1", 2, 3, "reviewer", "Review", "draft", "session-1",
+    private static AgentRequest request() {
+        return new AgentRequest("wr-1", "wf-1", 2, 3, "reviewer", "Review", "draft", "session-1",
                 Map.of("tone", "formal"), "wr-1:2:3");
-        return agent.invoke(request).get(10, TimeUnit.SECONDS);
+    }
+
+    private static AgentOutcome invoke(HttpAgent agent) throws Exception {
+        return agent.invoke(request()).get(10, TimeUnit.SECONDS);
     }
 
     @Test
@@ -96,5 +105,102 @@ class HttpAgentTest {
         assertThat(unknown.message()).contains("malformed response");
         assertThat(tooBig.retryable()).isFalse();
         assertThat(tooBig.message()).contains("over the limit of 100");
+    }
+
+    @Test
+    void aBodyThatStallsAfterTheHeadersTimesOutAndFreesTheSlot() throws Exception {
+        server.enqueue("/agent", Reply.stalled(), Reply.json("{\"output\":\"next\"}"));
+        HttpAgent agent = agent(server.url("/agent"), null, Duration.ofMillis(300), 1, SessionHistory.NONE);
+
+        long started = System.nanoTime();
+        AgentOutcome.AgentError stalled = invoke(agent).error();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        assertThat(stalled.retryable()).isTrue();
+        assertThat(stalled.message()).contains("agent reviewer").contains(server.url("/agent"))
+                .contains("no answer within 300 ms");
+        assertThat(invoke(agent)).as("the only slot was released").isEqualTo(AgentOutcome.output("next"));
+    }
+
+    @Test
+    void aCallWaitingForItsHistoryHoldsNoSlot() throws Exception {
+        CompletableFuture<List<Exchange>> lagging = new CompletableFuture<>();
+        SessionHistory history = (request, limit) -> request.runId().equals("wr-1") ? lagging
+                : CompletableFuture.completedFuture(List.of());
+        server.handle("/agent", r -> Reply.json("{\"output\":\"done " + r.json().get("runId").asString() + "\"}"));
+        HttpAgent agent = agent(server.url("/agent"), null, Duration.ofSeconds(5), 1, history);
+
+        CompletableFuture<AgentOutcome> waiting = agent.invoke(request());
+        AgentOutcome other = agent.invoke(new AgentRequest("wr-2", "wf-1", 1, 1, "reviewer", "Review", "x",
+                "session-2", Map.of(), "wr-2:1:1")).get(10, TimeUnit.SECONDS);
+
+        assertThat(other).isEqualTo(AgentOutcome.output("done wr-2"));
+        assertThat(waiting).isNotDone();
+        lagging.complete(List.of());
+        assertThat(waiting.get(10, TimeUnit.SECONDS)).isEqualTo(AgentOutcome.output("done wr-1"));
+    }
+
+    @Test
+    void aRedirectIsNotFollowedAndNotRetried() throws Exception {
+        server.enqueue("/agent", Reply.status(307, "").withHeader("Location", "/elsewhere/hook/t0ken?k=v"));
+        HttpAgent agent = agent(server.url("/agent"), KEY, Duration.ofSeconds(5), 4, SessionHistory.NONE);
+
+        AgentOutcome.AgentError error = invoke(agent).error();
+
+        assertThat(error.retryable()).isFalse();
+        assertThat(error.message()).isEqualTo("agent reviewer: agent endpoint: POST " + server.url("/agent")
+                + ": HTTP 307: redirects are not followed (Location: " + server.url("/elsewhere/…") + ")");
+        assertThat(server.requests("/elsewhere/hook/t0ken")).isEmpty();
+    }
+
+    @Test
+    void refusedCredentialsAreNotRetriedAndTheKeyIsNeverShown() throws Exception {
+        server.enqueue("/agent", Reply.status(401, "{\"error\":\"bad key " + KEY + "\"}"));
+        HttpAgent agent = agent(server.url("/agent"), KEY, Duration.ofSeconds(5), 4, SessionHistory.NONE);
+
+        AgentOutcome.AgentError error = invoke(agent).error();
+
+        assertThat(server.requests("/agent").get(0).header("Authorization")).isEqualTo("Bearer " + KEY);
+        assertThat(error.retryable()).isFalse();
+        assertThat(error.message()).contains("agent reviewer").contains(server.url("/agent")).contains("HTTP 401")
+                .contains("check the API key").doesNotContain(KEY);
+    }
+
+    @Test
+    void aRequestTimeoutIsRetried() throws Exception {
+        server.enqueue("/agent", Reply.status(408, "{\"error\":\"took too long for " + KEY + "\"}"));
+        HttpAgent agent = agent(server.url("/agent"), KEY, Duration.ofSeconds(5), 4, SessionHistory.NONE);
+
+        AgentOutcome.AgentError error = invoke(agent).error();
+
+        assertThat(error.retryable()).isTrue();
+        assertThat(error.message()).contains("agent reviewer").contains("HTTP 408").doesNotContain(KEY);
+    }
+
+    @Test
+    void anUnreachableEndpointIsRetryable() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        String url = "http://127.0.0.1:" + closedPort + "/agent";
+        HttpAgent agent = agent(url, KEY, Duration.ofSeconds(5), 4, SessionHistory.NONE);
+
+        AgentOutcome.AgentError error = invoke(agent).error();
+
+        assertThat(error.retryable()).isTrue();
+        assertThat(error.message()).contains("agent reviewer").contains(url).contains("could not connect")
+                .doesNotContain(KEY);
+    }
+
+    @Test
+    void anApprovalWhoseProposedOutputIsOverTheLimitIsAnError() throws Exception {
+        server.enqueue("/agent", Reply.json("{\"approvalRequest\":{\"proposedOutput\":\"" + "p".repeat(101)
+                + "\",\"reason\":\"r\"}}"));
+
+        AgentOutcome.AgentError error = invoke(agent(SessionHistory.NONE)).error();
+
+        assertThat(error.retryable()).isFalse();
+        assertThat(error.message()).contains("101 bytes, over the limit of 100");
     }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
@@ -34,6 +35,7 @@ public final class LoopbackServer implements AutoCloseable {
     private final Map<String, Queue<Function<Request, Reply>>> scripted = new ConcurrentHashMap<>();
     private final Map<String, Function<Request, Reply>> handlers = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final CountDownLatch closed = new CountDownLatch(1);
 
     /** One request as received. */
     public record Request(String method, String path, Map<String, List<String>> headers, String body) {
@@ -48,8 +50,17 @@ public final class LoopbackServer implements AutoCloseable {
         }
     }
 
-    /** What to answer. */
-    public record Reply(int status, Map<String, String> headers, String body) {
+    /** What to answer; {@code stall}: the headers and the body's start, then nothing until the server closes. */
+    public record Reply(int status, Map<String, String> headers, String body, boolean stall) {
+
+        public Reply(int status, Map<String, String> headers, String body) {
+            this(status, headers, body, false);
+        }
+
+        /** A 200 whose body never ends: the headers and a few bytes are sent, the rest never comes. */
+        public static Reply stalled() {
+            return new Reply(200, Map.of("Content-Type", "application/json"), "{\"output\":", true);
+        }
 
         public static Reply json(String body) {
             return new Reply(200, Map.of("Content-Type", "application/json"), body);
@@ -62,7 +73,7 @@ public final class LoopbackServer implements AutoCloseable {
         public Reply withHeader(String name, String value) {
             Map<String, String> all = new HashMap<>(headers);
             all.put(name, value);
-            return new Reply(status, all, body);
+            return new Reply(status, all, body, stall);
         }
     }
 
@@ -126,6 +137,13 @@ public final class LoopbackServer implements AutoCloseable {
             Reply reply = handler.apply(request);
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
             reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            if (reply.stall()) {
+                exchange.sendResponseHeaders(reply.status(), bytes.length + 1024);
+                exchange.getResponseBody().write(bytes);
+                exchange.getResponseBody().flush();
+                awaitClose();
+                return;
+            }
             exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
             if (bytes.length > 0) {
                 exchange.getResponseBody().write(bytes);
@@ -133,8 +151,17 @@ public final class LoopbackServer implements AutoCloseable {
         }
     }
 
+    private void awaitClose() {
+        try {
+            closed.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
         executor.shutdownNow();
     }

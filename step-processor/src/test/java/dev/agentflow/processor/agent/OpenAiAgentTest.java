@@ -162,7 +162,7 @@ class OpenAiAgentTest {
 
         assertThat(error.retryable()).isTrue();
         assertThat(error.retryAfterMs()).isEqualTo(2000L);
-        assertThat(error.message()).contains("agent web_agent").contains(server.url(CHAT)).contains("HTTP 429")
+        assertThat(error.message()).contains("agent web_agent").contains(server.url("/v1/…")).contains("HTTP 429")
                 .contains("slow down");
     }
 
@@ -189,6 +189,47 @@ class OpenAiAgentTest {
 
         assertThat(error.retryable()).isFalse();
         assertThat(error.message()).contains("HTTP 401").contains("check the API key").doesNotContain(KEY);
+    }
+
+    @Test
+    void forbiddenIsNotRetriedAndTheKeyIsNeverShown() throws Exception {
+        server.enqueue(CHAT, Reply.status(403, "{\"error\":\"key " + KEY + " may not use this model\"}"));
+
+        AgentOutcome.AgentError error = await(agent().invoke(request("a", "b"))).error();
+
+        assertThat(error.retryable()).isFalse();
+        assertThat(error.message()).contains("agent web_agent").contains(server.url("/v1/…")).contains("HTTP 403")
+                .contains("check the API key").doesNotContain(KEY);
+    }
+
+    @Test
+    void aFailingToolEndpointFailsTheAttemptNamingTheTool() throws Exception {
+        server.enqueue("/tools/search/hook-secret", Reply.status(500, "{\"error\":\"index down\"}"),
+                Reply.status(404, "{\"error\":\"gone\"}"));
+        server.handle(CHAT, r -> chatToolCall(null, "c", "search", "{}"));
+        ToolDefinition search = new ToolDefinition("search", null, null, server.url("/tools/search/hook-secret"),
+                false);
+
+        AgentOutcome.AgentError down = await(agent(search).invoke(request("Search", "x"))).error();
+        AgentOutcome.AgentError gone = await(agent(search).invoke(request("Search", "x"))).error();
+
+        assertThat(down.retryable()).isTrue();
+        assertThat(down.message()).isEqualTo("agent web_agent: tool search: POST " + server.url("/tools/…")
+                + ": HTTP 500: {\"error\":\"index down\"}");
+        assertThat(gone.retryable()).isFalse();
+        assertThat(gone.message()).contains("tool search").contains("HTTP 404").doesNotContain("hook-secret")
+                .doesNotContain(KEY);
+    }
+
+    @Test
+    void anApprovalWhoseProposedOutputIsOverTheLimitIsAnError() throws Exception {
+        server.enqueue(CHAT, chatToolCall(null, "call_9", "publish", "{\"text\":\"" + "x".repeat(1000) + "\"}"));
+        ToolDefinition publish = new ToolDefinition("publish", null, null, null, true);
+
+        AgentOutcome.AgentError error = await(agent(publish).invoke(request("Publish", "draft"))).error();
+
+        assertThat(error.retryable()).isFalse();
+        assertThat(error.message()).contains("web_agent").contains("over the limit of 1000");
     }
 
     @Test
@@ -229,8 +270,8 @@ class OpenAiAgentTest {
         AgentOutcome.AgentError error = await(agent.invoke(request("a", "b"))).error();
 
         assertThat(error.retryable()).isTrue();
-        assertThat(error.message()).contains("web_agent").contains("127.0.0.1:" + closedPort + CHAT)
-                .contains("could not connect");
+        assertThat(error.message()).contains("web_agent").contains("127.0.0.1:" + closedPort + "/v1/…")
+                .contains("could not connect").doesNotContain(KEY);
     }
 
     @Test
