@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.processor.agent.LoopbackServer;
 import dev.agentflow.processor.agent.LoopbackServer.Reply;
+import dev.agentflow.schemas.json.Json;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,6 +51,7 @@ class AgentsIT {
                 "--agentflow.kafka.controller-port=" + Http.freePort(),
                 "--agentflow.openai.base-url=" + endpoints.url("/v1"),
                 "--agentflow.openai.api-key=" + KEY,
+                "--agentflow.openai.model=gpt-4o-mini",
                 "--agentflow.agents[flaky].type=openai",
                 "--agentflow.agents[flaky].base-url=" + endpoints.url("/flaky/v1"),
                 "--agentflow.agents[publisher].type=openai",
@@ -117,6 +119,18 @@ class AgentsIT {
             assertThat(steps.get(i).get("input").asString()).isEqualTo(steps.get(i - 1).get("output").asString());
         }
         assertThat(calls.get(0).json().get("messages").get(0).get("content").asString()).contains("research agent");
+        JsonNode step2 = calls.get(1).json().get("messages");
+        assertThat(step2.get(step2.size() - 3).toString()).as("step 1's exchange, before step 2's own message")
+                .isEqualTo(Json.mapper().createObjectNode().put("role", "user").put("content", "Search for the latest "
+                        + "news about artificial intelligence in healthcare\n\nInput:\nartificial intelligence in "
+                        + "healthcare 2025").toString());
+        assertThat(step2.get(step2.size() - 2).toString()).isEqualTo(Json.mapper().createObjectNode()
+                .put("role", "assistant").put("content", steps.get(0).get("output").asString()).toString());
+        JsonNode step3 = calls.get(2).json().get("messages");
+        assertThat(step3.get(step3.size() - 3).get("content").asString())
+                .isEqualTo(LoopbackServer.lastMessage(calls.get(1)));
+        assertThat(step3.get(step3.size() - 2).get("content").asString()).isEqualTo(steps.get(1).get("output")
+                .asString());
         assertThat(calls).allSatisfy(c -> assertThat(c.header("Authorization")).isEqualTo("Bearer " + KEY));
         assertThat(done.get("output").asString()).startsWith("answer to: Turn these bullet points");
 
@@ -195,5 +209,9 @@ class AgentsIT {
         assertThat(bodies.get(2).get("stepOrder").asInt()).isEqualTo(2);
         assertThat(bodies.get(2).get("input").asString()).isEqualTo("draft v3");
         assertThat(bodies.get(2).get("action").asString()).isEqualTo("Final check");
+        assertThat(bodies.get(0).get("history")).as("nothing before the first step").isEmpty();
+        assertThat(bodies.get(2).get("history").toString()).as("step 1, with the output the operator approved")
+                .isEqualTo("[{\"runId\":\"" + runId + "\",\"stepOrder\":1,\"agentId\":\"reviewer\","
+                        + "\"action\":\"Review\",\"input\":\"draft v1\",\"output\":\"draft v3\"}]");
     }
 }
