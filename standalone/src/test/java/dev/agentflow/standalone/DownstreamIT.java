@@ -157,9 +157,10 @@ class DownstreamIT {
     void aStockConsoleConsumerReadsSelfDescribingJson() {
         // RunStarted, two steps started and completed, RunCompleted; + RunPaused, RunResumed; 4 + RunPaused, RunCancelled
         int runEvents = 6 + 8 + 6;
+        // Asks for more than there are: it stops after 5 s without a new one, with exactly what there is
         Result console = java("org.apache.kafka.tools.consumer.ConsoleConsumer",
                 "--bootstrap-server", bootstrap, "--topic", "agentflow.run-events", "--from-beginning",
-                "--max-messages", Integer.toString(runEvents), "--timeout-ms", "20000",
+                "--max-messages", Integer.toString(runEvents + 10), "--timeout-ms", "5000",
                 "--isolation-level", "read_committed", "--formatter-property", "print.key=true");
 
         assertThat(console.exitCode()).as(console.err()).isZero();

@@ -160,7 +160,9 @@ class EventsIT {
             assertThat(received).extracting(e -> json(e.data())).containsExactlyElementsOf(history);
         }
         // A client that has everything is told to stop reconnecting
-        assertThat(Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", "10").status()).isEqualTo(204);
+        try (Sse done = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", "10")) {
+            assertThat(done.status()).isEqualTo(204);
+        }
     }
 
     @Test
@@ -170,13 +172,17 @@ class EventsIT {
         try (Sse first = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", null)) {
             received = until(first, "RunPaused");
         }
-        resume(runId);
-        awaitStatus(runId, "COMPLETED");
+        awaitStatus(runId, "PAUSED");
         String lastId = received.get(received.size() - 1).id();
+        // Reconnected while the run waits: what follows can only come from the live tail
         try (Sse second = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", lastId)) {
+            assertThat(second.status()).isEqualTo(200);
+            resume(runId);
             received.addAll(until(second, "RunCompleted"));
             Awaitility.await("the stream ends").atMost(WAIT).until(second::ended);
         }
+        assertThat(received).extracting(Sse.Event::id)
+                .containsExactly("1", "2", "3", "4", "5", "6", "7", "8", "9", "10");
         assertThat(received).extracting(Sse.Event::name).containsExactlyElementsOf(PAUSED_THEN_RESUMED);
         assertThat(received).extracting(e -> json(e.data()))
                 .containsExactlyElementsOf(history("/api/v1/workflows/runs/" + runId + "/events"));
@@ -233,9 +239,10 @@ class EventsIT {
             assertThat(r.contentType()).startsWith("application/problem+json");
         }
         for (String path : List.of("/api/v1/workflows/runs/wr-nope/stream", "/api/v1/workflows/wf-nope/runs/stream")) {
-            Sse stream = Sse.open(base + path, null);
-            assertThat(stream.status()).as(path).isEqualTo(404);
-            assertThat(stream.contentType()).startsWith("application/problem+json");
+            try (Sse stream = Sse.open(base + path, null)) {
+                assertThat(stream.status()).as(path).isEqualTo(404);
+                assertThat(stream.contentType()).startsWith("application/problem+json");
+            }
         }
         String wf = workflow("{\"agentId\":\"human_approval\",\"action\":\"ok?\"}");
         String runId = run(wf);
@@ -243,8 +250,13 @@ class EventsIT {
         assertThat(badPage.status()).isEqualTo(400);
         assertThat(badPage.body().get("errors").get(0).get("field").asString()).isEqualTo("size");
         assertThat(http.get("/api/v1/workflows/" + wf + "/events?page=x").status()).isEqualTo(400);
-        assertThat(Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", "x").status()).isEqualTo(400);
-        assertThat(Sse.open(base + "/api/v1/workflows/" + wf + "/runs/stream", "0:x").status()).isEqualTo(400);
+        for (Map.Entry<String, String> bad : Map.of("/api/v1/workflows/runs/" + runId + "/stream", "x",
+                "/api/v1/workflows/" + wf + "/runs/stream", "0:x").entrySet()) {
+            try (Sse stream = Sse.open(base + bad.getKey(), bad.getValue())) {
+                assertThat(stream.status()).as(bad.getKey()).isEqualTo(400);
+                assertThat(stream.contentType()).startsWith("application/problem+json");
+            }
+        }
 
         assertThat(http.delete("/api/v1/workflows/" + wf).status()).isEqualTo(204);
         assertThat(history("/api/v1/workflows/" + wf + "/events")).extracting(e -> e.get("type").asString())

@@ -112,11 +112,11 @@ final class Sse implements AutoCloseable {
                         comments.add(line.substring(1));
                     }
                 } else if (line.startsWith("id:")) {
-                    id = line.substring(3).trim();
+                    id = value(line, "id:");
                 } else if (line.startsWith("event:")) {
-                    name = line.substring(6).trim();
+                    name = value(line, "event:");
                 } else if (line.startsWith("data:")) {
-                    data.append(data.length() > 0 ? "\n" : "").append(line.substring(5).trim());
+                    data.append(data.length() > 0 ? "\n" : "").append(value(line, "data:"));
                 }
             }
         } catch (IOException e) {
@@ -124,5 +124,11 @@ final class Sse implements AutoCloseable {
         } finally {
             ended = true;
         }
+    }
+
+    /** A field's value: as the SSE spec reads it, only one leading space is dropped. */
+    private static String value(String line, String field) {
+        String value = line.substring(field.length());
+        return value.startsWith(" ") ? value.substring(1) : value;
     }
 }
