@@ -201,7 +201,7 @@ final class Report {
             g.setColor(new Color(0xdddddd));
             g.drawLine(left + 1, y, left + plotW, y);
             g.setColor(Color.BLACK);
-            g.drawString(fmt(max * i / 5), 10, y + 4);
+            g.drawString(fmt(Math.round(max * i / 5)), 10, y + 4);
         }
         int n = levels.size();
         for (int i = 0; i < n; i++) {

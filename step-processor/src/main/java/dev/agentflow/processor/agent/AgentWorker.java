@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -130,7 +131,7 @@ public final class AgentWorker implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(java.util.List.of(requests.name()), new ConsumerRebalanceListener() {
+            consumer.subscribe(List.of(requests.name()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                     commitDone();
