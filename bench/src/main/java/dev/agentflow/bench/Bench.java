@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * The benchmark: raw Kafka on the system's broker, then three-step echo runs through the real
@@ -112,43 +113,17 @@ public final class Bench {
         Stats overhead = new Stats();
         List<Observer.Run> done = Collections.synchronizedList(new ArrayList<>());
         List<String> started = Collections.synchronizedList(new ArrayList<>());
-        AtomicInteger remaining = new AtomicInteger(runs);
-        AtomicInteger failed = new AtomicInteger();
         long offsetsBefore = raw.endOffsets(settings.topicPrefix());
         double cpuBefore = ProcessStats.cpuSeconds(system.pid());
         long start = System.nanoTime();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            workers.add(pool.submit(() -> {
-                while (remaining.getAndDecrement() > 0) {
-                    long startedAt = System.currentTimeMillis();
-                    String runId = null;
-                    try {
-                        runId = api.startRun(workflowId, "bench input " + startedAt, runApi);
-                        Observer.Run run = observer.track(runId);
-                        long completedAt = run.completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                        endToEnd.add(completedAt - startedAt);
-                        done.add(run);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    } catch (Exception e) {
-                        if (failed.incrementAndGet() <= 5) {
-                            log("  run " + runId + " failed: " + e);
-                        }
-                    } finally {
-                        if (runId != null) {
-                            started.add(runId);
-                        }
-                    }
-                }
-            }));
-        }
-        for (Future<?> worker : workers) {
-            worker.get();
-        }
-        pool.shutdown();
+        int failed = closedLoop(clients, runs, runId -> {
+            long startedAt = System.currentTimeMillis();
+            runId[0] = api.startRun(workflowId, "bench input " + startedAt, runApi);
+            Observer.Run run = observer.track(runId[0]);
+            long completedAt = run.completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            endToEnd.add(completedAt - startedAt);
+            done.add(run);
+        }, started::add);
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuAfter = ProcessStats.cpuSeconds(system.pid());
         long offsets = raw.endOffsets(settings.topicPrefix()) - offsetsBefore;
@@ -161,7 +136,7 @@ public final class Bench {
         level.put("clients", clients);
         level.put("runs", runs);
         level.put("completed", completed);
-        level.put("failed", failed.get());
+        level.put("failed", failed);
         level.put("seconds", round(seconds));
         level.put("runsPerSecond", round(completed / seconds));
         level.put("stepsPerSecond", round(completed * THREE_ECHO_STEPS.length / seconds));
@@ -182,50 +157,70 @@ public final class Bench {
         Stats resumeApi = new Stats();
         Stats resumeToNextStep = new Stats();
         Stats endToEnd = new Stats();
-        AtomicInteger remaining = new AtomicInteger(runs);
-        AtomicInteger failed = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
-        List<Future<?>> workers = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            workers.add(pool.submit(() -> {
-                while (remaining.getAndDecrement() > 0) {
-                    String runId = null;
-                    try {
-                        runId = api.startRun(workflowId, "needs approval", null);
-                        Observer.Run run = observer.track(runId);
-                        run.paused.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                        long resumedAt = System.currentTimeMillis();
-                        api.resume(runId, "approved", resumeApi);
-                        long nextStep = run.requested(3).get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-                        resumeToNextStep.add(Math.max(0, nextStep - resumedAt));
-                        endToEnd.add(run.completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS) - resumedAt);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    } catch (Exception e) {
-                        if (failed.incrementAndGet() <= 5) {
-                            log("  run " + runId + " failed: " + e);
-                        }
-                    } finally {
-                        if (runId != null) {
-                            observer.forget(runId);
-                        }
-                    }
-                }
-            }));
-        }
-        for (Future<?> worker : workers) {
-            worker.get();
-        }
-        pool.shutdown();
+        int failed = closedLoop(clients, runs, runId -> {
+            runId[0] = api.startRun(workflowId, "needs approval", null);
+            Observer.Run run = observer.track(runId[0]);
+            run.paused.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            long resumedAt = System.currentTimeMillis();
+            api.resume(runId[0], "approved", resumeApi);
+            long nextStep = run.requested(3).get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            resumeToNextStep.add(Math.max(0, nextStep - resumedAt));
+            endToEnd.add(run.completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS) - resumedAt);
+        }, observer::forget);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("runs", runs);
         result.put("clients", clients);
-        result.put("failed", failed.get());
+        result.put("failed", failed);
         result.put("resumeApiMs", resumeApi.summary());
         result.put("resumeToNextStepStartedMs", resumeToNextStep.summary());
         result.put("resumeToCompletedMs", endToEnd.summary());
         return result;
+    }
+
+    /** One client's run: starts it, puts its id in {@code runId[0]} at once, and waits for what is measured. */
+    @FunctionalInterface
+    private interface Client {
+        void run(String[] runId) throws Exception;
+    }
+
+    /**
+     * {@code clients} closed-loop clients sharing {@code runs} runs, each starting its next run when
+     * the last one is done; every started run's id goes to {@code started}. Returns how many failed.
+     */
+    private static int closedLoop(int clients, int runs, Client client, Consumer<String> started) throws Exception {
+        AtomicInteger remaining = new AtomicInteger(runs);
+        AtomicInteger failed = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                workers.add(pool.submit(() -> {
+                    while (remaining.getAndDecrement() > 0) {
+                        String[] runId = new String[1];
+                        try {
+                            client.run(runId);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        } catch (Exception e) {
+                            if (failed.incrementAndGet() <= 5) {
+                                log("  run " + runId[0] + " failed: " + e);
+                            }
+                        } finally {
+                            if (runId[0] != null) {
+                                started.accept(runId[0]);
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Future<?> worker : workers) {
+                worker.get();
+            }
+        } finally {
+            pool.shutdown();
+        }
+        return failed.get();
     }
 
     static double round(double value) {

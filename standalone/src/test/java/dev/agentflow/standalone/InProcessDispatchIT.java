@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -87,24 +88,14 @@ class InProcessDispatchIT {
 
     private static Map<String, Integer> resultsPerIdempotencyKey(String bootstrap, Set<String> runs) {
         Map<String, Integer> counts = new HashMap<>();
-        try (KafkaConsumer<String, String> consumer = consumer(bootstrap)) {
-            List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor("agentflow.run-commands")
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    JsonNode command = JSON.readTree(record.value());
-                    if ("RecordAgentResult".equals(command.path("type").asString()) && runs.contains(record.key())) {
-                        JsonNode data = command.get("data");
-                        counts.merge(record.key() + ":" + data.get("stepOrder").asInt() + ":"
-                                + data.get("attempt").asInt(), 1, Integer::sum);
-                    }
-                }
+        readAll(bootstrap, "agentflow.run-commands", record -> {
+            JsonNode command = JSON.readTree(record.value());
+            if ("RecordAgentResult".equals(command.path("type").asString()) && runs.contains(record.key())) {
+                JsonNode data = command.get("data");
+                counts.merge(record.key() + ":" + data.get("stepOrder").asInt() + ":" + data.get("attempt").asInt(),
+                        1, Integer::sum);
             }
-        }
+        });
         return counts;
     }
 
@@ -123,20 +114,23 @@ class InProcessDispatchIT {
      */
     private static Map<TopicPartition, Long> pastLastRequest(String bootstrap) {
         Map<TopicPartition, Long> next = new HashMap<>();
+        readAll(bootstrap, "agentflow.agent-requests",
+                record -> next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1));
+        return next;
+    }
+
+    /** Every committed record of a topic, from the beginning to the end it has now. */
+    private static void readAll(String bootstrap, String topic, Consumer<ConsumerRecord<String, String>> each) {
         try (KafkaConsumer<String, String> consumer = consumer(bootstrap)) {
             List<TopicPartition> partitions = new ArrayList<>();
-            consumer.partitionsFor("agentflow.agent-requests")
-                    .forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
-                    next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-                }
+                consumer.poll(Duration.ofMillis(200)).forEach(each);
             }
         }
-        return next;
     }
 
     private static KafkaConsumer<String, String> consumer(String bootstrap) {
