@@ -75,7 +75,7 @@ class InProcessDispatchIT {
             assertThat(results).hasSize(runs.size() * 3);
             assertThat(results.values()).as("results per idempotency key").containsOnly(1);
 
-                Map<TopicPartition, Long> requests = pastLastRequest(bootstrap);
+            Map<TopicPartition, Long> requests = pastLastRequest(bootstrap);
             assertThat(requests.values().stream().mapToLong(Long::longValue).sum()).isPositive();
             try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     bootstrap))) {

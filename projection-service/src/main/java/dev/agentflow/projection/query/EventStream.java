@@ -104,7 +104,13 @@ final class EventStream {
 
     private void drainLater() {
         if (draining.compareAndSet(false, true)) {
-            executor.execute(this::drain);
+            try {
+                executor.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                // Shutting down: nothing more is sent, and the connection is closed with the server
+                draining.set(false);
+                closed = true;
+            }
         }
     }
 

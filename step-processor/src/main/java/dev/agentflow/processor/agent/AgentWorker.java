@@ -134,15 +134,27 @@ public final class AgentWorker implements AutoCloseable {
             consumer.subscribe(List.of(requests.name()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    commitDone();
-                    partitions.forEach(pending::remove);
-                    owned = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp))
-                            .map(TopicPartition::partition).toList());
+                    Map<TopicPartition, OffsetAndMetadata> commit = answeredPrefix();
+                    if (!commit.isEmpty()) {
+                        try {
+                            consumer.commitSync(commit);
+                        } catch (RuntimeException e) {
+                            LOG.warn("Commit of agent-request offsets failed on a rebalance; those requests may be"
+                                    + " invoked again", e);
+                        }
+                    }
+                    forget(partitions);
                 }
 
                 @Override
                 public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                    onPartitionsRevoked(partitions);
+                    forget(partitions);
+                }
+
+                private void forget(Collection<TopicPartition> partitions) {
+                    partitions.forEach(pending::remove);
+                    owned = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp))
+                            .map(TopicPartition::partition).toList());
                 }
 
                 @Override
@@ -199,14 +211,17 @@ public final class AgentWorker implements AutoCloseable {
      * decider reprocessing after an aborted transaction) is not started twice.
      */
     public void dispatchDecided(AgentRequest request) {
-        if (!inProcessDispatch || inFlight.get() >= maxInFlight || !readsHere(request.runId())) {
+        if (!inProcessDispatch || !readsHere(request.runId())) {
+            return;
+        }
+        if (inFlight.getAndUpdate(n -> n < maxInFlight ? n + 1 : n) >= maxInFlight) {
             return;
         }
         Early started = new Early(new CompletableFuture<>(), System.nanoTime());
         if (early.putIfAbsent(request.idempotencyKey(), started) != null) {
+            inFlight.decrementAndGet();
             return;
         }
-        inFlight.incrementAndGet();
         startedEarly.incrementAndGet();
         started.recorded().whenComplete((ok, error) -> inFlight.decrementAndGet());
         try {
@@ -249,14 +264,17 @@ public final class AgentWorker implements AutoCloseable {
         early.values().removeIf(e -> e.recorded().isDone() && now - e.startedAtNanos() > EARLY_KEPT.toNanos());
     }
 
+    /**
+     * Invokes a request read from its record. Its offset counts as done once the result is
+     * recorded, or once recording has failed: the run decider's step timeout then retries the
+     * step as a new attempt, and the partition's later requests are not held back.
+     */
     private void dispatch(TopicPartition tp, long offset, AgentRequest request) {
         inFlight.incrementAndGet();
         CompletableFuture<Void> recorded = new CompletableFuture<>();
         recorded.whenComplete((ok, error) -> {
             inFlight.decrementAndGet();
-            if (error == null) {
-                done.add(new Done(tp, offset));
-            }
+            done.add(new Done(tp, offset));
         });
         invokeAndRecord(request, recorded);
     }
@@ -285,12 +303,24 @@ public final class AgentWorker implements AutoCloseable {
     }
 
     private static void notRecorded(AgentRequest request, Exception e, CompletableFuture<Void> recorded) {
-        LOG.error("Could not record the result of {}; it will be invoked again", request.idempotencyKey(), e);
+        LOG.error("Could not record the result of {}; its step timeout will retry it", request.idempotencyKey(), e);
         recorded.completeExceptionally(e);
     }
 
     /** Commits, per partition, past the longest prefix of answered requests. */
     private void commitDone() {
+        Map<TopicPartition, OffsetAndMetadata> commit = answeredPrefix();
+        if (!commit.isEmpty()) {
+            consumer.commitAsync(commit, (offsets, e) -> {
+                if (e != null) {
+                    LOG.warn("Commit of agent-request offsets failed; those requests may be invoked again", e);
+                }
+            });
+        }
+    }
+
+    /** The offset after the longest prefix of answered requests, per partition, taken out of {@code pending}. */
+    private Map<TopicPartition, OffsetAndMetadata> answeredPrefix() {
         Done d;
         while ((d = done.poll()) != null) {
             TreeMap<Long, Boolean> offsets = pending.get(d.partition());
@@ -308,13 +338,7 @@ public final class AgentWorker implements AutoCloseable {
                 commit.put(tp, new OffsetAndMetadata(next));
             }
         });
-        if (!commit.isEmpty()) {
-            consumer.commitAsync(commit, (offsets, e) -> {
-                if (e != null) {
-                    LOG.warn("Commit of agent-request offsets failed; those requests may be invoked again", e);
-                }
-            });
-        }
+        return commit;
     }
 
     @Override
