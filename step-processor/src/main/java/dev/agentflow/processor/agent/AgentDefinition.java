@@ -72,6 +72,24 @@ public record AgentDefinition(String name, String description, String type, Stri
 
     /** Where an openai agent takes what it does not set itself. */
     public record OpenAiDefaults(String baseUrl, String apiKey, String model) {
+
+        /** Never the key: a record's default text would print it wherever this is logged. */
+        @Override
+        public String toString() {
+            return "OpenAiDefaults[baseUrl=" + baseUrl + ", apiKey=" + masked(apiKey) + ", model=" + model + "]";
+        }
+    }
+
+    /** Never the key: a record's default text would print it wherever a definition is logged. */
+    @Override
+    public String toString() {
+        return "AgentDefinition[name=" + name + ", type=" + type + ", model=" + model + ", baseUrl=" + baseUrl
+                + ", apiKey=" + masked(apiKey) + ", url=" + url + ", timeout=" + timeout + ", tools="
+                + tools.stream().map(ToolDefinition::name).toList() + "]";
+    }
+
+    private static String masked(String secret) {
+        return secret == null || secret.isEmpty() ? "(none)" : "(set)";
     }
 
     /** This definition with the openai defaults filled in (an http agent gets none: its key would leak). */

@@ -38,6 +38,14 @@ class ConfiguredAgentsTest {
     }
 
     @Test
+    void definitionsNeverPrintTheirKey() {
+        AgentDefinition openai = agent("openai", null, null).withDefaults("web_agent", DEFAULTS);
+
+        assertThat(openai.toString()).doesNotContain("sk-default").contains("apiKey=(set)");
+        assertThat(DEFAULTS.toString()).doesNotContain("sk-default").contains("model=default-model");
+    }
+
+    @Test
     void anHttpAgentNeverGetsTheOpenAiKey() {
         AgentDefinition http = agent("http", "http://agents.test/review", null).withDefaults("reviewer", DEFAULTS);
         AgentDefinition openai = agent("openai", null, null).withDefaults("web_agent", DEFAULTS);
