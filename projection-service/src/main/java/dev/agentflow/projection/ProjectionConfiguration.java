@@ -44,7 +44,7 @@ public class ProjectionConfiguration {
     @Bean(initMethod = "start", destroyMethod = "close")
     StreamsApp projectionStreams(KafkaSettings kafka, VersionWatch workflowVersionWatch,
                                  VersionWatch runVersionWatch, EventFeed runEventFeed) {
-        return new StreamsApp(ProjectionTopology.NAME + "-" + kafka.instanceId(),
+        return new StreamsApp(ProjectionTopology.appName(kafka.instanceId()),
                 ProjectionTopology.build(kafka.topics(), workflowVersionWatch, runVersionWatch, runEventFeed),
                 kafka, StreamsApp.Guarantee.AT_LEAST_ONCE);
     }

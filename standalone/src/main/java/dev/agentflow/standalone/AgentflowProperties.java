@@ -4,6 +4,7 @@ import dev.agentflow.processor.agent.AgentDefinition;
 import dev.agentflow.processor.agent.AgentDefinition.OpenAiDefaults;
 import dev.agentflow.schemas.kafka.Topics;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -24,7 +25,7 @@ public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, 
                                   OpenAiDefaults openai) {
 
     public AgentflowProperties {
-        agents = agents == null ? Map.of() : new LinkedHashMap<>(agents);
+        agents = agents == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(agents));
         openai = openai == null ? new OpenAiDefaults("https://api.openai.com/v1", null, "gpt-4o-mini") : openai;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         instanceId = instanceId == null || instanceId.isBlank() ? "node-1" : instanceId;

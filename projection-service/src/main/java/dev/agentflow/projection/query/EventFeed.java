@@ -12,8 +12,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands each run event the projection stores to the live streams that follow its run or its
  * workflow: one in-process fan-out, instead of a Kafka consumer per client. Subscribers are called
- * on the stream thread and must only queue the event; one that throws is dropped (its stream ends
- * and its client reconnects), so it can never stop the projection.
+ * on the stream thread and must only queue the event; one that throws anyway is dropped, so it can
+ * never stop the projection.
  */
 public final class EventFeed implements HistoryListener {
 

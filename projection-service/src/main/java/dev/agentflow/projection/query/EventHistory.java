@@ -3,7 +3,6 @@ package dev.agentflow.projection.query;
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.topology.StoredEvent;
 import dev.agentflow.schemas.kafka.StreamsApp;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,7 +17,6 @@ import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import tools.jackson.databind.JsonNode;
 
@@ -28,7 +26,6 @@ import tools.jackson.databind.JsonNode;
  */
 public final class EventHistory {
 
-    private static final Duration STORE_WAIT = Duration.ofSeconds(10);
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final StreamsApp projection;
@@ -57,14 +54,22 @@ public final class EventHistory {
      * order, the partitions merged by the time the events occurred.
      */
     public List<StoredEvent> ofWorkflowRuns(String workflowId, PartitionOffsets seen) {
-        ReadOnlyKeyValueStore<String, StoredEvent> runEvents = store(ProjectionTopology.RUN_HISTORY_STORE);
+        ReadOnlyKeyValueStore<String, StoredEvent> runEvents = projection.keyValueStore(
+                ProjectionTopology.RUN_HISTORY_STORE);
         Map<Integer, List<StoredEvent>> byPartition = new TreeMap<>();
-        // Keys are workflowId|partition|offset: each partition's events come in offset order
-        try (KeyValueIterator<String, String> index = this.<String>store(ProjectionTopology.WORKFLOW_RUN_EVENTS_STORE)
-                .prefixScan(workflowId + "|", KEYS)) {
+        // Keys are workflowId|partition|offset: each partition's events come in offset order, and
+        // what the client has seen is skipped before its event is read
+        String prefix = workflowId + "|";
+        try (KeyValueIterator<String, String> index = projection.<String>keyValueStore(
+                ProjectionTopology.WORKFLOW_RUN_EVENTS_STORE).prefixScan(prefix, KEYS)) {
             while (index.hasNext()) {
-                StoredEvent event = runEvents.get(index.next().value);
-                if (event != null && !seen.covers(event)) {
+                KeyValue<String, String> entry = index.next();
+                String[] at = entry.key.substring(prefix.length()).split("\\|");
+                if (seen.covers(Integer.parseInt(at[0]), Long.parseLong(at[1]))) {
+                    continue;
+                }
+                StoredEvent event = runEvents.get(entry.value);
+                if (event != null) {
                     byPartition.computeIfAbsent(event.partition(), p -> new ArrayList<>()).add(event);
                 }
             }
@@ -91,7 +96,7 @@ public final class EventHistory {
 
     private List<StoredEvent> events(String storeName, String aggregateId) {
         List<StoredEvent> events = new ArrayList<>();
-        try (KeyValueIterator<String, StoredEvent> all = this.<StoredEvent>store(storeName)
+        try (KeyValueIterator<String, StoredEvent> all = projection.<StoredEvent>keyValueStore(storeName)
                 .prefixScan(aggregateId + "|", KEYS)) {
             all.forEachRemaining((KeyValue<String, StoredEvent> kv) -> events.add(kv.value));
         }
@@ -101,9 +106,5 @@ public final class EventHistory {
     private static Optional<Page<JsonNode>> page(List<StoredEvent> events, int page, int size) {
         return events.isEmpty() ? Optional.empty()
                 : Optional.of(Page.of(events, page, size).map(StoredEvent::envelope));
-    }
-
-    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-        return projection.store(name, QueryableStoreTypes.keyValueStore(), STORE_WAIT);
     }
 }

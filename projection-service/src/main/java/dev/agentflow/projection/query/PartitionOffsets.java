@@ -41,7 +41,12 @@ public record PartitionOffsets(Map<Integer, Long> offsets) implements StreamCurs
 
     @Override
     public boolean covers(StoredEvent event) {
-        return event.offset() <= offsets.getOrDefault(event.partition(), -1L);
+        return covers(event.partition(), event.offset());
+    }
+
+    /** Whether the event at this place of the run-events topic has been sent. */
+    public boolean covers(int partition, long offset) {
+        return offset <= offsets.getOrDefault(partition, -1L);
     }
 
     @Override

@@ -4,7 +4,6 @@ import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.RunView;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.schemas.run.RunStatus;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,13 +11,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /** Reads of the run views. */
 public final class RunQueries {
 
-    private static final Duration STORE_WAIT = Duration.ofSeconds(10);
     private static final Comparator<RunView> OLDEST_FIRST = Comparator.comparing(RunView::createdAt)
             .thenComparing(RunView::id);
 
@@ -31,7 +28,7 @@ public final class RunQueries {
     }
 
     private ReadOnlyKeyValueStore<String, RunView> store() {
-        return projection.store(ProjectionTopology.RUN_VIEW_STORE, QueryableStoreTypes.keyValueStore(), STORE_WAIT);
+        return projection.keyValueStore(ProjectionTopology.RUN_VIEW_STORE);
     }
 
     public Optional<RunView> find(String runId) {

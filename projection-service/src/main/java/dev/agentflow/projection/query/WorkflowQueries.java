@@ -3,7 +3,6 @@ package dev.agentflow.projection.query;
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.schemas.kafka.StreamsApp;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -11,13 +10,11 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /** Reads of the workflow views (interactive queries on the projection's local store). */
 public final class WorkflowQueries {
 
-    private static final Duration STORE_WAIT = Duration.ofSeconds(10);
     private static final Comparator<WorkflowView> NEWEST_FIRST = Comparator
             .comparing(WorkflowView::createdAt).reversed()
             .thenComparing(WorkflowView::id);
@@ -31,8 +28,7 @@ public final class WorkflowQueries {
     }
 
     private ReadOnlyKeyValueStore<String, WorkflowView> store() {
-        return projection.store(ProjectionTopology.WORKFLOW_VIEW_STORE, QueryableStoreTypes.keyValueStore(),
-                STORE_WAIT);
+        return projection.keyValueStore(ProjectionTopology.WORKFLOW_VIEW_STORE);
     }
 
     /** The live (not deleted) workflow. */

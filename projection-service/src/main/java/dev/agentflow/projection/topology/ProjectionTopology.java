@@ -55,6 +55,11 @@ public final class ProjectionTopology {
     private ProjectionTopology() {
     }
 
+    /** The projection's name on one instance: every instance keeps every view, under its own application id. */
+    public static String appName(String instanceId) {
+        return NAME + "-" + instanceId;
+    }
+
     public static Topology build(Topics topics, AppliedListener workflowsApplied, AppliedListener runsApplied,
                                  HistoryListener runEventsAppended) {
         Topic<String, EventEnvelope<WorkflowEvent>> events = topics.workflowEvents();

@@ -14,6 +14,8 @@ import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.QueryableStoreType;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,6 +97,14 @@ public final class StreamsApp implements AutoCloseable {
                 throw new IllegalStateException("Interrupted while starting " + name, e);
             }
         }
+    }
+
+    /** How long a query waits by default for a store that a rebalance has taken away. */
+    public static final Duration STORE_WAIT = Duration.ofSeconds(10);
+
+    /** A local key-value store keyed by string, waiting out a rebalance for up to {@link #STORE_WAIT}. */
+    public <V> ReadOnlyKeyValueStore<String, V> keyValueStore(String storeName) {
+        return store(storeName, QueryableStoreTypes.keyValueStore(), STORE_WAIT);
     }
 
     /**

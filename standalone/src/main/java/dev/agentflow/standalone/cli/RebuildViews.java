@@ -60,7 +60,7 @@ public final class RebuildViews {
     }
 
     static void rebuild(KafkaSettings kafka, PrintStream out) {
-        String name = ProjectionTopology.NAME + "-" + kafka.instanceId();
+        String name = ProjectionTopology.appName(kafka.instanceId());
         String applicationId = kafka.topics().applicationId(name);
         // Refuses (ProcessorStateException) if a projection in this state directory is running
         try (KafkaStreams streams = new KafkaStreams(ProjectionTopology.build(kafka.topics(), AppliedListener.NONE,

@@ -32,11 +32,11 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * The HTTP calls of one configured agent, on the JDK client: a timeout per call, a cap on what is
- * read, and every failure turned into an {@link AgentError} that names the agent, the endpoint
- * (without credentials or query) and what happened, and says whether another attempt may succeed:
- * connection failures, timeouts, 429 and 5xx may; other answers will not. The API key never
- * appears in a message.
+ * The HTTP calls of one configured agent, on the JDK client: a deadline per call that covers the
+ * whole answer, a cap on what is read, and every failure turned into an {@link AgentError} that
+ * names the agent, the endpoint (as {@link #redact} shows it) and what happened, and says whether
+ * another attempt may succeed: connection failures, timeouts, 408, 429 and 5xx may; redirects and
+ * other answers will not. The API key never appears in a message.
  */
 final class AgentHttp {
 

@@ -19,35 +19,17 @@ import tools.jackson.databind.node.ObjectNode;
  * the answer is {@code {"output": ...}} or {@code {"approvalRequest": {...}}}, which pauses the run.
  * The {@code Idempotency-Key} header is the same on every redelivery of an attempt.
  */
-final class HttpAgent implements Agent {
-
-    private final String id;
-    private final AgentDefinition definition;
-    private final AgentHttp http;
-    private final SessionHistory history;
-    private final ConcurrencyLimit limit;
+final class HttpAgent extends ConfiguredAgent {
 
     HttpAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {
-        this.id = id;
-        this.definition = definition;
-        this.http = new AgentHttp(client, id, definition);
-        this.history = history;
-        this.limit = new ConcurrencyLimit(definition.maxConcurrency());
+        super(id, definition, client, history);
     }
 
     @Override
-    public String id() {
-        return id;
-    }
-
-    /** The history is read first; the concurrency slot is held for the HTTP call only. */
-    @Override
-    public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
-        return history.before(request, definition.historyLimit())
-                .thenCompose(exchanges -> limit.run(() -> http.post("agent endpoint", definition.url(),
-                        body(request, exchanges), true, Map.of("Idempotency-Key", request.idempotencyKey()))))
-                .thenApply(text -> outcome(http.parse("agent endpoint", definition.url(), text)))
-                .exceptionally(http::outcome);
+    CompletableFuture<AgentOutcome> converse(AgentRequest request, List<Exchange> exchanges) {
+        return http.post("agent endpoint", definition.url(), body(request, exchanges), true,
+                        Map.of("Idempotency-Key", request.idempotencyKey()))
+                .thenApply(text -> outcome(http.parse("agent endpoint", definition.url(), text)));
     }
 
     private static ObjectNode body(AgentRequest request, List<Exchange> exchanges) {

@@ -24,37 +24,31 @@ import tools.jackson.databind.node.ObjectNode;
  * model calls; a call of a tool that requires approval is not made: the run pauses instead, and the
  * operator's output becomes the step's output.
  */
-final class OpenAiAgent implements Agent {
+final class OpenAiAgent extends ConfiguredAgent {
 
-    private final String id;
-    private final AgentDefinition definition;
-    private final AgentHttp http;
-    private final SessionHistory history;
-    private final ConcurrencyLimit limit;
     private final String endpoint;
     private final Map<String, ToolDefinition> tools = new LinkedHashMap<>();
+    /** The tools as every request declares them (OpenAI's function-tool format), built once. */
+    private final ArrayNode declaredTools = Json.mapper().createArrayNode();
 
     OpenAiAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {
-        this.id = id;
-        this.definition = definition;
-        this.http = new AgentHttp(client, id, definition);
-        this.history = history;
-        this.limit = new ConcurrencyLimit(definition.maxConcurrency());
+        super(id, definition, client, history);
         this.endpoint = definition.baseUrl().replaceAll("/+$", "") + "/chat/completions";
-        definition.tools().forEach(t -> tools.put(t.name(), t));
+        definition.tools().forEach(t -> {
+            tools.put(t.name(), t);
+            ObjectNode function = declaredTools.addObject().put("type", "function").putObject("function")
+                    .put("name", t.name());
+            if (t.description() != null) {
+                function.put("description", t.description());
+            }
+            function.set("parameters", Json.mapper().valueToTree(t.parameters()));
+        });
     }
 
+    /** The whole tool loop runs inside the one concurrency slot. */
     @Override
-    public String id() {
-        return id;
-    }
-
-    /** The history is read first; the concurrency slot is held for the conversation (the whole tool loop) only. */
-    @Override
-    public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
-        return history.before(request, definition.historyLimit())
-                .thenCompose(exchanges -> limit.run(() -> turn(messages(request, exchanges), 1, new StringBuilder())))
-                .exceptionally(http::outcome);
+    CompletableFuture<AgentOutcome> converse(AgentRequest request, List<Exchange> exchanges) {
+        return turn(messages(request, exchanges), 1, new StringBuilder());
     }
 
     /** The user message of a step: its action, then its input. */
@@ -83,16 +77,8 @@ final class OpenAiAgent implements Agent {
         }
         ObjectNode body = Json.mapper().createObjectNode().put("model", definition.model());
         body.set("messages", messages);
-        if (!tools.isEmpty()) {
-            ArrayNode declared = body.putArray("tools");
-            tools.values().forEach(t -> {
-                ObjectNode function = declared.addObject().put("type", "function").putObject("function")
-                        .put("name", t.name());
-                if (t.description() != null) {
-                    function.put("description", t.description());
-                }
-                function.set("parameters", Json.mapper().valueToTree(t.parameters()));
-            });
+        if (!declaredTools.isEmpty()) {
+            body.set("tools", declaredTools);
         }
         return http.post("chat completions", endpoint, body, true, Map.of())
                 .thenCompose(text -> answer(http.parse("chat completions", endpoint, text), messages, turn,

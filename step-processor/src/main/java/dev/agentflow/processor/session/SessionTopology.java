@@ -10,6 +10,7 @@ import dev.agentflow.schemas.workflow.StepDefinition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -43,6 +44,8 @@ public final class SessionTopology {
     public static final String EXCHANGE_PROCESSOR = "session-exchange-processor";
     public static final String EXCHANGE_STORE = "session-exchange-store";
     public static final String PROGRESS_STORE = "session-progress-store";
+    /** How many exchanges each session holds: the bound is kept without reading the session. */
+    public static final String SIZE_STORE = "session-size-store";
     /** Exchanges kept per session by default: the oldest beyond it are deleted. */
     public static final int DEFAULT_MAX_EXCHANGES = 100;
 
@@ -62,13 +65,15 @@ public final class SessionTopology {
                 Serdes.String(), JsonSerde.of(Exchange.class)).withLoggingEnabled(logConfig));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
                 Serdes.String(), JsonSerde.of(Progress.class)).withLoggingEnabled(Map.of()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SIZE_STORE),
+                Serdes.String(), Serdes.Integer()).withLoggingEnabled(Map.of()));
         Topic<String, EventEnvelope<RunEvent>> runEvents = topics.runEvents();
         builder.stream(runEvents.name(), Consumed.with(runEvents.keySerde(), runEvents.valueSerde()).withName(SOURCE))
                 .process(RunProcessor::new, Named.as(RUN_PROCESSOR), RUN_STORE)
                 .repartition(Repartitioned.<String, Completed>as(REPARTITION)
                         .withKeySerde(Serdes.String()).withValueSerde(JsonSerde.of(Completed.class)))
                 .process(() -> new ExchangeProcessor(maxExchanges), Named.as(EXCHANGE_PROCESSOR),
-                        EXCHANGE_STORE, PROGRESS_STORE);
+                        EXCHANGE_STORE, PROGRESS_STORE, SIZE_STORE);
         return builder.build();
     }
 
@@ -158,6 +163,7 @@ public final class SessionTopology {
         private final int maxExchanges;
         private KeyValueStore<String, Exchange> exchanges;
         private KeyValueStore<String, Progress> progress;
+        private KeyValueStore<String, Integer> sizes;
 
         ExchangeProcessor(int maxExchanges) {
             this.maxExchanges = maxExchanges;
@@ -167,6 +173,7 @@ public final class SessionTopology {
         public void init(ProcessorContext<Void, Void> context) {
             this.exchanges = context.getStateStore(EXCHANGE_STORE);
             this.progress = context.getStateStore(PROGRESS_STORE);
+            this.sizes = context.getStateStore(SIZE_STORE);
         }
 
         @Override
@@ -187,12 +194,20 @@ public final class SessionTopology {
             trim(sessionId);
         }
 
+        /** Counts the exchange just stored and deletes the session's oldest ones beyond the bound. */
         private void trim(String sessionId) {
-            List<String> keys = new ArrayList<>();
-            try (KeyValueIterator<String, Exchange> it = exchanges.range(from(sessionId), to(sessionId))) {
-                it.forEachRemaining(kv -> keys.add(kv.key));
+            int size = Objects.requireNonNullElse(sizes.get(sessionId), 0) + 1;
+            if (size > maxExchanges) {
+                List<String> oldest = new ArrayList<>();
+                try (KeyValueIterator<String, Exchange> it = exchanges.range(from(sessionId), to(sessionId))) {
+                    while (oldest.size() < size - maxExchanges && it.hasNext()) {
+                        oldest.add(it.next().key);
+                    }
+                }
+                oldest.forEach(exchanges::delete);
+                size -= oldest.size();
             }
-            keys.subList(0, Math.max(0, keys.size() - maxExchanges)).forEach(exchanges::delete);
+            sizes.put(sessionId, size);
         }
     }
 }
