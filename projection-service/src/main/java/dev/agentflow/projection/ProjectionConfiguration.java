@@ -3,12 +3,14 @@ package dev.agentflow.projection;
 import dev.agentflow.projection.query.EventFeed;
 import dev.agentflow.projection.query.EventHistory;
 import dev.agentflow.projection.query.EventStreams;
+import dev.agentflow.projection.query.RunDetails;
 import dev.agentflow.projection.query.RunQueries;
 import dev.agentflow.projection.query.VersionWatch;
 import dev.agentflow.projection.query.WorkflowQueries;
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.schemas.payload.PayloadStore;
 import dev.agentflow.web.ConditionalOnService;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -54,11 +56,22 @@ public class ProjectionConfiguration {
         return new EventHistory(projectionStreams);
     }
 
-    /** Live streams; {@code agentflow.api.stream-heartbeat} (default 15 s) spaces the keep-alive comments. */
+    /**
+     * Live streams; {@code agentflow.api.stream-heartbeat} (default 15 s) spaces the keep-alive
+     * comments, {@code agentflow.api.max-streams} (default 1000) caps how many are open at once.
+     */
     @Bean(destroyMethod = "close")
     EventStreams eventStreams(EventFeed runEventFeed, EventHistory eventHistory,
-                              @Value("${agentflow.api.stream-heartbeat:15s}") Duration heartbeat) {
-        return new EventStreams(runEventFeed, eventHistory, heartbeat);
+                              @Value("${agentflow.api.stream-heartbeat:15s}") Duration heartbeat,
+                              @Value("${agentflow.api.max-streams:1000}") int maxStreams) {
+        return new EventStreams(runEventFeed, eventHistory, heartbeat, maxStreams);
+    }
+
+    /** Run details, with payloads up to {@code agentflow.api.detail-payload-bytes} (default 64 KiB) each shown whole. */
+    @Bean
+    RunDetails runDetails(RunQueries runQueries, PayloadStore payloadStore,
+                          @Value("${agentflow.api.detail-payload-bytes:65536}") int detailPayloadBytes) {
+        return new RunDetails(runQueries, payloadStore, detailPayloadBytes);
     }
 
     @Bean

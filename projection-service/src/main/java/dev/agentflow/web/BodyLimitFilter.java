@@ -1,6 +1,7 @@
 package dev.agentflow.web;
 
 import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.limits.Limits;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -22,16 +23,23 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses a request body over the limit (default 1 MiB) with 413 problem+json before anything
- * reads it, whether its size is declared (Content-Length) or not (chunked).
+ * Refuses a request body over the limit with 413 problem+json before anything reads it, whether its
+ * size is declared (Content-Length) or not (chunked). The limit follows the payload limit: twice
+ * {@code agentflow.limits.max-payload-bytes} (room for JSON escapes) plus 64 KiB, unless
+ * {@code agentflow.api.max-body-bytes} sets it.
  */
 @Component
 public class BodyLimitFilter extends OncePerRequestFilter {
 
     private final long maxBytes;
 
-    public BodyLimitFilter(@Value("${agentflow.api.max-body-bytes:1048576}") long maxBytes) {
-        this.maxBytes = maxBytes;
+    public BodyLimitFilter(Limits limits, @Value("${agentflow.api.max-body-bytes:0}") long configured) {
+        this.maxBytes = configured > 0 ? configured : defaultFor(limits);
+    }
+
+    /** The default body limit for these limits. */
+    public static long defaultFor(Limits limits) {
+        return 2 * limits.maxPayloadBytes() + 64 * 1024;
     }
 
     @Override

@@ -24,7 +24,7 @@ public final class JsonBody {
 
     /** Parses a JSON object; a missing body is {@code {}} when {@code optional}. */
     public static JsonBody parse(byte[] body, boolean optional) {
-        if (body == null || body.length == 0 || new String(body, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+        if (body == null || blank(body)) {
             if (optional) {
                 return new JsonBody(Json.mapper().createObjectNode());
             }
@@ -40,6 +40,15 @@ public final class JsonBody {
             throw ApiException.badRequest("body", "must be a JSON object");
         }
         return new JsonBody(object);
+    }
+
+    private static boolean blank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public boolean has(String field) {

@@ -37,7 +37,7 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
     public ResponseEntity<ProblemDetail> handleApi(ApiException e) {
         ResponseEntity.BodyBuilder response = ResponseEntity.status(e.status())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON);
-        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE) {
+        if (e.status() == HttpStatus.SERVICE_UNAVAILABLE || e.status() == HttpStatus.TOO_MANY_REQUESTS) {
             response.header(HttpHeaders.RETRY_AFTER, "1");
         }
         return response.body(problem(e.status(), e.getMessage(), e.errors()));

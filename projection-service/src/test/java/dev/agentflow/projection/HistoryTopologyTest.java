@@ -9,6 +9,7 @@ import dev.agentflow.projection.view.RunView;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
@@ -83,7 +84,7 @@ class HistoryTopologyTest {
     }
 
     private static RunEvent.RunStarted started(String runId, String workflowId) {
-        return new RunEvent.RunStarted(runId, workflowId, "s", "in",
+        return new RunEvent.RunStarted(runId, workflowId, "s", Payload.inline("in"),
                 List.of(new StepDefinition("step-1", "echo", "a", 1, Map.of())));
     }
 
@@ -110,10 +111,10 @@ class HistoryTopologyTest {
     void keepsRunEventsIndexedUnderTheirWorkflowInTopicOrderAndFeedsEachOnce() {
         run("wr-1", 1, started("wr-1", "wf-1"));
         run("wr-2", 1, started("wr-2", "wf-1"));
-        run("wr-1", 2, new RunEvent.StepStarted("wr-1", 1, 1, "echo", "in", AT));
-        run("wr-1", 2, new RunEvent.StepStarted("wr-1", 1, 1, "echo", "in", AT));
+        run("wr-1", 2, new RunEvent.StepStarted("wr-1", 1, 1, "echo", Payload.inline("in"), AT));
+        run("wr-1", 2, new RunEvent.StepStarted("wr-1", 1, 1, "echo", Payload.inline("in"), AT));
         run("wr-3", 1, started("wr-3", "wf-2"));
-        run("wr-1", 3, new RunEvent.RunCompleted("wr-1", "out"));
+        run("wr-1", 3, new RunEvent.RunCompleted("wr-1", Payload.inline("out")));
 
         assertThat(all(ProjectionTopology.RUN_HISTORY_STORE)).extracting(kv -> kv.key).containsExactly(
                 "wr-1|0000000000000000001", "wr-1|0000000000000000002", "wr-1|0000000000000000003",

@@ -6,6 +6,8 @@ import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.schemas.kafka.TopicAdmin;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.limits.Limits;
+import dev.agentflow.schemas.payload.PayloadStore;
 import dev.agentflow.standalone.cli.RebuildViews;
 import dev.agentflow.standalone.cli.Replay;
 import java.time.Duration;
@@ -62,6 +64,19 @@ public class AgentflowApplication {
         TopicAdmin.ensureTopics(bootstrap, topics.all());
         return new KafkaSettings(bootstrap, topics, props.dataDir().resolve("streams"),
                 props.kafka().commitIntervalMs(), props.instanceId());
+    }
+
+    /** {@code agentflow.limits.*}, checked before anything starts. */
+    @Bean
+    Limits limits(AgentflowProperties props) {
+        return props.limits().toLimits();
+    }
+
+    /** The claim check: payloads too large to travel inline, stored once on the payload topic. */
+    @Bean(destroyMethod = "close")
+    PayloadStore payloadStore(KafkaSettings kafka, Limits limits) {
+        return new PayloadStore(kafka.bootstrapServers(), kafka.topics().payloads().name(), limits,
+                "agentflow-" + kafka.instanceId(), PayloadStore.DEFAULT_CACHE_BYTES);
     }
 
     /** The agents configured under {@code agentflow.agents}, checked before anything starts. */

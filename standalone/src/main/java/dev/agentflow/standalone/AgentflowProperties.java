@@ -3,6 +3,7 @@ package dev.agentflow.standalone;
 import dev.agentflow.processor.agent.AgentDefinition;
 import dev.agentflow.processor.agent.AgentDefinition.OpenAiDefaults;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.limits.Limits;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -19,10 +20,11 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * @param agents     agents configured beside the built-in ones, by id
  * @param openai     what openai agents use unless they say otherwise ({@code OPENAI_BASE_URL},
  *                   {@code OPENAI_API_KEY}, {@code AGENTFLOW_MODEL})
+ * @param limits     payload and definition limits; every instance must run with the same
  */
 @ConfigurationProperties("agentflow")
 public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, Map<String, AgentDefinition> agents,
-                                  OpenAiDefaults openai) {
+                                  OpenAiDefaults openai, LimitsProperties limits) {
 
     public AgentflowProperties {
         agents = agents == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(agents));
@@ -30,6 +32,30 @@ public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, 
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         instanceId = instanceId == null || instanceId.isBlank() ? "node-1" : instanceId;
         kafka = kafka == null ? new Kafka(null, null, null, 0, 0, 0) : kafka;
+        limits = limits == null ? new LimitsProperties(null, null, null, null, null) : limits;
+    }
+
+    /**
+     * {@code agentflow.limits.*}: each absent one takes its default (see {@link Limits}).
+     *
+     * @param maxPayloadBytes    the largest run input, step output or approved output (32 MiB)
+     * @param inlinePayloadBytes payloads up to this size travel inline, larger ones by reference (16 KiB)
+     * @param payloadChunkBytes  one record of a stored payload (512 KiB)
+     * @param maxSteps           steps per workflow (100)
+     * @param maxDefinitionBytes a workflow's steps in all, as JSON (256 KiB)
+     */
+    public record LimitsProperties(Long maxPayloadBytes, Integer inlinePayloadBytes, Integer payloadChunkBytes,
+                                   Integer maxSteps, Integer maxDefinitionBytes) {
+
+        /** The limits; refused at start-up when they could let a record outgrow Kafka's default size. */
+        public Limits toLimits() {
+            Limits d = Limits.DEFAULTS;
+            return new Limits(maxPayloadBytes == null ? d.maxPayloadBytes() : maxPayloadBytes,
+                    inlinePayloadBytes == null ? d.inlinePayloadBytes() : inlinePayloadBytes,
+                    payloadChunkBytes == null ? d.payloadChunkBytes() : payloadChunkBytes,
+                    maxSteps == null ? d.maxSteps() : maxSteps,
+                    maxDefinitionBytes == null ? d.maxDefinitionBytes() : maxDefinitionBytes);
+        }
     }
 
     /**

@@ -83,8 +83,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         p.put("default.replication.factor", "1");
         p.put("min.insync.replicas", "1");
-        p.put("message.max.bytes", Integer.toString(dev.agentflow.schemas.kafka.Topic.MAX_MESSAGE_BYTES));
-        p.put("replica.fetch.max.bytes", Integer.toString(dev.agentflow.schemas.kafka.Topic.MAX_MESSAGE_BYTES));
         return p;
     }
 

@@ -2,6 +2,7 @@ package dev.agentflow.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.processor.agent.SessionHistory;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.run.AgentRequest;
@@ -53,7 +54,7 @@ class SessionsIT {
     }
 
     private static AgentRequest request(String runId, int stepOrder) {
-        return new AgentRequest(runId, "wf-any", stepOrder, 1, "echo", "x", "x", "session-it-1", Map.of(),
+        return new AgentRequest(runId, "wf-any", stepOrder, 1, "echo", "x", Payload.inline("x"), "session-it-1", Map.of(),
                 AgentRequest.idempotencyKey(runId, stepOrder, 1));
     }
 

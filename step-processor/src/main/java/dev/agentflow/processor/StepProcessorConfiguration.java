@@ -1,5 +1,6 @@
 package dev.agentflow.processor;
 
+import dev.agentflow.kafka.DeadLetterPublisher;
 import dev.agentflow.processor.agent.Agent;
 import dev.agentflow.processor.agent.AgentRegistry;
 import dev.agentflow.processor.agent.AgentWorker;
@@ -11,6 +12,8 @@ import dev.agentflow.processor.session.LocalSessionHistory;
 import dev.agentflow.processor.session.SessionTopology;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.schemas.limits.Limits;
+import dev.agentflow.schemas.payload.PayloadStore;
 import dev.agentflow.web.ConditionalOnService;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,16 +64,25 @@ public class StepProcessorConfiguration {
     /** The built-in agents and the configured ones, which see the session's history. */
     @Bean
     AgentRegistry agentRegistry(ConfiguredAgents configuredAgents, SessionHistory sessionHistory,
-                                @Qualifier("agentScheduler") ScheduledExecutorService agentScheduler) {
-        List<Agent> agents = new ArrayList<>(BuiltInAgents.all(agentScheduler));
+                                @Qualifier("agentScheduler") ScheduledExecutorService agentScheduler, Limits limits) {
+        List<Agent> agents = new ArrayList<>(BuiltInAgents.all(agentScheduler, limits));
         agents.addAll(configuredAgents.agents(ConfiguredAgents.httpClient(), sessionHistory));
         return new AgentRegistry(agents);
     }
 
+    /** Where the agent workers put the records of agent-requests that are not agent requests. */
+    @Bean(destroyMethod = "close")
+    DeadLetterPublisher agentWorkerDeadLetters(KafkaSettings kafka) {
+        return new DeadLetterPublisher(kafka.bootstrapServers(), kafka.topics().deadLetters().name(),
+                kafka.topics().applicationId("agent-workers"));
+    }
+
     @Bean(initMethod = "start", destroyMethod = "close")
-    AgentWorker agentWorker(KafkaSettings kafka, AgentRegistry agentRegistry,
+    AgentWorker agentWorker(KafkaSettings kafka, AgentRegistry agentRegistry, PayloadStore payloadStore,
+                            @Qualifier("agentWorkerDeadLetters") DeadLetterPublisher agentWorkerDeadLetters,
                             @Value("${agentflow.workers.max-in-flight:1000}") int maxInFlight,
                             @Value("${agentflow.workers.in-process-dispatch:true}") boolean inProcessDispatch) {
-        return new AgentWorker(kafka, agentRegistry, maxInFlight, inProcessDispatch);
+        return new AgentWorker(kafka, agentRegistry, payloadStore, agentWorkerDeadLetters, maxInFlight,
+                inProcessDispatch);
     }
 }

@@ -1,77 +1,94 @@
 package dev.agentflow.api.command;
 
+import dev.agentflow.kafka.DeadLetterPublisher;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.Topic;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.springframework.kafka.KafkaException;
+import org.springframework.kafka.core.DefaultKafkaConsumerFactory;
+import org.springframework.kafka.listener.ContainerProperties;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.kafka.listener.KafkaMessageListenerContainer;
+import org.springframework.kafka.listener.MessageListener;
+import org.springframework.kafka.support.TopicPartitionOffset;
+import org.springframework.kafka.support.serializer.ErrorHandlingDeserializer;
+import org.springframework.util.backoff.FixedBackOff;
 
 /**
  * Writes commands to their topics and correlates the deciders' replies by commandId. Every
- * instance reads every partition of command-replies (from its end at start-up), so any instance
- * can wait for any command it sent.
+ * instance reads every partition of command-replies (from the end it had at start-up), so any
+ * instance can wait for any command it sent. The replies are read by a Spring for Apache Kafka
+ * listener container: a reply it cannot read goes to the dead-letter topic and the next is read.
  */
 public final class CommandGateway implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(CommandGateway.class);
-
-    private final Topic<String, CommandReply> replies;
     private final KafkaProducer<String, byte[]> producer;
-    private final KafkaConsumer<String, CommandReply> consumer;
+    private final KafkaMessageListenerContainer<String, CommandReply> replyReader;
     private final Map<String, CompletableFuture<CommandReply>> pending = new ConcurrentHashMap<>();
-    private final CountDownLatch stopped = new CountDownLatch(1);
-    private final Thread poller;
-    private volatile boolean running = true;
 
-    public CommandGateway(KafkaSettings kafka) {
-        this.replies = kafka.topics().commandReplies();
+    public CommandGateway(KafkaSettings kafka, DeadLetterPublisher deadLetters) {
+        Topic<String, CommandReply> replies = kafka.topics().commandReplies();
         Properties producerProps = new Properties();
         producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        producerProps.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Topic.MAX_MESSAGE_BYTES));
         producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, "agentflow-command-gateway-" + kafka.instanceId());
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
 
-        Properties consumerProps = new Properties();
+        Map<String, Object> consumerProps = new HashMap<>();
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
         consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "agentflow-reply-reader-" + kafka.instanceId());
-        this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
-                replies.valueSerde().deserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(replies.name(), Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition()))
-                .toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        // Resolve the end offsets now, so that no reply to a command sent from here on is skipped.
-        partitions.forEach(tp -> consumer.position(tp, Duration.ofSeconds(30)));
-        this.poller = new Thread(this::pollReplies, "agentflow-reply-reader");
-        this.poller.setDaemon(true);
-        this.poller.start();
+        DefaultKafkaConsumerFactory<String, CommandReply> consumers = new DefaultKafkaConsumerFactory<>(
+                consumerProps, new StringDeserializer(), new ErrorHandlingDeserializer<>(
+                        replies.valueSerde().deserializer()));
+        // Start from the end every partition has now, so that no reply to a command sent from here on is missed.
+        List<TopicPartitionOffset> from;
+        try (Consumer<String, CommandReply> probe = consumers.createConsumer()) {
+            List<TopicPartition> partitions = probe.partitionsFor(replies.name(), Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            from = probe.endOffsets(partitions, Duration.ofSeconds(30)).entrySet().stream()
+                    .map(e -> new TopicPartitionOffset(e.getKey().topic(), e.getKey().partition(), e.getValue()))
+                    .toList();
+        }
+        ContainerProperties container = new ContainerProperties(from.toArray(TopicPartitionOffset[]::new));
+        // No group: nothing is committed, each instance reads every reply from where it started.
+        container.setAckMode(ContainerProperties.AckMode.MANUAL);
+        container.setPollTimeout(500);
+        container.setMessageListener((MessageListener<String, CommandReply>) record -> {
+            CompletableFuture<CommandReply> waiting = record.key() == null ? null : pending.get(record.key());
+            if (waiting != null && record.value() != null) {
+                waiting.complete(record.value());
+            }
+        });
+        DefaultErrorHandler errors = new DefaultErrorHandler(deadLetters.recoverer(), new FixedBackOff(0L, 0L));
+        errors.setAckAfterHandle(false);
+        errors.setLogLevel(KafkaException.Level.DEBUG); // the publisher logs the one line
+        this.replyReader = new KafkaMessageListenerContainer<>(consumers, container);
+        replyReader.setCommonErrorHandler(errors);
+        replyReader.setBeanName("agentflow-reply-reader");
+        replyReader.start();
     }
 
     /**
@@ -100,35 +117,14 @@ public final class CommandGateway implements AutoCloseable {
         }
     }
 
-    private void pollReplies() {
-        try {
-            while (running) {
-                for (ConsumerRecord<String, CommandReply> record : consumer.poll(Duration.ofMillis(500))) {
-                    CompletableFuture<CommandReply> waiting = record.key() == null ? null : pending.get(record.key());
-                    if (waiting != null && record.value() != null) {
-                        waiting.complete(record.value());
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("Reply reader stopped", e);
-        } finally {
-            consumer.close();
-            stopped.countDown();
-        }
+    /** Whether the reply reader is reading (for tests and health). */
+    public boolean readingReplies() {
+        return replyReader.isRunning();
     }
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            stopped.await(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        replyReader.stop();
         producer.close(Duration.ofSeconds(10));
     }
 

@@ -6,6 +6,9 @@ import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.json.TypeRegistry;
 import dev.agentflow.schemas.kafka.Topic;
+import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.payload.PayloadStore;
+import dev.agentflow.schemas.payload.PayloadTooLargeException;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.FieldError;
 import java.time.Duration;
@@ -49,6 +52,28 @@ public class CommandExecutor {
             throw rejected(reply.rejection());
         }
         return reply;
+    }
+
+    /**
+     * The payload of a request field: inline when small, else stored on the payload topic (waiting
+     * for every chunk to be acknowledged); 413 over {@code agentflow.limits.max-payload-bytes}.
+     */
+    public Payload payload(PayloadStore payloads, String field, String text) {
+        try {
+            return payloads.externalize(text, field).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof PayloadTooLargeException tooLarge) {
+                throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, tooLarge.getMessage(), List.of(new FieldError(
+                        field, "must be at most " + tooLarge.limit() + " bytes in UTF-8 (was " + tooLarge.bytes() + ")")));
+            }
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Cannot store the " + field + " now: "
+                    + e.getCause().getMessage(), List.of());
+        } catch (TimeoutException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Storing the " + field + " took too long", List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Interrupted", List.of());
+        }
     }
 
     /** Waits until a view has applied the reply's version. */

@@ -5,6 +5,8 @@ import dev.agentflow.projection.query.RunQueryController;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.payload.PayloadStore;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.web.ApiException;
@@ -26,17 +28,18 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/workflows")
 public class RunCommandController {
 
-    public static final int MAX_TEXT = 1024 * 1024;
     private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
 
     private final CommandExecutor commands;
     private final RunQueries runs;
     private final Topics topics;
+    private final PayloadStore payloads;
 
-    public RunCommandController(CommandExecutor commands, RunQueries runs, Topics topics) {
+    public RunCommandController(CommandExecutor commands, RunQueries runs, Topics topics, PayloadStore payloads) {
         this.commands = commands;
         this.runs = runs;
         this.topics = topics;
+        this.payloads = payloads;
     }
 
     public record RunStarted(String jobId, String workflowId, String sessionId, String runId) {
@@ -51,16 +54,17 @@ public class RunCommandController {
             throw dev.agentflow.projection.query.WorkflowQueryController.notFound(id);
         }
         JsonBody json = JsonBody.parse(body, false);
-        String input = json.requiredText("input", MAX_TEXT);
+        String input = json.requiredText("input", Integer.MAX_VALUE);
         String sessionId = json.optionalString("sessionId", 200);
         json.validate();
         if (sessionId != null && !SESSION.matcher(sessionId).matches()) {
             throw ApiException.badRequest("sessionId", "may hold only letters, digits and . _ : -");
         }
+        Payload payload = commands.payload(payloads, "input", input);
         String session = sessionId != null ? sessionId : Ids.sessionId();
         String runId = Ids.runId();
         String jobId = Ids.jobId();
-        WorkflowCommand.RunWorkflow command = new WorkflowCommand.RunWorkflow(id, runId, session, input);
+        WorkflowCommand.RunWorkflow command = new WorkflowCommand.RunWorkflow(id, runId, session, payload);
         CommandReply reply = commands.submit(topics.workflowCommands(), Topics.WORKFLOW_COMMANDS, jobId, id, command);
         commands.awaitView(runs.whenApplied(reply.aggregateId(), reply.version()));
         return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
@@ -71,9 +75,9 @@ public class RunCommandController {
     public ResponseEntity<RunAccepted> resume(@PathVariable String runId, @RequestBody(required = false) byte[] body) {
         requireRunId(runId);
         JsonBody json = JsonBody.parse(body, false);
-        String output = json.requiredText("output", MAX_TEXT);
+        String output = json.requiredText("output", Integer.MAX_VALUE);
         json.validate();
-        return send(runId, new RunCommand.ResumeRun(runId, output));
+        return send(runId, new RunCommand.ResumeRun(runId, commands.payload(payloads, "output", output)));
     }
 
     @PostMapping("/runs/{runId}/cancel")

@@ -39,7 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/workflows")
 public class WorkflowCommandController {
 
-    public static final int MAX_NAME = 200;
+    public static final int MAX_NAME = dev.agentflow.api.workflow.domain.WorkflowDecider.MAX_NAME;
     public static final int MAX_DESCRIPTION = 4000;
     public static final int MAX_AGENT_ID = 100;
     public static final int MAX_ACTION = 200_000;

@@ -105,6 +105,6 @@ public final class EventHistory {
 
     private static Optional<Page<JsonNode>> page(List<StoredEvent> events, int page, int size) {
         return events.isEmpty() ? Optional.empty()
-                : Optional.of(Page.of(events, page, size).map(StoredEvent::envelope));
+                : Optional.of(Page.of(events, page, size).map(e -> PayloadLinks.linked(e.envelope())));
     }
 }

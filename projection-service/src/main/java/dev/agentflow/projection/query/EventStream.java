@@ -150,7 +150,8 @@ final class EventStream {
         }
         if (!cursor.covers(event)) {
             cursor = cursor.after(event);
-            emitter.send(SseEmitter.event().id(cursor.id()).name(event.type()).data(Json.mapper().writeValueAsString(event.envelope())));
+            emitter.send(SseEmitter.event().id(cursor.id()).name(event.type())
+                    .data(Json.mapper().writeValueAsString(PayloadLinks.linked(event.envelope()))));
         }
         if (endsWithRun && TERMINAL.contains(event.type())) {
             close();

@@ -1,6 +1,7 @@
 package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.topology.StoredEvent;
+import dev.agentflow.web.ApiException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -11,9 +12,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 /**
@@ -28,15 +31,19 @@ public final class EventStreams implements ApplicationListener<ContextClosedEven
 
     private final EventFeed feed;
     private final EventHistory history;
+    private final int maxStreams;
     private final Set<EventStream> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger opened = new AtomicInteger();
     private final ExecutorService senders = Executors.newCachedThreadPool(daemon("event-stream-sender"));
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(
             daemon("event-stream-heartbeat"));
     private volatile boolean closing;
 
-    public EventStreams(EventFeed feed, EventHistory history, Duration heartbeat) {
+    /** @param maxStreams how many streams may be open at once ({@code agentflow.api.max-streams}); 429 past it */
+    public EventStreams(EventFeed feed, EventHistory history, Duration heartbeat, int maxStreams) {
         this.feed = feed;
         this.history = history;
+        this.maxStreams = maxStreams;
         heartbeats.scheduleAtFixedRate(() -> open.forEach(EventStream::heartbeat), heartbeat.toMillis(),
                 heartbeat.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -55,12 +62,19 @@ public final class EventStreams implements ApplicationListener<ContextClosedEven
 
     private SseEmitter open(StreamCursor cursor, Function<StreamCursor, List<StoredEvent>> past, boolean endsWithRun,
                             Function<Consumer<StoredEvent>, Runnable> follow) {
+        if (opened.incrementAndGet() > maxStreams) {
+            opened.decrementAndGet();
+            throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "This instance has " + maxStreams
+                    + " event streams open, the most agentflow.api.max-streams allows; retry later", List.of());
+        }
         SseEmitter emitter = new SseEmitter(MAX_LIFETIME.toMillis());
         EventStream stream = new EventStream(emitter, cursor, past, endsWithRun, senders);
         Runnable unfollow = follow.apply(stream::offer);
         Runnable end = () -> {
             unfollow.run();
-            open.remove(stream);
+            if (open.remove(stream)) {
+                opened.decrementAndGet();
+            }
         };
         emitter.onCompletion(end);
         emitter.onTimeout(stream::close);

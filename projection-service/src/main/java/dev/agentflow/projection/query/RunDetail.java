@@ -1,22 +1,43 @@
 package dev.agentflow.projection.query;
 
-import dev.agentflow.projection.view.RunView;
-import dev.agentflow.schemas.run.ApprovalRequest;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.agentflow.projection.view.StepView.StepStatus;
 import dev.agentflow.schemas.run.RunStatus;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One run: the list fields plus {@code input}, {@code output} (when COMPLETED), {@code error},
- * per-step records and, when PAUSED, the pending approval.
+ * per-step records and, when PAUSED, the pending approval. A payload longer than
+ * {@code agentflow.api.detail-payload-bytes} is cut: {@code <field>Truncated} is then true. A payload
+ * stored by reference has {@code <field>Href}, the URL that serves it whole.
  */
 public record RunDetail(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
-                        long durationMs, Instant createdAt, Instant updatedAt, String input, String output,
-                        String error, List<RunView.StepRecord> steps, ApprovalRequest pendingApproval) {
+                        long durationMs, Instant createdAt, Instant updatedAt,
+                        String input,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean inputTruncated,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String inputHref,
+                        String output,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean outputTruncated,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String outputHref,
+                        String error, List<Step> steps, Approval pendingApproval) {
 
-    public static RunDetail of(RunView v) {
-        return new RunDetail(v.id(), v.workflowId(), v.sessionId(), v.status(), v.currentStepOrder(),
-                v.updatedAt().toEpochMilli() - v.createdAt().toEpochMilli(), v.createdAt(), v.updatedAt(), v.input(),
-                v.output(), v.error(), v.steps(), v.pendingApproval());
+    /** What happened to one step; its input is the previous step's output (the run's input for step 1). */
+    public record Step(int stepOrder, String agentId, String action,
+                       String input,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean inputTruncated,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String inputHref,
+                       String output,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Boolean outputTruncated,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String outputHref,
+                       StepStatus status, int attempts, Instant startedAt, Instant finishedAt, String error) {
+    }
+
+    /** What the paused step asks a human to approve. */
+    public record Approval(String proposedOutput,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) Boolean proposedOutputTruncated,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String proposedOutputHref,
+                           String reason, String tool, Map<String, Object> arguments) {
     }
 }

@@ -2,7 +2,9 @@ package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.RunView;
+import dev.agentflow.projection.view.StepView;
 import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.schemas.run.RunStatus;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -18,6 +21,7 @@ public final class RunQueries {
 
     private static final Comparator<RunView> OLDEST_FIRST = Comparator.comparing(RunView::createdAt)
             .thenComparing(RunView::id);
+    private static final StringSerializer KEYS = new StringSerializer();
 
     private final StreamsApp projection;
     private final VersionWatch watch;
@@ -33,6 +37,22 @@ public final class RunQueries {
 
     public Optional<RunView> find(String runId) {
         return Optional.ofNullable(store().get(runId));
+    }
+
+    /** The run's steps, in order. */
+    public List<StepView> steps(String runId) {
+        List<StepView> steps = new ArrayList<>();
+        try (KeyValueIterator<String, StepView> it = projection.<StepView>keyValueStore(
+                ProjectionTopology.RUN_STEP_STORE).prefixScan(runId + "|", KEYS)) {
+            it.forEachRemaining(kv -> steps.add(kv.value));
+        }
+        return steps;
+    }
+
+    /** Where a payload that a run event references is stored. */
+    public Optional<PayloadRef> payload(String payloadId) {
+        return Optional.ofNullable(projection.<PayloadRef>keyValueStore(ProjectionTopology.PAYLOAD_REF_STORE)
+                .get(payloadId));
     }
 
     /** A workflow's runs, newest first. */

@@ -18,10 +18,12 @@ import org.springframework.web.bind.annotation.RestController;
 public class RunQueryController {
 
     private final RunQueries runs;
+    private final RunDetails details;
     private final WorkflowQueries workflows;
 
-    public RunQueryController(RunQueries runs, WorkflowQueries workflows) {
+    public RunQueryController(RunQueries runs, RunDetails details, WorkflowQueries workflows) {
         this.runs = runs;
+        this.details = details;
         this.workflows = workflows;
     }
 
@@ -46,7 +48,7 @@ public class RunQueryController {
 
     @GetMapping("/runs/{runId}")
     public RunDetail get(@PathVariable String runId) {
-        return runs.find(runId).map(RunDetail::of).orElseThrow(() -> notFound(runId));
+        return details.find(runId).orElseThrow(() -> notFound(runId));
     }
 
     public static ApiException notFound(String runId) {

@@ -2,6 +2,7 @@ package dev.agentflow.projection.topology;
 
 import dev.agentflow.projection.view.RunView;
 import dev.agentflow.projection.view.RunViews;
+import dev.agentflow.projection.view.StepView;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.projection.view.WorkflowViews;
 import dev.agentflow.schemas.envelope.EnvelopeSerde;
@@ -10,11 +11,12 @@ import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.CarriesPayloads;
+import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import java.util.Map;
-import java.util.function.BiFunction;
-import java.util.function.ToLongFunction;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -31,26 +33,32 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * workflow-events → workflow-history-processor (owns workflow-history-store) → workflow-view-processor
- * (owns workflow-view-store); run-events → run-history-processor (owns run-history-store and
- * workflow-run-events-store, reads run-view-store) → run-view-processor (owns run-view-store).
- * History comes first, so that once a view shows an event (and a write answers), its history does too.
+ * workflow-events → workflow-events-processor (owns workflow-history-store and workflow-view-store);
+ * run-events → run-events-processor (owns run-history-store, workflow-run-events-store,
+ * run-view-store, run-step-store and payload-ref-store).
+ *
+ * <p>Each processor folds an event into its view first, then stores it in the history, then writes
+ * the view: an event that cannot be folded (one of a run that never started, say) throws before
+ * anything is stored, so it goes to the dead-letter topic whole and the views never crash-loop on
+ * it. A write that has seen its view finds its events too.
  */
 public final class ProjectionTopology {
 
     public static final String NAME = "projection";
     public static final String WORKFLOW_EVENTS_SOURCE = "workflow-events-source";
-    public static final String WORKFLOW_VIEW_PROCESSOR = "workflow-view-processor";
+    public static final String WORKFLOW_EVENTS_PROCESSOR = "workflow-events-processor";
     public static final String WORKFLOW_VIEW_STORE = "workflow-view-store";
-    public static final String RUN_EVENTS_SOURCE = "run-events-source";
-    public static final String RUN_VIEW_PROCESSOR = "run-view-processor";
-    public static final String RUN_VIEW_STORE = "run-view-store";
-    public static final String WORKFLOW_HISTORY_PROCESSOR = "workflow-history-processor";
     public static final String WORKFLOW_HISTORY_STORE = "workflow-history-store";
-    public static final String RUN_HISTORY_PROCESSOR = "run-history-processor";
+    public static final String RUN_EVENTS_SOURCE = "run-events-source";
+    public static final String RUN_EVENTS_PROCESSOR = "run-events-processor";
+    public static final String RUN_VIEW_STORE = "run-view-store";
+    /** One record per step of a run: {@code runId|stepOrder} → {@link StepView}. */
+    public static final String RUN_STEP_STORE = "run-step-store";
     public static final String RUN_HISTORY_STORE = "run-history-store";
     /** The events of every run of a workflow: {@code workflowId|partition|offset} → the run-history-store key. */
     public static final String WORKFLOW_RUN_EVENTS_STORE = "workflow-run-events-store";
+    /** Every payload the run events reference: payloadId → where it is stored. */
+    public static final String PAYLOAD_REF_STORE = "payload-ref-store";
 
     private ProjectionTopology() {
     }
@@ -66,37 +74,35 @@ public final class ProjectionTopology {
         Topology topology = new Topology();
         topology.addSource(WORKFLOW_EVENTS_SOURCE, events.keySerde().deserializer(),
                 written(EnvelopeSerde.events(Topics.WORKFLOW_EVENTS)), events.name());
-        topology.addProcessor(WORKFLOW_HISTORY_PROCESSOR, () -> new HistoryProcessor<WorkflowEvent>(
-                WORKFLOW_HISTORY_STORE, HistoryListener.NONE), WORKFLOW_EVENTS_SOURCE);
-        topology.addProcessor(WORKFLOW_VIEW_PROCESSOR, () -> new ViewProcessor<>(WORKFLOW_VIEW_STORE,
-                WorkflowViews::evolve, WorkflowView::version, workflowsApplied), WORKFLOW_HISTORY_PROCESSOR);
+        topology.addProcessor(WORKFLOW_EVENTS_PROCESSOR, () -> new WorkflowEventsProcessor(workflowsApplied),
+                WORKFLOW_EVENTS_SOURCE);
         topology.addStateStore(store(WORKFLOW_HISTORY_STORE, JsonSerde.of(StoredEvent.class)),
-                WORKFLOW_HISTORY_PROCESSOR);
-        topology.addStateStore(store(WORKFLOW_VIEW_STORE, JsonSerde.of(WorkflowView.class)), WORKFLOW_VIEW_PROCESSOR);
+                WORKFLOW_EVENTS_PROCESSOR);
+        topology.addStateStore(store(WORKFLOW_VIEW_STORE, JsonSerde.of(WorkflowView.class)),
+                WORKFLOW_EVENTS_PROCESSOR);
 
         Topic<String, EventEnvelope<RunEvent>> runEvents = topics.runEvents();
         topology.addSource(RUN_EVENTS_SOURCE, runEvents.keySerde().deserializer(),
                 written(EnvelopeSerde.events(Topics.RUN_EVENTS)), runEvents.name());
-        topology.addProcessor(RUN_HISTORY_PROCESSOR, () -> new RunHistoryProcessor(runEventsAppended),
+        topology.addProcessor(RUN_EVENTS_PROCESSOR, () -> new RunEventsProcessor(runsApplied, runEventsAppended),
                 RUN_EVENTS_SOURCE);
-        topology.addProcessor(RUN_VIEW_PROCESSOR, () -> new ViewProcessor<>(RUN_VIEW_STORE, RunViews::evolve,
-                RunView::version, runsApplied), RUN_HISTORY_PROCESSOR);
-        topology.addStateStore(store(RUN_HISTORY_STORE, JsonSerde.of(StoredEvent.class)), RUN_HISTORY_PROCESSOR);
-        topology.addStateStore(store(WORKFLOW_RUN_EVENTS_STORE, Serdes.String()), RUN_HISTORY_PROCESSOR);
-        topology.addStateStore(store(RUN_VIEW_STORE, JsonSerde.of(RunView.class)), RUN_VIEW_PROCESSOR,
-                RUN_HISTORY_PROCESSOR);
+        topology.addStateStore(store(RUN_HISTORY_STORE, JsonSerde.of(StoredEvent.class)), RUN_EVENTS_PROCESSOR);
+        topology.addStateStore(store(WORKFLOW_RUN_EVENTS_STORE, Serdes.String()), RUN_EVENTS_PROCESSOR);
+        topology.addStateStore(store(RUN_VIEW_STORE, JsonSerde.of(RunView.class)), RUN_EVENTS_PROCESSOR);
+        topology.addStateStore(store(RUN_STEP_STORE, JsonSerde.of(StepView.class)), RUN_EVENTS_PROCESSOR);
+        topology.addStateStore(store(PAYLOAD_REF_STORE, JsonSerde.of(PayloadRef.class)), RUN_EVENTS_PROCESSOR);
         return topology;
     }
 
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values)
-                .withLoggingEnabled(Map.of("max.message.bytes", Integer.toString(Topic.MAX_MESSAGE_BYTES)));
+                .withLoggingEnabled(Map.of());
     }
 
     /**
      * Reads each event record twice over from one parse: as written (the JSON tree the history
      * keeps, with any field a newer writer added) and as this version understands it (the envelope
-     * the views fold). A record neither can read is skipped by the deserialization handler.
+     * the views fold). A record neither can read goes to the dead-letter topic.
      */
     private static <E> Deserializer<Written<E>> written(EnvelopeSerde<E, EventEnvelope<E>> serde) {
         return (topic, bytes) -> {
@@ -109,7 +115,13 @@ public final class ProjectionTopology {
             } catch (JacksonException e) {
                 throw new SerializationException("Cannot read an event from " + topic, e);
             }
-            return new Written<>(tree, serde.fromTree(topic, tree));
+            EventEnvelope<E> envelope = serde.fromTree(topic, tree);
+            if (envelope.aggregateId() == null || envelope.version() < 1 || envelope.occurredAt() == null
+                    || envelope.data() == null) {
+                throw new SerializationException("Not an event envelope on " + topic
+                        + ": aggregateId, version, occurredAt and data are required");
+            }
+            return new Written<>(tree, envelope);
         };
     }
 
@@ -127,124 +139,122 @@ public final class ProjectionTopology {
         return workflowId + "|" + String.format("%05d|%019d", partition, offset);
     }
 
+    /** The run-step-store key of a run's step: ordered by step within the run. */
+    public static String stepKey(String runId, int stepOrder) {
+        return runId + "|" + String.format("%05d", stepOrder);
+    }
+
     /**
      * Keeps each event of an aggregate once (a replayed version changes nothing), exactly as it is
-     * written on its topic, then passes the event on to the view.
+     * written on its topic.
      */
-    static class HistoryProcessor<E> implements Processor<String, Written<E>, String, EventEnvelope<E>> {
+    private static StoredEvent storeOnce(KeyValueStore<String, StoredEvent> history, ProcessorContext<?, ?> context,
+                                         Written<?> written, String workflowId) {
+        String key = historyKey(written.envelope().aggregateId(), written.envelope().version());
+        if (history.get(key) != null) {
+            return null;
+        }
+        RecordMetadata at = context.recordMetadata().orElseThrow();
+        StoredEvent stored = new StoredEvent(workflowId, at.partition(), at.offset(), written.tree());
+        history.put(key, stored);
+        return stored;
+    }
 
-        private final String storeName;
-        private final HistoryListener listener;
-        private ProcessorContext<String, EventEnvelope<E>> context;
+    /** Workflow events: folded into the workflow's view, kept in its history. */
+    static final class WorkflowEventsProcessor implements Processor<String, Written<WorkflowEvent>, Void, Void> {
+
+        private final AppliedListener applied;
+        private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, StoredEvent> history;
+        private KeyValueStore<String, WorkflowView> views;
 
-        HistoryProcessor(String storeName, HistoryListener listener) {
-            this.storeName = storeName;
-            this.listener = listener;
-        }
-
-        @Override
-        public void init(ProcessorContext<String, EventEnvelope<E>> context) {
-            this.context = context;
-            history = context.getStateStore(storeName);
-        }
-
-        @Override
-        public void process(Record<String, Written<E>> record) {
-            if (record.value() == null || record.value().envelope().data() == null) {
-                return;
-            }
-            EventEnvelope<E> envelope = record.value().envelope();
-            String key = historyKey(envelope.aggregateId(), envelope.version());
-            if (history.get(key) == null) {
-                RecordMetadata at = context.recordMetadata().orElseThrow();
-                StoredEvent stored = new StoredEvent(workflowOf(envelope), at.partition(), at.offset(),
-                        record.value().tree());
-                indexed(key, stored);
-                history.put(key, stored);
-                listener.appended(stored);
-            }
-            context.forward(record.withValue(envelope));
-        }
-
-        String workflowOf(EventEnvelope<E> envelope) {
-            return envelope.aggregateId();
-        }
-
-        /** Runs before the event is stored: a replay after a crash in between indexes it again, under the same key. */
-        void indexed(String historyKey, StoredEvent stored) {
-        }
-    }
-
-    /** Also indexes each run event under its workflow, in topic order, for the workflow's runs stream. */
-    static final class RunHistoryProcessor extends HistoryProcessor<RunEvent> {
-
-        private KeyValueStore<String, RunView> runs;
-        private KeyValueStore<String, String> workflowRunEvents;
-
-        RunHistoryProcessor(HistoryListener listener) {
-            super(RUN_HISTORY_STORE, listener);
-        }
-
-        @Override
-        public void init(ProcessorContext<String, EventEnvelope<RunEvent>> context) {
-            super.init(context);
-            runs = context.getStateStore(RUN_VIEW_STORE);
-            workflowRunEvents = context.getStateStore(WORKFLOW_RUN_EVENTS_STORE);
-        }
-
-        @Override
-        String workflowOf(EventEnvelope<RunEvent> envelope) {
-            if (envelope.data() instanceof RunEvent.RunStarted started) {
-                return started.workflowId();
-            }
-            RunView run = runs.get(envelope.aggregateId());
-            return run == null ? null : run.workflowId();
-        }
-
-        @Override
-        void indexed(String historyKey, StoredEvent stored) {
-            if (stored.workflowId() != null) {
-                workflowRunEvents.put(workflowRunEventKey(stored.workflowId(), stored.partition(), stored.offset()),
-                        historyKey);
-            }
-        }
-    }
-
-    /** Folds one aggregate's events into its view with a pure evolve function, and tells the listener. */
-    static final class ViewProcessor<E, V> implements Processor<String, EventEnvelope<E>, Void, Void> {
-
-        private final String storeName;
-        private final BiFunction<V, EventEnvelope<E>, V> evolve;
-        private final ToLongFunction<V> version;
-        private final AppliedListener listener;
-        private KeyValueStore<String, V> store;
-
-        ViewProcessor(String storeName, BiFunction<V, EventEnvelope<E>, V> evolve, ToLongFunction<V> version,
-                      AppliedListener listener) {
-            this.storeName = storeName;
-            this.evolve = evolve;
-            this.version = version;
-            this.listener = listener;
+        WorkflowEventsProcessor(AppliedListener applied) {
+            this.applied = applied;
         }
 
         @Override
         public void init(ProcessorContext<Void, Void> context) {
-            store = context.getStateStore(storeName);
+            this.context = context;
+            history = context.getStateStore(WORKFLOW_HISTORY_STORE);
+            views = context.getStateStore(WORKFLOW_VIEW_STORE);
         }
 
         @Override
-        public void process(Record<String, EventEnvelope<E>> record) {
-            EventEnvelope<E> envelope = record.value();
-            if (envelope == null || envelope.data() == null) {
+        public void process(Record<String, Written<WorkflowEvent>> record) {
+            if (record.value() == null) {
                 return;
             }
-            V before = store.get(envelope.aggregateId());
-            V after = evolve.apply(before, envelope);
+            EventEnvelope<WorkflowEvent> envelope = record.value().envelope();
+            WorkflowView before = views.get(envelope.aggregateId());
+            WorkflowView after = WorkflowViews.evolve(before, envelope);
+            storeOnce(history, context, record.value(), envelope.aggregateId());
             if (after != before) {
-                store.put(envelope.aggregateId(), after);
+                views.put(envelope.aggregateId(), after);
             }
-            listener.applied(envelope.aggregateId(), version.applyAsLong(after));
+            applied.applied(envelope.aggregateId(), after.version());
+        }
+    }
+
+    /**
+     * Run events: folded into the run's view and the step they name, kept in the run's history and
+     * indexed under the run's workflow; every payload they reference is indexed by id.
+     */
+    static final class RunEventsProcessor implements Processor<String, Written<RunEvent>, Void, Void> {
+
+        private final AppliedListener applied;
+        private final HistoryListener appended;
+        private ProcessorContext<Void, Void> context;
+        private KeyValueStore<String, StoredEvent> history;
+        private KeyValueStore<String, String> workflowRunEvents;
+        private KeyValueStore<String, RunView> runs;
+        private KeyValueStore<String, StepView> steps;
+        private KeyValueStore<String, PayloadRef> payloads;
+
+        RunEventsProcessor(AppliedListener applied, HistoryListener appended) {
+            this.applied = applied;
+            this.appended = appended;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
+            history = context.getStateStore(RUN_HISTORY_STORE);
+            workflowRunEvents = context.getStateStore(WORKFLOW_RUN_EVENTS_STORE);
+            runs = context.getStateStore(RUN_VIEW_STORE);
+            steps = context.getStateStore(RUN_STEP_STORE);
+            payloads = context.getStateStore(PAYLOAD_REF_STORE);
+        }
+
+        @Override
+        public void process(Record<String, Written<RunEvent>> record) {
+            if (record.value() == null) {
+                return;
+            }
+            EventEnvelope<RunEvent> envelope = record.value().envelope();
+            String runId = envelope.aggregateId();
+            RunView run = runs.get(runId);
+            int stepOrder = RunViews.stepOf(envelope.data());
+            StepView step = stepOrder > 0 ? steps.get(stepKey(runId, stepOrder)) : null;
+            RunViews.Change change = RunViews.evolve(run, step, envelope);
+            RunView after = change != null ? change.run() : run;
+
+            StoredEvent stored = storeOnce(history, context, record.value(), after.workflowId());
+            if (stored != null) {
+                workflowRunEvents.put(workflowRunEventKey(after.workflowId(), stored.partition(), stored.offset()),
+                        historyKey(runId, envelope.version()));
+                if (envelope.data() instanceof CarriesPayloads carrier) {
+                    carrier.payloads().filter(p -> p != null && p.isRef()).map(Payload::ref)
+                            .forEach(ref -> payloads.put(ref.payloadId(), ref));
+                }
+            }
+            if (change != null) {
+                change.steps().forEach(s -> steps.put(stepKey(runId, s.stepOrder()), s));
+                runs.put(runId, after);
+            }
+            if (stored != null) {
+                appended.appended(stored);
+            }
+            applied.applied(runId, after.version());
         }
     }
 }

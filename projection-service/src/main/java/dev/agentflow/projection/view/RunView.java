@@ -1,23 +1,24 @@
 package dev.agentflow.projection.view;
 
-import dev.agentflow.schemas.run.ApprovalRequest;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.RunStatus;
 import java.time.Instant;
-import java.util.List;
 
-/** The queryable view of one run, folded from its events. */
+/**
+ * The queryable view of one run, folded from its events: what lists show, and the run's input.
+ * Each step's payloads are kept apart, one {@link StepView} per step, so no record of a run's views
+ * holds more than one payload, however many steps the run has.
+ *
+ * @param stepCount how many steps the run executes
+ * @param input     the run's input (inline or by reference)
+ * @param error     why the run failed, when it did
+ */
 public record RunView(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
-                      String input, String output, String error, Instant createdAt, Instant updatedAt,
-                      List<StepRecord> steps, ApprovalRequest pendingApproval, long version) {
+                      int stepCount, Payload input, String error, Instant createdAt, Instant updatedAt,
+                      long version) {
 
-    public RunView {
-        steps = steps == null ? List.of() : List.copyOf(steps);
+    RunView with(RunStatus newStatus, int current, String newError, Instant at, long newVersion) {
+        return new RunView(id, workflowId, sessionId, newStatus, current, stepCount, input, newError, createdAt, at,
+                newVersion);
     }
-
-    /** What happened to one step of the run. */
-    public record StepRecord(int stepOrder, String agentId, String action, String input, String output,
-                             StepStatus status, int attempts, Instant startedAt, Instant finishedAt, String error) {
-    }
-
-    public enum StepStatus { PENDING, RUNNING, RETRYING, WAITING_FOR_APPROVAL, COMPLETED, FAILED, CANCELLED }
 }

@@ -1,7 +1,6 @@
 package dev.agentflow.projection.view;
 
-import dev.agentflow.projection.view.RunView.StepRecord;
-import dev.agentflow.projection.view.RunView.StepStatus;
+import dev.agentflow.projection.view.StepView.StepStatus;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.run.RunEvent.RunCancelled;
@@ -18,87 +17,123 @@ import dev.agentflow.schemas.run.RunStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 
-/** Pure fold of run events into {@link RunView}s. */
+/**
+ * Pure fold of run events into a {@link RunView} and its {@link StepView}s. An event changes the
+ * run's view and at most the one step it names (the first event creates every step).
+ */
 public final class RunViews {
 
     private RunViews() {
     }
 
-    /** The view after the event; null before the first. Events at or below the view's version are replays. */
-    public static RunView evolve(RunView v, EventEnvelope<RunEvent> envelope) {
-        if (v != null && envelope.version() <= v.version()) {
-            return v;
+    /** What an event changes: the run's view, and the step views to write. */
+    public record Change(RunView run, List<StepView> steps) {
+        public Change {
+            steps = List.copyOf(steps);
+        }
+    }
+
+    /** The step whose view {@link #evolve} needs for {@code event}, or 0 for none. */
+    public static int stepOf(RunEvent event) {
+        if (event instanceof StepStarted e) {
+            return e.stepOrder();
+        }
+        if (event instanceof StepAttemptFailed e) {
+            return e.stepOrder();
+        }
+        if (event instanceof StepCompleted e) {
+            return e.stepOrder();
+        }
+        if (event instanceof StepFailed e) {
+            return e.stepOrder();
+        }
+        if (event instanceof RunPaused e) {
+            return e.stepOrder();
+        }
+        if (event instanceof RunResumed e) {
+            return e.stepOrder();
+        }
+        if (event instanceof RunCancelled e) {
+            return Math.max(0, e.stepOrder());
+        }
+        return 0;
+    }
+
+    /**
+     * The change the event makes; null when it is a replay (at or below the view's version).
+     *
+     * @param run  the run's view before the event; null before the first
+     * @param step the view of the step {@link #stepOf} names, or null
+     * @throws IllegalStateException for an event of a run that never started
+     */
+    public static Change evolve(RunView run, StepView step, EventEnvelope<RunEvent> envelope) {
+        if (run != null && envelope.version() <= run.version()) {
+            return null;
         }
         RunEvent event = envelope.data();
         Instant at = envelope.occurredAt();
         long version = envelope.version();
         if (event instanceof RunStarted e) {
-            List<StepRecord> steps = e.steps().stream().map(s -> new StepRecord(s.stepOrder(), s.agentId(),
-                    s.action(), null, null, StepStatus.PENDING, 0, null, null, null)).toList();
-            return new RunView(e.runId(), e.workflowId(), e.sessionId(), RunStatus.RUNNING, 0, e.input(), null, null,
-                    at, at, steps, null, version);
+            RunView started = new RunView(e.runId(), e.workflowId(), e.sessionId(), RunStatus.RUNNING, 0,
+                    e.steps().size(), e.input(), null, at, at, version);
+            return new Change(started, IntStream.range(0, e.steps().size()).mapToObj(i -> e.steps().get(i))
+                    .map(s -> new StepView(e.runId(), s.stepOrder(), s.agentId(), s.action(), StepStatus.PENDING, 0,
+                            null, null, null, null, null))
+                    .toList());
         }
-        if (v == null) {
+        if (run == null) {
             throw new IllegalStateException("Event " + envelope.type() + " v" + version + " of "
                     + envelope.aggregateId() + " before RunStarted");
         }
+        int stepOrder = stepOf(event);
+        if (stepOrder > 0 && step == null) {
+            throw new IllegalStateException("Event " + envelope.type() + " v" + version + " of "
+                    + envelope.aggregateId() + " names step " + stepOrder + ", which the run does not have");
+        }
         if (event instanceof StepStarted e) {
-            RunView r = step(v, e.stepOrder(), s -> new StepRecord(s.stepOrder(), s.agentId(), s.action(), e.input(),
-                    null, StepStatus.RUNNING, e.attempt(), s.startedAt() == null ? at : s.startedAt(), null,
-                    s.error()));
-            return with(r, RunStatus.RUNNING, e.stepOrder(), r.output(), r.error(), r.pendingApproval(), at, version);
+            StepView s = step.with(StepStatus.RUNNING, e.attempt(), step.startedAt() == null ? at : step.startedAt(),
+                    null, step.error(), null, null);
+            return new Change(run.with(RunStatus.RUNNING, e.stepOrder(), run.error(), at, version), List.of(s));
         }
         if (event instanceof StepAttemptFailed e) {
-            RunView r = step(v, e.stepOrder(), s -> new StepRecord(s.stepOrder(), s.agentId(), s.action(), s.input(),
-                    null, StepStatus.RETRYING, s.attempts(), s.startedAt(), null, e.error()));
-            return with(r, r.status(), r.currentStepOrder(), r.output(), r.error(), null, at, version);
+            StepView s = step.with(StepStatus.RETRYING, step.attempts(), step.startedAt(), null, e.error(), null, null);
+            return new Change(run.with(run.status(), run.currentStepOrder(), run.error(), at, version), List.of(s));
         }
         if (event instanceof StepCompleted e) {
-            RunView r = step(v, e.stepOrder(), s -> new StepRecord(s.stepOrder(), s.agentId(), s.action(), s.input(),
-                    e.output(), StepStatus.COMPLETED, s.attempts(), s.startedAt(), at, null));
-            return with(r, r.status(), r.currentStepOrder(), r.output(), r.error(), null, at, version);
+            StepView s = step.with(StepStatus.COMPLETED, step.attempts(), step.startedAt(), at, null, e.output(), null);
+            return new Change(run.with(run.status(), run.currentStepOrder(), run.error(), at, version), List.of(s));
         }
         if (event instanceof StepFailed e) {
-            RunView r = step(v, e.stepOrder(), s -> new StepRecord(s.stepOrder(), s.agentId(), s.action(), s.input(),
-                    null, StepStatus.FAILED, s.attempts(), s.startedAt(), at, e.error()));
-            return with(r, r.status(), r.currentStepOrder(), r.output(), r.error(), null, at, version);
+            StepView s = step.with(StepStatus.FAILED, step.attempts(), step.startedAt(), at, e.error(), null, null);
+            return new Change(run.with(run.status(), run.currentStepOrder(), run.error(), at, version), List.of(s));
         }
         if (event instanceof RunPaused e) {
-            RunView r = step(v, e.stepOrder(), s -> new StepRecord(s.stepOrder(), s.agentId(), s.action(), s.input(),
-                    null, StepStatus.WAITING_FOR_APPROVAL, s.attempts(), s.startedAt(), null, null));
-            return with(r, RunStatus.PAUSED, e.stepOrder(), r.output(), r.error(), e.approval(), at, version);
+            StepView s = step.with(StepStatus.WAITING_FOR_APPROVAL, step.attempts(), step.startedAt(), null, null,
+                    null, e.approval());
+            return new Change(run.with(RunStatus.PAUSED, e.stepOrder(), run.error(), at, version), List.of(s));
         }
         if (event instanceof RunResumed) {
-            return with(v, RunStatus.RUNNING, v.currentStepOrder(), v.output(), v.error(), null, at, version);
+            StepView s = step.with(step.status(), step.attempts(), step.startedAt(), step.finishedAt(), step.error(),
+                    step.output(), null);
+            return new Change(run.with(RunStatus.RUNNING, run.currentStepOrder(), run.error(), at, version),
+                    List.of(s));
         }
-        if (event instanceof RunCompleted e) {
-            return with(v, RunStatus.COMPLETED, v.currentStepOrder(), e.output(), null, null, at, version);
+        if (event instanceof RunCompleted) {
+            return new Change(run.with(RunStatus.COMPLETED, run.currentStepOrder(), null, at, version), List.of());
         }
         if (event instanceof RunFailed e) {
-            return with(v, RunStatus.FAILED, e.stepOrder(), null, e.error(), null, at, version);
+            return new Change(run.with(RunStatus.FAILED, e.stepOrder(), e.error(), at, version), List.of());
         }
-        if (event instanceof RunCancelled e) {
-            RunView r = e.stepOrder() < 1 ? v : step(v, e.stepOrder(), s -> s.status() == StepStatus.COMPLETED
-                    || s.status() == StepStatus.FAILED ? s
-                    : new StepRecord(s.stepOrder(), s.agentId(), s.action(), s.input(), null, StepStatus.CANCELLED,
-                    s.attempts(), s.startedAt(), at, s.error()));
-            return with(r, RunStatus.CANCELLED, r.currentStepOrder(), null, r.error(), null, at, version);
+        if (event instanceof RunCancelled) {
+            List<StepView> steps = new ArrayList<>();
+            if (step != null && step.status() != StepStatus.COMPLETED && step.status() != StepStatus.FAILED) {
+                steps.add(step.with(StepStatus.CANCELLED, step.attempts(), step.startedAt(), at, step.error(), null,
+                        null));
+            }
+            return new Change(run.with(RunStatus.CANCELLED, run.currentStepOrder(), run.error(), at, version), steps);
         }
         throw new IllegalStateException("Unhandled run event " + event.getClass());
-    }
-
-    private static RunView step(RunView v, int order, UnaryOperator<StepRecord> change) {
-        List<StepRecord> steps = new ArrayList<>(v.steps());
-        steps.set(order - 1, change.apply(steps.get(order - 1)));
-        return new RunView(v.id(), v.workflowId(), v.sessionId(), v.status(), v.currentStepOrder(), v.input(),
-                v.output(), v.error(), v.createdAt(), v.updatedAt(), steps, v.pendingApproval(), v.version());
-    }
-
-    private static RunView with(RunView v, RunStatus status, int current, String output, String error,
-                                dev.agentflow.schemas.run.ApprovalRequest approval, Instant at, long version) {
-        return new RunView(v.id(), v.workflowId(), v.sessionId(), status, current, v.input(), output, error,
-                v.createdAt(), at, v.steps(), approval, version);
     }
 }

@@ -32,6 +32,10 @@ public final class Ids {
         return next("evt-");
     }
 
+    public static String payloadId() {
+        return next("pl-");
+    }
+
     public static String sessionId() {
         return next("session-");
     }

@@ -14,13 +14,13 @@ import org.apache.kafka.common.serialization.Serde;
  */
 public record Topic<K, V>(String name, int partitions, long retentionMs, Serde<K> keySerde, Serde<V> valueSerde) {
 
-    /** Largest record a topic accepts: a workflow with many large steps still fits. */
-    public static final int MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-
+    /**
+     * No {@code max.message.bytes}: every record the engine writes fits Kafka's default (see
+     * {@link dev.agentflow.schemas.limits.Limits#largestRecordBytes()}), so topics take the cluster's.
+     */
     public Map<String, String> configs() {
         return Map.of(
                 "cleanup.policy", "delete",
-                "retention.ms", Long.toString(retentionMs),
-                "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES));
+                "retention.ms", Long.toString(retentionMs));
     }
 }

@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * Every topic of agentflow in one place: names (from a prefix, default {@code agentflow.}),
- * partitions, retention and serdes. Event topics keep their records forever.
+ * partitions, retention and serdes. Event topics and the payload topic keep their records forever.
  */
 public final class Topics {
 
@@ -25,6 +25,7 @@ public final class Topics {
     public static final int DEFAULT_PARTITIONS = 3;
     public static final long FOREVER = -1L;
     public static final long SHORT_RETENTION_MS = Duration.ofDays(7).toMillis();
+    public static final long DEAD_LETTER_RETENTION_MS = Duration.ofDays(30).toMillis();
 
     public static final TypeRegistry<WorkflowCommand> WORKFLOW_COMMANDS = TypeRegistry.of(WorkflowCommand.class);
     public static final TypeRegistry<WorkflowEvent> WORKFLOW_EVENTS = TypeRegistry.of(WorkflowEvent.class);
@@ -38,6 +39,8 @@ public final class Topics {
     private final Topic<String, CommandEnvelope<RunCommand>> runCommands;
     private final Topic<String, EventEnvelope<RunEvent>> runEvents;
     private final Topic<String, AgentRequest> agentRequests;
+    private final Topic<String, byte[]> payloads;
+    private final Topic<byte[], byte[]> deadLetters;
 
     public Topics(String prefix, int partitions) {
         this.prefix = prefix;
@@ -53,6 +56,9 @@ public final class Topics {
                 Serdes.String(), EnvelopeSerde.events(RUN_EVENTS));
         this.agentRequests = new Topic<>(prefix + "agent-requests", partitions, SHORT_RETENTION_MS,
                 Serdes.String(), JsonSerde.of(AgentRequest.class));
+        this.payloads = new Topic<>(prefix + "payloads", partitions, FOREVER, Serdes.String(), Serdes.ByteArray());
+        this.deadLetters = new Topic<>(prefix + "dead-letters", partitions, DEAD_LETTER_RETENTION_MS,
+                Serdes.ByteArray(), Serdes.ByteArray());
     }
 
     public static Topics defaults() {
@@ -87,9 +93,20 @@ public final class Topics {
         return agentRequests;
     }
 
+    /** Payloads too large to travel inline, in chunks keyed by payload id: kept as long as the events. */
+    public Topic<String, byte[]> payloads() {
+        return payloads;
+    }
+
+    /** Copies of records a component could not read or apply, with headers saying where from and why. */
+    public Topic<byte[], byte[]> deadLetters() {
+        return deadLetters;
+    }
+
     /** Every topic, for creation at start-up. */
     public List<Topic<?, ?>> all() {
-        return List.of(workflowCommands, workflowEvents, commandReplies, runCommands, runEvents, agentRequests);
+        return List.of(workflowCommands, workflowEvents, commandReplies, runCommands, runEvents, agentRequests,
+                payloads, deadLetters);
     }
 
     /** The Kafka Streams application id of one of the engine's topologies, under the same prefix. */

@@ -1,17 +1,22 @@
 package dev.agentflow.schemas.run;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.agentflow.schemas.payload.Payload;
 
 /**
  * What one agent invocation produced: exactly one of an output, an approval request, or an error.
  *
- * @param output   the step's output
+ * @param output   the step's output (may travel by reference)
  * @param approval a request for human approval (pauses the run)
  * @param error    why the invocation failed
  */
-public record AgentOutcome(String output, ApprovalRequest approval, AgentError error) {
+public record AgentOutcome(Payload output, ApprovalRequest approval, AgentError error) {
 
     public static AgentOutcome output(String output) {
+        return new AgentOutcome(Payload.inline(output), null, null);
+    }
+
+    public static AgentOutcome output(Payload output) {
         return new AgentOutcome(output, null, null);
     }
 

@@ -1,6 +1,7 @@
 package dev.agentflow.schemas.run;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import java.util.List;
 
@@ -17,7 +18,7 @@ public sealed interface RunCommand {
     String runId();
 
     /** Start a run of the snapshot {@code steps} (sent by the workflow decider). */
-    record StartRun(String runId, String workflowId, String sessionId, String input, List<StepDefinition> steps)
+    record StartRun(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps)
             implements RunCommand {
         public StartRun {
             steps = List.copyOf(steps);
@@ -29,7 +30,7 @@ public sealed interface RunCommand {
     }
 
     /** An operator's approved output for the paused step. */
-    record ResumeRun(String runId, String output) implements RunCommand {
+    record ResumeRun(String runId, Payload output) implements RunCommand {
     }
 
     record CancelRun(String runId) implements RunCommand {

@@ -1,9 +1,12 @@
 package dev.agentflow.schemas.run;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import dev.agentflow.schemas.payload.CarriesPayloads;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import java.time.Instant;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Facts of the run aggregate, keyed by {@link #runId()} on the run-events topic. */
 @JsonSubTypes({
@@ -23,16 +26,25 @@ public sealed interface RunEvent {
     String runId();
 
     /** A run began, executing exactly this snapshot of the workflow's steps. */
-    record RunStarted(String runId, String workflowId, String sessionId, String input, List<StepDefinition> steps)
-            implements RunEvent {
+    record RunStarted(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps)
+            implements RunEvent, CarriesPayloads {
         public RunStarted {
             steps = List.copyOf(steps);
+        }
+
+        @Override
+        public Stream<Payload> payloads() {
+            return Stream.of(input);
         }
     }
 
     /** Attempt {@code attempt} of step {@code stepOrder} was handed to its agent; it times out at {@code timeoutAt}. */
-    record StepStarted(String runId, int stepOrder, int attempt, String agentId, String input, Instant timeoutAt)
-            implements RunEvent {
+    record StepStarted(String runId, int stepOrder, int attempt, String agentId, Payload input, Instant timeoutAt)
+            implements RunEvent, CarriesPayloads {
+        @Override
+        public Stream<Payload> payloads() {
+            return Stream.of(input);
+        }
     }
 
     /** An attempt failed (or timed out) and will be retried at {@code retryAt}. */
@@ -41,7 +53,11 @@ public sealed interface RunEvent {
     }
 
     /** The step's output, from its agent or from an operator's resume. Once per step. */
-    record StepCompleted(String runId, int stepOrder, int attempt, String output) implements RunEvent {
+    record StepCompleted(String runId, int stepOrder, int attempt, Payload output) implements RunEvent, CarriesPayloads {
+        @Override
+        public Stream<Payload> payloads() {
+            return Stream.of(output);
+        }
     }
 
     /** The step failed for good (not retryable, or no attempts left). */
@@ -49,15 +65,27 @@ public sealed interface RunEvent {
     }
 
     /** The run waits for a human at step {@code stepOrder}, for as long as it takes. */
-    record RunPaused(String runId, int stepOrder, ApprovalRequest approval) implements RunEvent {
+    record RunPaused(String runId, int stepOrder, ApprovalRequest approval) implements RunEvent, CarriesPayloads {
+        @Override
+        public Stream<Payload> payloads() {
+            return Stream.of(approval == null ? null : approval.proposedOutput());
+        }
     }
 
     /** An operator supplied the paused step's output. */
-    record RunResumed(String runId, int stepOrder, String output) implements RunEvent {
+    record RunResumed(String runId, int stepOrder, Payload output) implements RunEvent, CarriesPayloads {
+        @Override
+        public Stream<Payload> payloads() {
+            return Stream.of(output);
+        }
     }
 
     /** The last step completed; {@code output} is its output. */
-    record RunCompleted(String runId, String output) implements RunEvent {
+    record RunCompleted(String runId, Payload output) implements RunEvent, CarriesPayloads {
+        @Override
+        public Stream<Payload> payloads() {
+            return Stream.of(output);
+        }
     }
 
     record RunFailed(String runId, int stepOrder, String error) implements RunEvent {

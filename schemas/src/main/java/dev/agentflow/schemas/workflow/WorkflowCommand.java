@@ -1,6 +1,7 @@
 package dev.agentflow.schemas.workflow;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import dev.agentflow.schemas.payload.Payload;
 import java.util.List;
 import java.util.Map;
 
@@ -50,6 +51,6 @@ public sealed interface WorkflowCommand {
     }
 
     /** Run the workflow's current steps as run {@code runId}. */
-    record RunWorkflow(String workflowId, String runId, String sessionId, String input) implements WorkflowCommand {
+    record RunWorkflow(String workflowId, String runId, String sessionId, Payload input) implements WorkflowCommand {
     }
 }

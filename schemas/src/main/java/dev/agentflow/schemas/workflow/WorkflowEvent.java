@@ -1,7 +1,10 @@
 package dev.agentflow.schemas.workflow;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
+import dev.agentflow.schemas.payload.CarriesPayloads;
+import dev.agentflow.schemas.payload.Payload;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Facts of the workflow aggregate, keyed by {@link #workflowId()} on the workflow-events topic. */
 @JsonSubTypes({
@@ -49,10 +52,15 @@ public sealed interface WorkflowEvent {
      * A run of this workflow was requested; {@code steps} is the snapshot the run executes. The
      * workflow itself is unchanged.
      */
-    record RunRequested(String workflowId, String runId, String sessionId, String input, List<StepDefinition> steps)
-            implements WorkflowEvent {
+    record RunRequested(String workflowId, String runId, String sessionId, Payload input, List<StepDefinition> steps)
+            implements WorkflowEvent, CarriesPayloads {
         public RunRequested {
             steps = List.copyOf(steps);
+        }
+
+        @Override
+        public Stream<Payload> payloads() {
+            return Stream.of(input);
         }
     }
 }

@@ -16,7 +16,10 @@ public final class AgentRegistry {
         implementations.forEach(a -> agents.put(a.id(), a));
     }
 
-    /** Invokes the request's agent; never throws: every failure is an outcome. */
+    /**
+     * Invokes the request's agent; never throws: every failure is an outcome. An agent that throws
+     * anything, an {@link Error} included, fails its attempt (retryably).
+     */
     public CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
         Agent agent = agents.get(request.agentId());
         if (agent == null) {
@@ -24,12 +27,14 @@ public final class AgentRegistry {
                     + " is not registered", false));
         }
         try {
-            return agent.invoke(request).exceptionally(e -> AgentOutcome.error(
-                    "agent " + request.agentId() + " failed: " + rootMessage(e), true));
-        } catch (RuntimeException e) {
-            return CompletableFuture.completedFuture(AgentOutcome.error(
-                    "agent " + request.agentId() + " failed: " + rootMessage(e), true));
+            return agent.invoke(request).exceptionally(e -> failed(request, e));
+        } catch (Throwable e) {
+            return CompletableFuture.completedFuture(failed(request, e));
         }
+    }
+
+    static AgentOutcome failed(AgentRequest request, Throwable e) {
+        return AgentOutcome.error("agent " + request.agentId() + " failed: " + rootMessage(e), true);
     }
 
     private static String rootMessage(Throwable e) {

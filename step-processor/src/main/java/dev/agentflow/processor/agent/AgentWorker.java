@@ -1,11 +1,19 @@
 package dev.agentflow.processor.agent;
 
+import dev.agentflow.kafka.DeadLetterPublisher;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
+import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.kafka.DeadLetters;
 import dev.agentflow.schemas.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.Topic;
+import dev.agentflow.schemas.limits.Limits;
+import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.payload.PayloadStore;
+import dev.agentflow.schemas.payload.PayloadTooLargeException;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.ApprovalRequest;
 import dev.agentflow.schemas.run.RunCommand;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,13 +25,14 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,9 +46,10 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,15 +67,29 @@ import org.slf4j.LoggerFactory;
  * commits its offset once the early invocation's result is recorded (or invokes it after all, if
  * recording failed). A request decided in a transaction that aborts is decided again when the
  * decider reprocesses, under the same idempotency key.
+ *
+ * <p>Every attempt ends in exactly one result, whatever happens: the input is resolved from the
+ * payload topic before the agent sees it; an output over {@code agentflow.limits.max-payload-bytes}
+ * fails the step at once (not retryably); a large output is stored on the payload topic and
+ * travels by reference; an agent that throws anything, an {@link Error} included, fails its
+ * attempt and frees its slot. A record that is not an agent request is copied to the dead-letter
+ * topic and skipped.
+ *
+ * <p>This is a consumer loop of our own rather than a Spring for Apache Kafka listener container:
+ * with out-of-order acknowledgements ({@code asyncAcks}) a container delivers nothing new until
+ * every record of the previous poll is acknowledged, so one agent that takes minutes would hold
+ * every other run's steps back. Dead letters go through Spring's {@code DeadLetterPublishingRecoverer}.
  */
 public final class AgentWorker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentWorker.class);
 
     private final AgentRegistry agents;
+    private final PayloadStore payloads;
+    private final DeadLetterPublisher deadLetters;
     private final Topic<String, AgentRequest> requests;
     private final Topic<String, CommandEnvelope<RunCommand>> commands;
-    private final KafkaConsumer<String, AgentRequest> consumer;
+    private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, CommandEnvelope<RunCommand>> producer;
     private final int maxInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -92,8 +116,11 @@ public final class AgentWorker implements AutoCloseable {
     /** Early invocations whose record never came here (another instance reads it, or it aborted). */
     private static final Duration EARLY_KEPT = Duration.ofMinutes(10);
 
-    public AgentWorker(KafkaSettings kafka, AgentRegistry agents, int maxInFlight, boolean inProcessDispatch) {
+    public AgentWorker(KafkaSettings kafka, AgentRegistry agents, PayloadStore payloads,
+                       DeadLetterPublisher deadLetters, int maxInFlight, boolean inProcessDispatch) {
         this.agents = agents;
+        this.payloads = payloads;
+        this.deadLetters = deadLetters;
         this.inProcessDispatch = inProcessDispatch;
         this.requests = kafka.topics().agentRequests();
         this.commands = kafka.topics().runCommands();
@@ -108,21 +135,22 @@ public final class AgentWorker implements AutoCloseable {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), requests.valueSerde().deserializer());
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Topic.MAX_MESSAGE_BYTES));
         this.producer = new KafkaProducer<>(p, new StringSerializer(), commands.valueSerde().serializer());
         this.thread = new Thread(this::run, "agentflow-agent-worker");
         this.thread.setDaemon(true);
-        this.dispatcher = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "agentflow-agent-dispatch");
-            t.setDaemon(true);
-            return t;
-        });
+        // Only requests within maxInFlight are handed over, so the queue never holds more than that.
+        this.dispatcher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, maxInFlight)), r -> {
+                    Thread t = new Thread(r, "agentflow-agent-dispatch");
+                    t.setDaemon(true);
+                    return t;
+                });
     }
 
     public void start() {
@@ -170,18 +198,25 @@ public final class AgentWorker implements AutoCloseable {
                 } else {
                     consumer.resume(consumer.paused());
                 }
-                for (ConsumerRecord<String, AgentRequest> record : consumer.poll(Duration.ofMillis(50))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                     pending.computeIfAbsent(tp, k -> new TreeMap<>()).put(record.offset(), false);
-                    if (record.value() == null) {
+                    AgentRequest request;
+                    try {
+                        request = decode(record);
+                    } catch (RuntimeException e) {
+                        deadLetter(record, e);
+                        request = null;
+                    }
+                    if (request == null) {
                         done.add(new Done(tp, record.offset()));
                         continue;
                     }
-                    Early started = early.remove(record.value().idempotencyKey());
+                    Early started = early.remove(request.idempotencyKey());
                     if (started != null) {
-                        awaitEarly(started, tp, record.offset(), record.value());
+                        awaitEarly(started, tp, record.offset(), request);
                     } else {
-                        dispatch(tp, record.offset(), record.value());
+                        dispatch(tp, record.offset(), request);
                     }
                 }
                 evictEarly();
@@ -279,30 +314,136 @@ public final class AgentWorker implements AutoCloseable {
         invokeAndRecord(request, recorded);
     }
 
-    /** Invokes the agent and writes its outcome as a RecordAgentResult; {@code recorded} tells how that went. */
+    /** An agent request, or null for a tombstone; anything else is not an agent request. */
+    private AgentRequest decode(ConsumerRecord<String, byte[]> record) {
+        if (record.value() == null) {
+            return null;
+        }
+        AgentRequest request = requests.valueSerde().deserializer().deserialize(record.topic(), record.value());
+        if (request == null || request.runId() == null || request.agentId() == null
+                || request.idempotencyKey() == null || request.stepOrder() < 1 || request.attempt() < 1) {
+            throw new IllegalArgumentException("not an agent request: runId, agentId, idempotencyKey, stepOrder and"
+                    + " attempt are required");
+        }
+        return request;
+    }
+
+    private void deadLetter(ConsumerRecord<String, byte[]> record, Exception reason) {
+        try {
+            deadLetters.publish(record, reason);
+        } catch (RuntimeException e) {
+            LOG.error("Could not copy the record at {}-{}@{} to the dead-letter topic; skipping it anyway",
+                    record.topic(), record.partition(), record.offset(), e);
+        }
+    }
+
+    /**
+     * Resolves the input, invokes the agent, seals its outcome (size checks, large payloads stored)
+     * and writes it as a RecordAgentResult; {@code recorded} tells how that went, and always
+     * completes, whatever is thrown on the way.
+     */
     private void invokeAndRecord(AgentRequest request, CompletableFuture<Void> recorded) {
-        agents.invoke(request).whenComplete((outcome, error) -> {
-            AgentOutcome result = error == null ? outcome
-                    : AgentOutcome.error("agent " + request.agentId() + " failed: " + error.getMessage(), true);
+        try {
+            payloads.resolve(request.input())
+                    .exceptionally(e -> {
+                        throw new InputUnavailable(e);
+                    })
+                    .thenCompose(text -> agents.invoke(request.withInput(Payload.ofNullable(text))))
+                    .thenCompose(outcome -> seal(request, outcome))
+                    .exceptionally(e -> PayloadStore.cause(e) instanceof InputUnavailable unavailable
+                            ? AgentOutcome.error("agent " + request.agentId() + ": cannot read the input of step "
+                            + request.stepOrder() + ": " + DeadLetters.reason(unavailable.getCause()), true)
+                            : AgentRegistry.failed(request, e))
+                    .whenComplete((outcome, error) -> record(request, outcome, recorded));
+        } catch (Throwable e) {
+            notRecorded(request, e, recorded);
+        }
+    }
+
+    private void record(AgentRequest request, AgentOutcome outcome, CompletableFuture<Void> recorded) {
+        try {
             RunCommand.RecordAgentResult command = new RunCommand.RecordAgentResult(request.runId(),
-                    request.stepOrder(), request.attempt(), result);
+                    request.stepOrder(), request.attempt(), outcome);
             CommandEnvelope<RunCommand> envelope = new CommandEnvelope<>(Ids.jobId(), "RecordAgentResult",
                     request.runId(), Instant.now(), command);
-            try {
-                producer.send(new ProducerRecord<>(commands.name(), request.runId(), envelope), (metadata, sent) -> {
-                    if (sent == null) {
-                        recorded.complete(null);
-                    } else {
-                        notRecorded(request, sent, recorded);
-                    }
-                });
-            } catch (RuntimeException e) {
-                notRecorded(request, e, recorded);
+            producer.send(new ProducerRecord<>(commands.name(), request.runId(), envelope), (metadata, sent) -> {
+                if (sent == null) {
+                    recorded.complete(null);
+                } else {
+                    notRecorded(request, sent, recorded);
+                }
+            });
+        } catch (Throwable e) {
+            notRecorded(request, e, recorded);
+        }
+    }
+
+    /**
+     * The outcome as it may be written: an output or proposed output over the payload limit fails
+     * the step (not retryably); a large one is stored and travels by reference; messages, reasons
+     * and tool arguments are bounded.
+     */
+    CompletableFuture<AgentOutcome> seal(AgentRequest request, AgentOutcome outcome) {
+        String step = "step " + request.stepOrder() + " (agent " + request.agentId() + ")";
+        if (outcome == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        if (outcome.output() != null) {
+            return stored(outcome.output(), "output of " + step).thenApply(stored -> stored.error() != null
+                    ? new AgentOutcome(null, null, stored.error()) : AgentOutcome.output(stored.payload()));
+        }
+        if (outcome.approval() != null) {
+            ApprovalRequest approval = outcome.approval();
+            Map<String, Object> arguments = approval.arguments();
+            if (arguments != null) {
+                int bytes = Json.mapper().writeValueAsBytes(arguments).length;
+                if (bytes > Limits.MAX_APPROVAL_ARGUMENTS_BYTES) {
+                    return CompletableFuture.completedFuture(AgentOutcome.error("the tool arguments of " + step
+                            + " are " + bytes + " bytes as JSON, over the limit of "
+                            + Limits.MAX_APPROVAL_ARGUMENTS_BYTES, false));
+                }
             }
+            String tool = approval.tool() == null || approval.tool().length() <= Limits.MAX_TOOL_NAME_CHARS
+                    ? approval.tool() : approval.tool().substring(0, Limits.MAX_TOOL_NAME_CHARS);
+            ApprovalRequest bounded = new ApprovalRequest(approval.proposedOutput(),
+                    Limits.cutError(approval.reason()), tool, arguments);
+            return stored(approval.proposedOutput(), "proposed output of " + step).thenApply(stored ->
+                    stored.error() != null ? new AgentOutcome(null, null, stored.error())
+                            : AgentOutcome.approval(bounded.withProposedOutput(stored.payload())));
+        }
+        AgentOutcome.AgentError error = outcome.error();
+        return CompletableFuture.completedFuture(error == null ? outcome : new AgentOutcome(null, null,
+                new AgentOutcome.AgentError(Limits.cutError(error.message()), error.retryable(),
+                        error.retryAfterMs())));
+    }
+
+    /** A payload as it may travel, or why it may not. */
+    private record Stored(Payload payload, AgentOutcome.AgentError error) {
+    }
+
+    private CompletableFuture<Stored> stored(Payload payload, String what) {
+        if (payload == null || payload.isRef()) {
+            return CompletableFuture.completedFuture(new Stored(payload, null));
+        }
+        return payloads.externalize(payload.text(), what).handle((stored, e) -> {
+            if (e == null) {
+                return new Stored(stored, null);
+            }
+            Throwable cause = PayloadStore.cause(e);
+            return new Stored(null, cause instanceof PayloadTooLargeException
+                    ? new AgentOutcome.AgentError(cause.getMessage(), false)
+                    : new AgentOutcome.AgentError("cannot store the " + what + ": " + DeadLetters.reason(cause), true));
         });
     }
 
-    private static void notRecorded(AgentRequest request, Exception e, CompletableFuture<Void> recorded) {
+    /** The input of a request could not be read from the payload topic. */
+    private static final class InputUnavailable extends RuntimeException {
+        InputUnavailable(Throwable cause) {
+            super(PayloadStore.cause(cause));
+        }
+    }
+
+    private static void notRecorded(AgentRequest request, Throwable e, CompletableFuture<Void> recorded) {
         LOG.error("Could not record the result of {}; its step timeout will retry it", request.idempotencyKey(), e);
         recorded.completeExceptionally(e);
     }

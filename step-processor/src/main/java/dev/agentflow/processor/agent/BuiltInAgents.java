@@ -1,5 +1,7 @@
 package dev.agentflow.processor.agent;
 
+import dev.agentflow.schemas.limits.Limits;
+import dev.agentflow.schemas.payload.Utf8;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.ApprovalRequest;
@@ -17,14 +19,37 @@ public final class BuiltInAgents {
     private BuiltInAgents() {
     }
 
-    public static List<Agent> all(ScheduledExecutorService scheduler) {
+    public static final String INPUT_PLACEHOLDER = "{{input}}";
+
+    /** @param limits the template agent builds no output over {@code agentflow.limits.max-payload-bytes} */
+    public static List<Agent> all(ScheduledExecutorService scheduler, Limits limits) {
         return List.of(
                 simple("echo", request -> AgentOutcome.output(request.input())),
-                simple("template", request -> AgentOutcome.output(
-                        request.action().replace("{{input}}", request.input() == null ? "" : request.input()))),
+                simple("template", request -> template(request, limits)),
                 delay(scheduler),
                 simple("human_approval", request -> AgentOutcome.approval(new ApprovalRequest(request.input(),
                         request.action(), null, null))));
+    }
+
+    /**
+     * The action with every {@value #INPUT_PLACEHOLDER} replaced by the input; its size is worked out
+     * before the text is built, so that no action, however many placeholders it holds, can exhaust
+     * memory: over the limit the step fails at once.
+     */
+    static AgentOutcome template(AgentRequest request, Limits limits) {
+        String action = request.action() == null ? "" : request.action();
+        String input = request.inputText();
+        long placeholders = 0;
+        for (int at = action.indexOf(INPUT_PLACEHOLDER); at >= 0;
+             at = action.indexOf(INPUT_PLACEHOLDER, at + INPUT_PLACEHOLDER.length())) {
+            placeholders++;
+        }
+        long bytes = Utf8.length(action) + placeholders * (Utf8.length(input) - INPUT_PLACEHOLDER.length());
+        if (bytes > limits.maxPayloadBytes()) {
+            return AgentOutcome.error(limits.tooLarge("output of step " + request.stepOrder() + " (agent "
+                    + request.agentId() + ")", bytes), false);
+        }
+        return AgentOutcome.output(action.replace(INPUT_PLACEHOLDER, input));
     }
 
     private static Agent simple(String id, Function<AgentRequest, AgentOutcome> body) {

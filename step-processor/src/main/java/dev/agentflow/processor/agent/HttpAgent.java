@@ -2,6 +2,7 @@ package dev.agentflow.processor.agent;
 
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.ApprovalRequest;
@@ -41,7 +42,7 @@ final class HttpAgent extends ConfiguredAgent {
                 .put("idempotencyKey", request.idempotencyKey())
                 .put("agentId", request.agentId())
                 .put("action", request.action())
-                .put("input", request.input())
+                .put("input", request.inputText())
                 .put("sessionId", request.sessionId());
         body.set("config", Json.mapper().valueToTree(request.config() == null ? Map.of() : request.config()));
         ArrayNode past = body.putArray("history");
@@ -57,14 +58,22 @@ final class HttpAgent extends ConfiguredAgent {
         JsonNode approval = answer.path("approvalRequest");
         if (approval.isObject()) {
             try {
-                ApprovalRequest request = Json.mapper().treeToValue(approval, ApprovalRequest.class);
-                if (request.proposedOutput() != null) {
-                    AgentOutcome checked = http.output("agent endpoint", definition.url(), request.proposedOutput());
+                JsonNode proposed = approval.path("proposedOutput");
+                if (!proposed.isMissingNode() && !proposed.isNull() && !proposed.isString()) {
+                    throw http.malformed("agent endpoint", definition.url(), "approvalRequest.proposedOutput is not"
+                            + " a string");
+                }
+                String proposedOutput = proposed.isString() ? proposed.asString() : null;
+                if (proposedOutput != null) {
+                    AgentOutcome checked = http.output("agent endpoint", definition.url(), proposedOutput);
                     if (checked.error() != null) {
                         return checked;
                     }
                 }
-                return AgentOutcome.approval(request);
+                ObjectNode rest = ((ObjectNode) approval).deepCopy();
+                rest.remove("proposedOutput");
+                ApprovalRequest request = Json.mapper().treeToValue(rest, ApprovalRequest.class);
+                return AgentOutcome.approval(request.withProposedOutput(Payload.ofNullable(proposedOutput)));
             } catch (JacksonException e) {
                 throw http.malformed("agent endpoint", definition.url(), "approvalRequest is not "
                         + "{proposedOutput, reason, tool, arguments}");

@@ -65,7 +65,7 @@ final class OpenAiAgent extends ConfiguredAgent {
             messages.addObject().put("role", "user").put("content", userMessage(e.action(), e.input()));
             messages.addObject().put("role", "assistant").put("content", e.output());
         }
-        messages.addObject().put("role", "user").put("content", userMessage(request.action(), request.input()));
+        messages.addObject().put("role", "user").put("content", userMessage(request.action(), request.inputText()));
         return messages;
     }
 
@@ -144,7 +144,7 @@ final class OpenAiAgent extends ConfiguredAgent {
         String proposed = arguments == null ? raw : arguments.toString();
         AgentOutcome checked = http.output("chat completions", endpoint, proposed);
         return checked.error() != null ? checked
-                : AgentOutcome.approval(new ApprovalRequest(proposed, reason, tool.name(), values));
+                : AgentOutcome.approval(ApprovalRequest.of(proposed, reason, tool.name(), values));
     }
 
     /** A call's arguments (a JSON object encoded as a string, per the protocol), or null when they are not. */

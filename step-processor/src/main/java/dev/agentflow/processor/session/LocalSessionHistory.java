@@ -2,6 +2,7 @@ package dev.agentflow.processor.session;
 
 import dev.agentflow.processor.agent.SessionHistory;
 import dev.agentflow.processor.session.SessionTopology.Progress;
+import dev.agentflow.processor.session.SessionTopology.StoredExchange;
 import dev.agentflow.schemas.kafka.StreamsApp;
 import dev.agentflow.schemas.run.AgentRequest;
 import java.time.Duration;
@@ -31,12 +32,12 @@ public final class LocalSessionHistory implements SessionHistory {
 
     static final Duration POLL_INTERVAL = Duration.ofMillis(20);
 
-    private final Supplier<ReadOnlyKeyValueStore<String, Exchange>> exchanges;
+    private final Supplier<ReadOnlyKeyValueStore<String, StoredExchange>> exchanges;
     private final Supplier<ReadOnlyKeyValueStore<String, Progress>> progress;
     private final ScheduledExecutorService scheduler;
     private final Duration timeout;
 
-    LocalSessionHistory(Supplier<ReadOnlyKeyValueStore<String, Exchange>> exchanges,
+    LocalSessionHistory(Supplier<ReadOnlyKeyValueStore<String, StoredExchange>> exchanges,
                         Supplier<ReadOnlyKeyValueStore<String, Progress>> progress,
                         ScheduledExecutorService scheduler, Duration timeout) {
         this.exchanges = exchanges;
@@ -90,6 +91,17 @@ public final class LocalSessionHistory implements SessionHistory {
         }
     }
 
+    /**
+     * An exchange as agents are told it: a payload stored by reference (over
+     * {@code agentflow.limits.inline-payload-bytes}) appears as its preview and its size, so that a
+     * session's history stays bounded however large its steps' payloads were.
+     */
+    static Exchange told(StoredExchange e) {
+        return new Exchange(e.runId(), e.stepOrder(), e.agentId(), e.action(),
+                e.input() == null ? null : e.input().textOrPreview(),
+                e.output() == null ? null : e.output().textOrPreview());
+    }
+
     /** The history, or empty while the run's previous step is not stored yet. */
     private Optional<List<Exchange>> read(AgentRequest request, int limit) {
         if (request.stepOrder() > 1) {
@@ -101,12 +113,12 @@ public final class LocalSessionHistory implements SessionHistory {
         // A session lives in one partition (the topology repartitions by session), so the range is in order:
         // read it newest first and stop at the limit.
         List<Exchange> latest = new ArrayList<>();
-        try (KeyValueIterator<String, Exchange> it = exchanges.get().reverseRange(
+        try (KeyValueIterator<String, StoredExchange> it = exchanges.get().reverseRange(
                 SessionTopology.from(request.sessionId()), SessionTopology.to(request.sessionId()))) {
             while (latest.size() < limit && it.hasNext()) {
-                Exchange e = it.next().value;
+                StoredExchange e = it.next().value;
                 if (!e.runId().equals(request.runId()) || e.stepOrder() < request.stepOrder()) {
-                    latest.add(e);
+                    latest.add(told(e));
                 }
             }
         }

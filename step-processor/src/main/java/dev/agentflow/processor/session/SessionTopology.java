@@ -1,10 +1,10 @@
 package dev.agentflow.processor.session;
 
-import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import java.util.ArrayList;
@@ -57,12 +57,12 @@ public final class SessionTopology {
         if (maxExchanges < 1) {
             throw new IllegalArgumentException("maxExchanges must be at least 1, was " + maxExchanges);
         }
-        Map<String, String> logConfig = Map.of("max.message.bytes", Integer.toString(Topic.MAX_MESSAGE_BYTES));
+        Map<String, String> logConfig = Map.of();
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STORE),
                 Serdes.String(), JsonSerde.of(SessionRun.class)).withLoggingEnabled(logConfig));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXCHANGE_STORE),
-                Serdes.String(), JsonSerde.of(Exchange.class)).withLoggingEnabled(logConfig));
+                Serdes.String(), JsonSerde.of(StoredExchange.class)).withLoggingEnabled(logConfig));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
                 Serdes.String(), JsonSerde.of(Progress.class)).withLoggingEnabled(Map.of()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SIZE_STORE),
@@ -94,25 +94,36 @@ public final class SessionTopology {
         return sessionId + "|\uffff";
     }
 
-    /** What the session topology remembers of a run until its steps complete. */
-    record SessionRun(String sessionId, List<StepDefinition> steps, int step, String agentId, String input) {
+    /**
+     * What the session topology remembers of a run until its steps complete: the steps' snapshot
+     * and the current step's input (by reference when it is large), so bounded by the limits.
+     */
+    record SessionRun(String sessionId, List<StepDefinition> steps, int step, String agentId, Payload input) {
 
         SessionRun started(RunEvent.StepStarted e) {
             return new SessionRun(sessionId, steps, e.stepOrder(), e.agentId(), e.input());
         }
 
-        Exchange completed(RunEvent.StepCompleted e) {
+        StoredExchange completed(RunEvent.StepCompleted e) {
             StepDefinition definition = steps.stream().filter(s -> s.stepOrder() == e.stepOrder()).findFirst()
                     .orElse(null);
             boolean current = step == e.stepOrder();
             String agent = current ? agentId : definition == null ? null : definition.agentId();
-            return new Exchange(e.runId(), e.stepOrder(), agent, definition == null ? null : definition.action(),
-                    current ? input : null, e.output());
+            return new StoredExchange(e.runId(), e.stepOrder(), agent,
+                    definition == null ? null : definition.action(), current ? input : null, e.output());
         }
     }
 
+    /**
+     * One completed step of a session as stored: its payloads inline or by reference, as the run
+     * events carry them, so that no record of the store holds more than the limits allow.
+     */
+    public record StoredExchange(String runId, int stepOrder, String agentId, String action, Payload input,
+                                 Payload output) {
+    }
+
     /** A completed step on its way to its session's store: keyed by session id. */
-    record Completed(long completedAtMs, Exchange exchange) {
+    record Completed(long completedAtMs, StoredExchange exchange) {
     }
 
     /** The last step of a run recorded in the session store, and when (a run's exchanges never go back in time). */
@@ -161,7 +172,7 @@ public final class SessionTopology {
     static final class ExchangeProcessor implements Processor<String, Completed, Void, Void> {
 
         private final int maxExchanges;
-        private KeyValueStore<String, Exchange> exchanges;
+        private KeyValueStore<String, StoredExchange> exchanges;
         private KeyValueStore<String, Progress> progress;
         private KeyValueStore<String, Integer> sizes;
 
@@ -183,7 +194,7 @@ public final class SessionTopology {
             if (sessionId == null || completed == null || completed.exchange() == null) {
                 return;
             }
-            Exchange exchange = completed.exchange();
+            StoredExchange exchange = completed.exchange();
             Progress last = progress.get(exchange.runId());
             if (last != null && last.stepOrder() >= exchange.stepOrder()) {
                 return;
@@ -199,7 +210,7 @@ public final class SessionTopology {
             int size = Objects.requireNonNullElse(sizes.get(sessionId), 0) + 1;
             if (size > maxExchanges) {
                 List<String> oldest = new ArrayList<>();
-                try (KeyValueIterator<String, Exchange> it = exchanges.range(from(sessionId), to(sessionId))) {
+                try (KeyValueIterator<String, StoredExchange> it = exchanges.range(from(sessionId), to(sessionId))) {
                     while (oldest.size() < size - maxExchanges && it.hasNext()) {
                         oldest.add(it.next().key);
                     }

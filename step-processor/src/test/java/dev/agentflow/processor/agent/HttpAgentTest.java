@@ -2,6 +2,7 @@ package dev.agentflow.processor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.processor.agent.LoopbackServer.Reply;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.run.AgentOutcome;
@@ -41,7 +42,7 @@ class HttpAgentTest {
     }
 
     private static AgentRequest request() {
-        return new AgentRequest("wr-1", "wf-1", 2, 3, "reviewer", "Review", "draft", "session-1",
+        return new AgentRequest("wr-1", "wf-1", 2, 3, "reviewer", "Review", Payload.inline("draft"), "session-1",
                 Map.of("tone", "formal"), "wr-1:2:3");
     }
 
@@ -80,7 +81,7 @@ class HttpAgentTest {
                 + "\"reason\":\"needs a human\",\"tool\":\"publish\",\"arguments\":{\"channel\":\"blog\"}}}"));
 
         assertThat(invoke(agent(SessionHistory.NONE))).isEqualTo(AgentOutcome.approval(new ApprovalRequest(
-                "publish it", "needs a human", "publish", Map.of("channel", "blog"))));
+                Payload.inline("publish it"), "needs a human", "publish", Map.of("channel", "blog"))));
     }
 
     @Test
@@ -131,7 +132,7 @@ class HttpAgentTest {
         HttpAgent agent = agent(server.url("/agent"), null, Duration.ofSeconds(5), 1, history);
 
         CompletableFuture<AgentOutcome> waiting = agent.invoke(request());
-        AgentOutcome other = agent.invoke(new AgentRequest("wr-2", "wf-1", 1, 1, "reviewer", "Review", "x",
+        AgentOutcome other = agent.invoke(new AgentRequest("wr-2", "wf-1", 1, 1, "reviewer", "Review", Payload.inline("x"),
                 "session-2", Map.of(), "wr-2:1:1")).get(10, TimeUnit.SECONDS);
 
         assertThat(other).isEqualTo(AgentOutcome.output("done wr-2"));

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentflow.processor.agent.AgentDefinition.ToolDefinition;
 import dev.agentflow.processor.agent.LoopbackServer.Reply;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import java.net.ServerSocket;
@@ -48,7 +49,7 @@ class OpenAiAgentTest {
     }
 
     private static AgentRequest request(String action, String input) {
-        return new AgentRequest("wr-1", "wf-1", 1, 1, "web_agent", action, input, "session-1", Map.of(),
+        return new AgentRequest("wr-1", "wf-1", 1, 1, "web_agent", action, Payload.ofNullable(input), "session-1", Map.of(),
                 "wr-1:1:1");
     }
 
@@ -137,7 +138,7 @@ class OpenAiAgentTest {
         assertThat(outcome.approval().tool()).isEqualTo("publish");
         assertThat(outcome.approval().arguments()).isEqualTo(Map.of("text", "Hello readers"));
         assertThat(outcome.approval().reason()).isEqualTo("The draft is ready to publish.");
-        assertThat(outcome.approval().proposedOutput()).isEqualTo("{\"text\":\"Hello readers\"}");
+        assertThat(outcome.approval().proposedOutput()).isEqualTo(Payload.inline("{\"text\":\"Hello readers\"}"));
         assertThat(server.requests("/tools/publish")).isEmpty();
     }
 

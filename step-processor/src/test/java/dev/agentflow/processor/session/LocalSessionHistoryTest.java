@@ -3,6 +3,7 @@ package dev.agentflow.processor.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.kafka.Topics;
@@ -71,17 +72,17 @@ class LocalSessionHistoryTest {
     }
 
     private void start(String runId, String sessionId, Instant at) {
-        send(new RunEvent.RunStarted(runId, "wf-1", sessionId, "in", STEPS), at);
+        send(new RunEvent.RunStarted(runId, "wf-1", sessionId, Payload.inline("in"), STEPS), at);
     }
 
     /** Step {@code step} of the run starts and completes at {@code at}. */
     private void complete(String runId, int step, Instant at) {
-        send(new RunEvent.StepStarted(runId, step, 1, "echo", runId + "-in" + step, at.plusSeconds(60)), at);
-        send(new RunEvent.StepCompleted(runId, step, 1, runId + "-out" + step), at);
+        send(new RunEvent.StepStarted(runId, step, 1, "echo", Payload.inline(runId + "-in" + step), at.plusSeconds(60)), at);
+        send(new RunEvent.StepCompleted(runId, step, 1, Payload.inline(runId + "-out" + step)), at);
     }
 
     private static AgentRequest request(String runId, String sessionId, int step) {
-        return new AgentRequest(runId, "wf-1", step, 1, "echo", "one", "in", sessionId, Map.of(),
+        return new AgentRequest(runId, "wf-1", step, 1, "echo", "one", Payload.inline("in"), sessionId, Map.of(),
                 AgentRequest.idempotencyKey(runId, step, 1));
     }
 

@@ -2,7 +2,9 @@ package dev.agentflow.processor.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.processor.session.SessionTopology.StoredExchange;
 import dev.agentflow.processor.session.SessionTopology.Progress;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.kafka.Topics;
@@ -36,7 +38,7 @@ class SessionTopologyTest {
     private final Topics topics = Topics.defaults();
     private TopologyTestDriver driver;
     private TestInputTopic<String, EventEnvelope<RunEvent>> events;
-    private KeyValueStore<String, Exchange> exchanges;
+    private KeyValueStore<String, StoredExchange> exchanges;
     private KeyValueStore<String, Progress> progress;
     private long version;
 
@@ -69,26 +71,26 @@ class SessionTopologyTest {
 
     /** A run of the three steps in session {@code sessionId}: step n completes at {@code at + n s}. */
     void run(String runId, String sessionId, Instant at) {
-        send(new RunEvent.RunStarted(runId, "wf-1", sessionId, "ai", STEPS), at);
-        send(new RunEvent.StepStarted(runId, 1, 1, "echo", runId + "-in1", at.plusSeconds(60)), at);
-        send(new RunEvent.StepCompleted(runId, 1, 1, runId + "-out1"), at.plusSeconds(1));
-        send(new RunEvent.StepStarted(runId, 2, 1, "human_approval", runId + "-out1", at.plusSeconds(60)),
+        send(new RunEvent.RunStarted(runId, "wf-1", sessionId, Payload.inline("ai"), STEPS), at);
+        send(new RunEvent.StepStarted(runId, 1, 1, "echo", Payload.inline(runId + "-in1"), at.plusSeconds(60)), at);
+        send(new RunEvent.StepCompleted(runId, 1, 1, Payload.inline(runId + "-out1")), at.plusSeconds(1));
+        send(new RunEvent.StepStarted(runId, 2, 1, "human_approval", Payload.inline(runId + "-out1"), at.plusSeconds(60)),
                 at.plusSeconds(1));
-        send(new RunEvent.RunPaused(runId, 2, new ApprovalRequest("proposed", "Approve it", null, null)),
+        send(new RunEvent.RunPaused(runId, 2, new ApprovalRequest(Payload.inline("proposed"), "Approve it", null, null)),
                 at.plusSeconds(1));
-        send(new RunEvent.RunResumed(runId, 2, runId + "-approved"), at.plusSeconds(2));
-        send(new RunEvent.StepCompleted(runId, 2, 1, runId + "-approved"), at.plusSeconds(2));
-        send(new RunEvent.StepStarted(runId, 3, 1, "template", runId + "-approved", at.plusSeconds(60)),
+        send(new RunEvent.RunResumed(runId, 2, Payload.inline(runId + "-approved")), at.plusSeconds(2));
+        send(new RunEvent.StepCompleted(runId, 2, 1, Payload.inline(runId + "-approved")), at.plusSeconds(2));
+        send(new RunEvent.StepStarted(runId, 3, 1, "template", Payload.inline(runId + "-approved"), at.plusSeconds(60)),
                 at.plusSeconds(2));
-        send(new RunEvent.StepCompleted(runId, 3, 1, runId + "-out3"), at.plusSeconds(3));
-        send(new RunEvent.RunCompleted(runId, runId + "-out3"), at.plusSeconds(3));
+        send(new RunEvent.StepCompleted(runId, 3, 1, Payload.inline(runId + "-out3")), at.plusSeconds(3));
+        send(new RunEvent.RunCompleted(runId, Payload.inline(runId + "-out3")), at.plusSeconds(3));
     }
 
     List<Exchange> session(String sessionId) {
         List<Exchange> all = new ArrayList<>();
-        try (KeyValueIterator<String, Exchange> it = exchanges.range(SessionTopology.from(sessionId),
+        try (KeyValueIterator<String, StoredExchange> it = exchanges.range(SessionTopology.from(sessionId),
                 SessionTopology.to(sessionId))) {
-            it.forEachRemaining(kv -> all.add(kv.value));
+            it.forEachRemaining(kv -> all.add(LocalSessionHistory.told(kv.value)));
         }
         return all;
     }
@@ -122,24 +124,24 @@ class SessionTopologyTest {
 
     @Test
     void aRedeliveredStepCompletedIsStoredOnce() {
-        send(new RunEvent.RunStarted("wr-a", "wf-1", "s-1", "ai", STEPS), T0);
-        send(new RunEvent.StepStarted("wr-a", 1, 1, "echo", "in", T0.plusSeconds(60)), T0);
-        send(new RunEvent.StepCompleted("wr-a", 1, 1, "out"), T0.plusSeconds(1));
-        send(new RunEvent.StepCompleted("wr-a", 1, 1, "out"), T0.plusSeconds(1));
-        send(new RunEvent.StepStarted("wr-a", 2, 1, "human_approval", "out", T0.plusSeconds(60)), T0);
-        send(new RunEvent.StepCompleted("wr-a", 2, 1, "ok"), T0.plusSeconds(2));
-        send(new RunEvent.StepCompleted("wr-a", 1, 1, "out"), T0.plusSeconds(1));
+        send(new RunEvent.RunStarted("wr-a", "wf-1", "s-1", Payload.inline("ai"), STEPS), T0);
+        send(new RunEvent.StepStarted("wr-a", 1, 1, "echo", Payload.inline("in"), T0.plusSeconds(60)), T0);
+        send(new RunEvent.StepCompleted("wr-a", 1, 1, Payload.inline("out")), T0.plusSeconds(1));
+        send(new RunEvent.StepCompleted("wr-a", 1, 1, Payload.inline("out")), T0.plusSeconds(1));
+        send(new RunEvent.StepStarted("wr-a", 2, 1, "human_approval", Payload.inline("out"), T0.plusSeconds(60)), T0);
+        send(new RunEvent.StepCompleted("wr-a", 2, 1, Payload.inline("ok")), T0.plusSeconds(2));
+        send(new RunEvent.StepCompleted("wr-a", 1, 1, Payload.inline("out")), T0.plusSeconds(1));
 
         assertThat(steps(session("s-1"))).containsExactly("wr-a/1", "wr-a/2");
     }
 
     @Test
     void aRunsExchangesStayInStepOrderWhenTheClockGoesBack() {
-        send(new RunEvent.RunStarted("wr-a", "wf-1", "s-1", "ai", STEPS), T0);
-        send(new RunEvent.StepStarted("wr-a", 1, 1, "echo", "in", T0.plusSeconds(60)), T0);
-        send(new RunEvent.StepCompleted("wr-a", 1, 1, "out"), T0.plusSeconds(5));
-        send(new RunEvent.StepStarted("wr-a", 2, 1, "human_approval", "out", T0.plusSeconds(60)), T0);
-        send(new RunEvent.StepCompleted("wr-a", 2, 1, "ok"), T0.plusSeconds(1));
+        send(new RunEvent.RunStarted("wr-a", "wf-1", "s-1", Payload.inline("ai"), STEPS), T0);
+        send(new RunEvent.StepStarted("wr-a", 1, 1, "echo", Payload.inline("in"), T0.plusSeconds(60)), T0);
+        send(new RunEvent.StepCompleted("wr-a", 1, 1, Payload.inline("out")), T0.plusSeconds(5));
+        send(new RunEvent.StepStarted("wr-a", 2, 1, "human_approval", Payload.inline("out"), T0.plusSeconds(60)), T0);
+        send(new RunEvent.StepCompleted("wr-a", 2, 1, Payload.inline("ok")), T0.plusSeconds(1));
 
         assertThat(steps(session("s-1"))).containsExactly("wr-a/1", "wr-a/2");
     }
@@ -152,8 +154,8 @@ class SessionTopologyTest {
 
         assertThat(steps(session("s-1"))).containsExactly("wr-b/1", "wr-b/2", "wr-b/3");
         assertThat(steps(session("s-2"))).containsExactly("wr-c/1", "wr-c/2", "wr-c/3");
-        List<KeyValue<String, Exchange>> all = new ArrayList<>();
-        try (KeyValueIterator<String, Exchange> it = exchanges.all()) {
+        List<KeyValue<String, StoredExchange>> all = new ArrayList<>();
+        try (KeyValueIterator<String, StoredExchange> it = exchanges.all()) {
             it.forEachRemaining(all::add);
         }
         assertThat(all).hasSize(6);
@@ -170,9 +172,9 @@ class SessionTopologyTest {
 
     @Test
     void eventsOfRunsItNeverSawStartAreIgnored() {
-        send(new RunEvent.StepCompleted("wr-x", 1, 1, "out"), T0);
+        send(new RunEvent.StepCompleted("wr-x", 1, 1, Payload.inline("out")), T0);
 
-        try (KeyValueIterator<String, Exchange> it = exchanges.all()) {
+        try (KeyValueIterator<String, StoredExchange> it = exchanges.all()) {
             assertThat(it.hasNext()).isFalse();
         }
     }

@@ -4,6 +4,8 @@ import dev.agentflow.schemas.domain.Decider;
 import dev.agentflow.schemas.domain.Decision;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.Rejection;
+import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.Steps;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
@@ -29,6 +31,18 @@ import java.util.List;
 public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowState, WorkflowEvent> {
 
     public static final String COPY_SUFFIX = " (Copy)";
+    /** The longest name a workflow can have (a clone's name is cut to it). */
+    public static final int MAX_NAME = 200;
+
+    private final Limits limits;
+
+    public WorkflowDecider(Limits limits) {
+        this.limits = limits;
+    }
+
+    public WorkflowDecider() {
+        this(Limits.DEFAULTS);
+    }
 
     @Override
     public WorkflowState initialState() {
@@ -44,8 +58,13 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
             if (c.name() == null || c.name().isBlank()) {
                 return Decision.reject(Rejection.unprocessable("name", "name must not be blank"));
             }
+            List<StepDefinition> steps = Steps.renumber(c.steps());
+            Rejection tooBig = checkDefinition(steps, "steps");
+            if (tooBig != null) {
+                return Decision.reject(tooBig);
+            }
             return Decision.accept(new WorkflowCreated(c.workflowId(), c.name(), c.description(), c.clonedFrom(),
-                    Steps.renumber(c.steps())));
+                    steps));
         }
         if (!state.live()) {
             return Decision.reject(Rejection.notFound("workflowId", "Workflow " + command.workflowId() + " not found"));
@@ -85,7 +104,7 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
         throw new IllegalStateException("Unhandled workflow command " + command.getClass());
     }
 
-    private static Decision<WorkflowEvent> addStep(AddStep c, WorkflowState state) {
+    private Decision<WorkflowEvent> addStep(AddStep c, WorkflowState state) {
         int size = state.steps().size();
         int order = c.stepOrder() == null ? size + 1 : c.stepOrder();
         if (order < 1) {
@@ -99,8 +118,30 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
         if (Steps.contains(state.steps(), c.stepId())) {
             return Decision.reject(Rejection.conflict("stepId", "Step " + c.stepId() + " already exists"));
         }
-        return Decision.accept(new StepAdded(c.workflowId(),
-                new StepDefinition(c.stepId(), c.agentId(), c.action(), order, c.config())));
+        StepDefinition step = new StepDefinition(c.stepId(), c.agentId(), c.action(), order, c.config());
+        Rejection tooBig = checkDefinition(Steps.insert(state.steps(), step), "action");
+        if (tooBig != null) {
+            return Decision.reject(tooBig);
+        }
+        return Decision.accept(new StepAdded(c.workflowId(), step));
+    }
+
+    /**
+     * A workflow's steps are bounded in number and in size, so that every record carrying them (the
+     * workflow's state and view, a run's snapshot and state) is bounded too.
+     */
+    private Rejection checkDefinition(List<StepDefinition> steps, String field) {
+        if (steps.size() > limits.maxSteps()) {
+            return Rejection.unprocessable("stepOrder", "A workflow has at most " + limits.maxSteps()
+                    + " steps (agentflow.limits.max-steps)");
+        }
+        int bytes = Json.mapper().writeValueAsBytes(steps).length;
+        if (bytes > limits.maxDefinitionBytes()) {
+            return Rejection.unprocessable(field, "The workflow's steps would take " + bytes
+                    + " bytes as JSON, over the limit of " + limits.maxDefinitionBytes()
+                    + " bytes (agentflow.limits.max-definition-bytes)");
+        }
+        return null;
     }
 
     @Override
@@ -146,8 +187,10 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
                     .map(s -> new StepDefinition(Ids.derivedStepId(e.cloneId() + "/" + s.id()),
                             s.agentId(), s.action(), s.stepOrder(), s.config()))
                     .toList();
-            return List.of(new FollowUp.ToWorkflow(new CreateWorkflow(e.cloneId(), state.name() + COPY_SUFFIX,
-                    state.description(), e.workflowId(), copies)));
+            String name = state.name() + COPY_SUFFIX;
+            return List.of(new FollowUp.ToWorkflow(new CreateWorkflow(e.cloneId(),
+                    name.length() <= MAX_NAME ? name : name.substring(0, MAX_NAME), state.description(),
+                    e.workflowId(), copies)));
         }
         return List.of();
     }

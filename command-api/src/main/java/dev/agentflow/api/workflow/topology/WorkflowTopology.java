@@ -11,6 +11,8 @@ import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.limits.Limits;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import java.time.Instant;
@@ -47,18 +49,16 @@ public final class WorkflowTopology {
     private WorkflowTopology() {
     }
 
-    public static Topology build(Topics topics) {
+    public static Topology build(Topics topics, Limits limits) {
         Topic<String, CommandEnvelope<WorkflowCommand>> commands = topics.workflowCommands();
         Topic<String, EventEnvelope<WorkflowEvent>> events = topics.workflowEvents();
         Topic<String, CommandReply> replies = topics.commandReplies();
         Topology topology = new Topology();
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(new WorkflowDecider()), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(new WorkflowDecider(limits)), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
-                        Serdes.String(), JsonSerde.of(WorkflowState.class))
-                .withLoggingEnabled(Map.of("max.message.bytes", Integer.toString(Topic.MAX_MESSAGE_BYTES))),
-                PROCESSOR);
+                Serdes.String(), JsonSerde.of(WorkflowState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addSink(EVENTS_SINK, events.name(), events.keySerde().serializer(),
                 erase(events.valueSerde().serializer()), PROCESSOR);
         topology.addSink(REPLIES_SINK, replies.name(), replies.keySerde().serializer(),
@@ -112,15 +112,17 @@ public final class WorkflowTopology {
                 reply(command, CommandReply.rejected(command.commandId(), id, rejected.rejection()), now);
                 return;
             }
+            // Everything is decided before anything is written: a decider that throws leaves nothing behind.
             List<FollowUp> followUps = new ArrayList<>();
+            List<EventEnvelope<WorkflowEvent>> envelopes = new ArrayList<>();
             for (WorkflowEvent event : ((Decision.Accepted<WorkflowEvent>) decision).events()) {
                 state = decider.evolve(state, event);
-                EventEnvelope<WorkflowEvent> envelope = new EventEnvelope<>(Ids.eventId(),
-                        Topics.WORKFLOW_EVENTS.nameOf(event), 1, id, state.version(), Instant.ofEpochMilli(now),
-                        command.commandId(), event);
-                context.forward(new Record<>(id, (Object) envelope, now), EVENTS_SINK);
+                envelopes.add(new EventEnvelope<>(Ids.eventId(), Topics.WORKFLOW_EVENTS.nameOf(event),
+                        Payload.schemaVersionOf(event), id, state.version(), Instant.ofEpochMilli(now),
+                        command.commandId(), event));
                 followUps.addAll(decider.react(state, event));
             }
+            envelopes.forEach(envelope -> context.forward(new Record<>(id, (Object) envelope, now), EVENTS_SINK));
             store.put(id, state);
             for (FollowUp followUp : followUps) {
                 if (followUp instanceof FollowUp.ToWorkflow w) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentflow.schemas.domain.Decision;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.envelope.Rejection.Reason;
+import dev.agentflow.schemas.limits.Limits;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.schemas.workflow.WorkflowCommand.AddStep;
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.Test;
 
 /** given(events) / when(command) / then(events or rejection). */
 class WorkflowDeciderTest {
+
+    private static final Payload IN = Payload.inline("in");
 
     private static final String WF = "wf-1";
     private final WorkflowDecider decider = new WorkflowDecider();
@@ -94,7 +98,7 @@ class WorkflowDeciderTest {
     void everyCommandOnAnUnknownWorkflowIsNotFound() {
         List<WorkflowCommand> commands = List.of(new UpdateWorkflow(WF, "n", false, null), new DeleteWorkflow(WF),
                 new AddStep(WF, "s", "echo", "a", null, Map.of()), new RemoveStep(WF, "s"),
-                new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", "in"));
+                new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", IN));
         for (WorkflowCommand command : commands) {
             Rejection r = rejected(command);
             assertThat(r.reason()).as(command.toString()).isEqualTo(Reason.NOT_FOUND);
@@ -218,17 +222,59 @@ class WorkflowDeciderTest {
     }
 
     @Test
+    void aWorkflowHasAtMostMaxStepsSteps() {
+        WorkflowDecider small = new WorkflowDecider(new Limits(1 << 20, 1024, 64 * 1024, 2, 64 * 1024));
+        WorkflowState two = small.evolve(small.evolve(small.evolve(small.initialState(), CREATED),
+                new StepAdded(WF, step("a", 1))), new StepAdded(WF, step("b", 2)));
+
+        Decision<WorkflowEvent> third = small.decide(new AddStep(WF, "c", "echo", "x", null, Map.of()), two);
+
+        assertThat(third).isInstanceOf(Decision.Rejected.class);
+        Rejection rejection = ((Decision.Rejected<WorkflowEvent>) third).rejection();
+        assertThat(rejection.reason()).isEqualTo(Reason.UNPROCESSABLE);
+        assertThat(rejection.detail()).isEqualTo("A workflow has at most 2 steps (agentflow.limits.max-steps)");
+    }
+
+    @Test
+    void aWorkflowsStepsAreBoundedInSizeSoEveryRecordCarryingThemIs() {
+        WorkflowDecider small = new WorkflowDecider(new Limits(1 << 20, 1024, 64 * 1024, 100, 4096));
+        WorkflowState one = small.evolve(small.evolve(small.initialState(), CREATED),
+                new StepAdded(WF, new StepDefinition("a", "echo", "x".repeat(3000), 1, Map.of())));
+
+        Decision<WorkflowEvent> more = small.decide(new AddStep(WF, "b", "echo", "y".repeat(1000), null, Map.of()), one);
+        Decision<WorkflowEvent> less = small.decide(new AddStep(WF, "b", "echo", "y".repeat(100), null, Map.of()), one);
+
+        assertThat(more).isInstanceOf(Decision.Rejected.class);
+        Rejection rejection = ((Decision.Rejected<WorkflowEvent>) more).rejection();
+        assertThat(rejection.field()).isEqualTo("action");
+        assertThat(rejection.detail()).startsWith("The workflow's steps would take ")
+                .endsWith(" bytes as JSON, over the limit of 4096 bytes (agentflow.limits.max-definition-bytes)");
+        assertThat(less).isInstanceOf(Decision.Accepted.class);
+    }
+
+    @Test
+    void aCloneOfACloneKeepsItsNameWithinTheLimit() {
+        WorkflowState state = given(new WorkflowCreated(WF, "n".repeat(WorkflowDecider.MAX_NAME), null, null,
+                List.of()), new WorkflowCloned(WF, "wf-2"));
+
+        List<FollowUp> followUps = decider.react(state, new WorkflowCloned(WF, "wf-2"));
+
+        assertThat(followUps).singleElement().satisfies(f -> assertThat(((FollowUp.ToWorkflow) f).command())
+                .isInstanceOfSatisfying(CreateWorkflow.class, c -> assertThat(c.name()).hasSize(WorkflowDecider.MAX_NAME)));
+    }
+
+    @Test
     void runStartsWithASnapshotOfTheSteps() {
-        var events = accepted(new RunWorkflow(WF, "wr-1", "s-1", "in"), CREATED, new StepAdded(WF, step("a", 1)));
-        assertThat(events).containsExactly(new RunRequested(WF, "wr-1", "s-1", "in", List.of(step("a", 1))));
+        var events = accepted(new RunWorkflow(WF, "wr-1", "s-1", IN), CREATED, new StepAdded(WF, step("a", 1)));
+        assertThat(events).containsExactly(new RunRequested(WF, "wr-1", "s-1", IN, List.of(step("a", 1))));
         WorkflowState after = given(CREATED, new StepAdded(WF, step("a", 1)), events.get(0));
         assertThat(decider.react(after, events.get(0))).containsExactly(new FollowUp.ToRun(
-                new RunCommand.StartRun("wr-1", WF, "s-1", "in", List.of(step("a", 1)))));
+                new RunCommand.StartRun("wr-1", WF, "s-1", IN, List.of(step("a", 1)))));
     }
 
     @Test
     void runOfAWorkflowWithoutStepsIsUnprocessable() {
-        assertThat(rejected(new RunWorkflow(WF, "wr-1", "s", "in"), CREATED).reason()).isEqualTo(Reason.UNPROCESSABLE);
+        assertThat(rejected(new RunWorkflow(WF, "wr-1", "s", IN), CREATED).reason()).isEqualTo(Reason.UNPROCESSABLE);
     }
 
     @Test
@@ -249,14 +295,14 @@ class WorkflowDeciderTest {
             WorkflowCommand command = Arrays.stream(new WorkflowCommand[]{
                     new CreateWorkflow(WF, "n", null, null, List.of()), new UpdateWorkflow(WF, "n", false, null),
                     new DeleteWorkflow(WF), new AddStep(WF, "b", "echo", "x", null, Map.of()),
-                    new RemoveStep(WF, "a"), new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", "in")})
+                    new RemoveStep(WF, "a"), new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", IN)})
                     .filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
             assertThat(decider.decide(command, live)).isNotNull();
         }
         for (Class<?> type : WorkflowEvent.class.getPermittedSubclasses()) {
             WorkflowEvent event = Arrays.stream(new WorkflowEvent[]{CREATED, new WorkflowUpdated(WF, "n", null),
                     new WorkflowDeleted(WF), new StepAdded(WF, step("b", 2)), new StepRemoved(WF, "a"),
-                    new WorkflowCloned(WF, "wf-2"), new RunRequested(WF, "wr-1", "s", "in", List.of())})
+                    new WorkflowCloned(WF, "wf-2"), new RunRequested(WF, "wr-1", "s", IN, List.of())})
                     .filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
             assertThat(decider.evolve(live, event).version()).isEqualTo(live.version() + 1);
         }

@@ -7,6 +7,7 @@ import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import java.nio.file.Files;
@@ -36,7 +37,7 @@ class WorkflowTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "workflow-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("wf-topology").toString());
-        driver = new TopologyTestDriver(WorkflowTopology.build(topics), props);
+        driver = new TopologyTestDriver(WorkflowTopology.build(topics, Limits.DEFAULTS), props);
         var c = topics.workflowCommands();
         commands = driver.createInputTopic(c.name(), c.keySerde().serializer(), c.valueSerde().serializer());
         var e = topics.workflowEvents();

@@ -2,6 +2,8 @@ package dev.agentflow.processor.run.domain;
 
 import dev.agentflow.schemas.domain.Decision;
 import dev.agentflow.schemas.envelope.Rejection;
+import dev.agentflow.schemas.limits.Limits;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.RunCommand;
@@ -119,7 +121,7 @@ public final class RunDecider {
     }
 
     /** The current step's output is known: complete it, then start the next step or complete the run. */
-    private static List<RunEvent> complete(RunState state, String output, Instant now) {
+    private static List<RunEvent> complete(RunState state, Payload output, Instant now) {
         int n = state.currentStep();
         List<RunEvent> events = new ArrayList<>();
         events.add(new StepCompleted(state.runId(), n, state.attempt(), output));
@@ -140,10 +142,10 @@ public final class RunDecider {
         StepPolicy policy = StepPolicy.of(state.step(n));
         if (retryable && state.attempt() < policy.maxAttempts()) {
             Duration backoff = policy.backoffAfter(state.attempt());
-            return List.of(new StepAttemptFailed(state.runId(), n, state.attempt(), error,
+            return List.of(new StepAttemptFailed(state.runId(), n, state.attempt(), Limits.cutError(error),
                     now.plus(retryAfter.compareTo(backoff) > 0 ? retryAfter : backoff)));
         }
-        String reason = retryable ? error + " (after " + state.attempt() + " attempt(s))" : error;
+        String reason = Limits.cutError(retryable ? error + " (after " + state.attempt() + " attempt(s))" : error);
         return List.of(new StepFailed(state.runId(), n, state.attempt(), reason),
                 new RunFailed(state.runId(), n, reason));
     }
@@ -155,41 +157,36 @@ public final class RunDecider {
     public RunState evolve(RunState s, RunEvent event) {
         if (event instanceof RunStarted e) {
             return new RunState(s.version() + 1, RunStatus.RUNNING, e.runId(), e.workflowId(), e.sessionId(),
-                    e.input(), e.steps(), 0, 0, null, null, null, null, null, null);
+                    e.steps(), 0, 0, null, null, null, null);
         }
         if (event instanceof StepStarted e) {
             return s.next(RunStatus.RUNNING, e.stepOrder(), e.attempt(), e.input(), e.timeoutAt(),
-                    TimerKind.STEP_TIMEOUT, null, null, s.error());
+                    TimerKind.STEP_TIMEOUT, s.error());
         }
         if (event instanceof StepAttemptFailed e) {
             return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), e.retryAt(), TimerKind.RETRY,
-                    null, null, e.error());
-        }
-        if (event instanceof StepCompleted) {
-            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null, null);
-        }
-        if (event instanceof StepFailed e) {
-            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null, e.error());
-        }
-        if (event instanceof RunPaused e) {
-            return s.next(RunStatus.PAUSED, s.currentStep(), s.attempt(), s.stepInput(), null, null, e.approval(),
-                    null, null);
-        }
-        if (event instanceof RunResumed) {
-            return s.next(RunStatus.RUNNING, s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null,
-                    null);
-        }
-        if (event instanceof RunCompleted e) {
-            return s.next(RunStatus.COMPLETED, s.currentStep(), s.attempt(), s.stepInput(), null, null, null,
-                    e.output(), null);
-        }
-        if (event instanceof RunFailed e) {
-            return s.next(RunStatus.FAILED, s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null,
                     e.error());
         }
+        if (event instanceof StepCompleted) {
+            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), null, null, null);
+        }
+        if (event instanceof StepFailed e) {
+            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), null, null, e.error());
+        }
+        if (event instanceof RunPaused) {
+            return s.next(RunStatus.PAUSED, s.currentStep(), s.attempt(), s.stepInput(), null, null, null);
+        }
+        if (event instanceof RunResumed) {
+            return s.next(RunStatus.RUNNING, s.currentStep(), s.attempt(), s.stepInput(), null, null, null);
+        }
+        if (event instanceof RunCompleted) {
+            return s.next(RunStatus.COMPLETED, s.currentStep(), s.attempt(), null, null, null, null);
+        }
+        if (event instanceof RunFailed e) {
+            return s.next(RunStatus.FAILED, s.currentStep(), s.attempt(), null, null, null, e.error());
+        }
         if (event instanceof RunCancelled) {
-            return s.next(RunStatus.CANCELLED, s.currentStep(), s.attempt(), s.stepInput(), null, null, null, null,
-                    s.error());
+            return s.next(RunStatus.CANCELLED, s.currentStep(), s.attempt(), null, null, null, s.error());
         }
         throw new IllegalStateException("Unhandled run event " + event.getClass());
     }

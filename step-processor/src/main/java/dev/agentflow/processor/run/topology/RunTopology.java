@@ -10,6 +10,7 @@ import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunCommand.FireTimer;
@@ -65,9 +66,8 @@ public final class RunTopology {
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
         topology.addProcessor(PROCESSOR, () -> new CommandProcessor(new RunDecider(), dispatched), SOURCE);
-        Map<String, String> logConfig = Map.of("max.message.bytes", Integer.toString(Topic.MAX_MESSAGE_BYTES));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
-                Serdes.String(), JsonSerde.of(RunState.class)).withLoggingEnabled(logConfig), PROCESSOR);
+                Serdes.String(), JsonSerde.of(RunState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE),
                 Serdes.String(), JsonSerde.of(FireTimer.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addSink(EVENTS_SINK, topics.runEvents().name(), Serdes.String().serializer(),
@@ -149,15 +149,20 @@ public final class RunTopology {
                 return;
             }
             List<RunEvent> events = ((Decision.Accepted<RunEvent>) decision).events();
+            // Everything is decided before anything is written: a decider that throws leaves nothing behind.
             RunState before = state;
+            List<EventEnvelope<RunEvent>> envelopes = new ArrayList<>();
+            List<AgentRequest> requests = new ArrayList<>();
             for (RunEvent event : events) {
                 state = decider.evolve(state, event);
-                forward(runId, new EventEnvelope<>(Ids.eventId(), Topics.RUN_EVENTS.nameOf(event), 1, runId,
-                        state.version(), now, command.commandId(), event), EVENTS_SINK, nowMs);
-                decider.react(state, event).ifPresent(request -> {
-                    forward(runId, request, REQUESTS_SINK, nowMs);
-                    dispatched.accept(request);
-                });
+                envelopes.add(new EventEnvelope<>(Ids.eventId(), Topics.RUN_EVENTS.nameOf(event),
+                        Payload.schemaVersionOf(event), runId, state.version(), now, command.commandId(), event));
+                decider.react(state, event).ifPresent(requests::add);
+            }
+            envelopes.forEach(envelope -> forward(runId, envelope, EVENTS_SINK, nowMs));
+            for (AgentRequest request : requests) {
+                forward(runId, request, REQUESTS_SINK, nowMs);
+                dispatched.accept(request);
             }
             if (!events.isEmpty()) {
                 states.put(runId, state);

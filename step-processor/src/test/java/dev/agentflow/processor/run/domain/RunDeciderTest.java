@@ -2,6 +2,7 @@ package dev.agentflow.processor.run.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.domain.Decision;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.envelope.Rejection.Reason;
@@ -52,12 +53,12 @@ class RunDeciderTest {
                     "retryBackoffMs", 100)),
             new StepDefinition("s3", "echo", "B", 3, Map.of("maxAttempts", 1)));
 
-    private static final RunStarted STARTED = new RunStarted(RUN, "wf-1", "sess", "in", STEPS);
-    private static final StepStarted STEP1 = new StepStarted(RUN, 1, 1, "template", "in", T0.plus(FIVE_MIN));
-    private static final StepCompleted DONE1 = new StepCompleted(RUN, 1, 1, "out1");
-    private static final StepStarted STEP2 = new StepStarted(RUN, 2, 1, "human_approval", "out1",
+    private static final RunStarted STARTED = new RunStarted(RUN, "wf-1", "sess", Payload.inline("in"), STEPS);
+    private static final StepStarted STEP1 = new StepStarted(RUN, 1, 1, "template", Payload.inline("in"), T0.plus(FIVE_MIN));
+    private static final StepCompleted DONE1 = new StepCompleted(RUN, 1, 1, Payload.inline("out1"));
+    private static final StepStarted STEP2 = new StepStarted(RUN, 2, 1, "human_approval", Payload.inline("out1"),
             T0.plusMillis(1000));
-    private static final ApprovalRequest APPROVAL = new ApprovalRequest("out1", "Approve", null, null);
+    private static final ApprovalRequest APPROVAL = new ApprovalRequest(Payload.inline("out1"), "Approve", null, null);
     private static final RunPaused PAUSED = new RunPaused(RUN, 2, APPROVAL);
 
     private RunState given(RunEvent... events) {
@@ -86,8 +87,8 @@ class RunDeciderTest {
 
     @Test
     void startRunsTheFirstStepWithTheRunsInput() {
-        assertThat(when(new StartRun(RUN, "wf-1", "sess", "in", STEPS))).containsExactly(STARTED,
-                new StepStarted(RUN, 1, 1, "template", "in", NOW.plus(FIVE_MIN)));
+        assertThat(when(new StartRun(RUN, "wf-1", "sess", Payload.inline("in"), STEPS))).containsExactly(STARTED,
+                new StepStarted(RUN, 1, 1, "template", Payload.inline("in"), NOW.plus(FIVE_MIN)));
         RunState s = given(STARTED, STEP1);
         assertThat(s.status()).isEqualTo(RunStatus.RUNNING);
         assertThat(s.timerKind()).isEqualTo(TimerKind.STEP_TIMEOUT);
@@ -96,18 +97,18 @@ class RunDeciderTest {
 
     @Test
     void startTwiceConflicts() {
-        assertThat(rejected(new StartRun(RUN, "wf-1", "s", "in", STEPS), STARTED, STEP1).reason())
+        assertThat(rejected(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), STEPS), STARTED, STEP1).reason())
                 .isEqualTo(Reason.CONFLICT);
     }
 
     @Test
     void startWithoutStepsIsUnprocessable() {
-        assertThat(rejected(new StartRun(RUN, "wf-1", "s", "in", List.of())).reason()).isEqualTo(Reason.UNPROCESSABLE);
+        assertThat(rejected(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), List.of())).reason()).isEqualTo(Reason.UNPROCESSABLE);
     }
 
     @Test
     void commandsOnAnUnknownRunAreNotFound() {
-        for (RunCommand c : List.of(new ResumeRun(RUN, "x"), new CancelRun(RUN),
+        for (RunCommand c : List.of(new ResumeRun(RUN, Payload.inline("x")), new CancelRun(RUN),
                 result(1, 1, AgentOutcome.output("x")), new FireTimer(RUN, TimerKind.RETRY, 1, 1))) {
             assertThat(rejected(c).reason()).as(c.toString()).isEqualTo(Reason.NOT_FOUND);
         }
@@ -116,19 +117,19 @@ class RunDeciderTest {
     @Test
     void anOutputCompletesTheStepAndStartsTheNextWithIt() {
         assertThat(when(result(1, 1, AgentOutcome.output("out1")), STARTED, STEP1)).containsExactly(DONE1,
-                new StepStarted(RUN, 2, 1, "human_approval", "out1", NOW.plusMillis(1000)));
+                new StepStarted(RUN, 2, 1, "human_approval", Payload.inline("out1"), NOW.plusMillis(1000)));
     }
 
     @Test
     void theLastOutputCompletesTheRun() {
-        StepStarted step3 = new StepStarted(RUN, 3, 1, "echo", "ok", T0);
+        StepStarted step3 = new StepStarted(RUN, 3, 1, "echo", Payload.inline("ok"), T0);
         List<RunEvent> events = when(result(3, 1, AgentOutcome.output("final")), STARTED, STEP1, DONE1, STEP2,
-                PAUSED, new RunResumed(RUN, 2, "ok"), new StepCompleted(RUN, 2, 1, "ok"), step3);
-        assertThat(events).containsExactly(new StepCompleted(RUN, 3, 1, "final"), new RunCompleted(RUN, "final"));
-        RunState s = given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunResumed(RUN, 2, "ok"),
-                new StepCompleted(RUN, 2, 1, "ok"), step3, events.get(0), events.get(1));
+                PAUSED, new RunResumed(RUN, 2, Payload.inline("ok")), new StepCompleted(RUN, 2, 1, Payload.inline("ok")), step3);
+        assertThat(events).containsExactly(new StepCompleted(RUN, 3, 1, Payload.inline("final")), new RunCompleted(RUN, Payload.inline("final")));
+        RunState s = given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunResumed(RUN, 2, Payload.inline("ok")),
+                new StepCompleted(RUN, 2, 1, Payload.inline("ok")), step3, events.get(0), events.get(1));
         assertThat(s.status()).isEqualTo(RunStatus.COMPLETED);
-        assertThat(s.output()).isEqualTo("final");
+        assertThat(s.stepInput()).as("a finished run keeps no payload").isNull();
         assertThat(s.timerAt()).isNull();
         assertThat(decider.isTerminal(s)).isTrue();
     }
@@ -141,20 +142,20 @@ class RunDeciderTest {
         assertThat(s.status()).isEqualTo(RunStatus.PAUSED);
         assertThat(s.currentStep()).isEqualTo(2);
         assertThat(s.timerAt()).as("a paused run never times out").isNull();
-        assertThat(s.approval()).isEqualTo(APPROVAL);
+        assertThat(s.stepInput()).as("the paused step's input, for nothing else").isEqualTo(STEP2.input());
     }
 
     @Test
     void resumeCompletesThePausedStepWithTheApprovedOutputAndFeedsTheNext() {
-        assertThat(when(new ResumeRun(RUN, "approved"), STARTED, STEP1, DONE1, STEP2, PAUSED)).containsExactly(
-                new RunResumed(RUN, 2, "approved"), new StepCompleted(RUN, 2, 1, "approved"),
-                new StepStarted(RUN, 3, 1, "echo", "approved", NOW.plus(FIVE_MIN)));
+        assertThat(when(new ResumeRun(RUN, Payload.inline("approved")), STARTED, STEP1, DONE1, STEP2, PAUSED)).containsExactly(
+                new RunResumed(RUN, 2, Payload.inline("approved")), new StepCompleted(RUN, 2, 1, Payload.inline("approved")),
+                new StepStarted(RUN, 3, 1, "echo", Payload.inline("approved"), NOW.plus(FIVE_MIN)));
     }
 
     @Test
     void resumeOfARunThatIsNotPausedConflicts() {
-        assertThat(rejected(new ResumeRun(RUN, "x"), STARTED, STEP1).reason()).isEqualTo(Reason.CONFLICT);
-        assertThat(rejected(new ResumeRun(RUN, "x"), STARTED, STEP1, new RunCancelled(RUN, 1)).reason())
+        assertThat(rejected(new ResumeRun(RUN, Payload.inline("x")), STARTED, STEP1).reason()).isEqualTo(Reason.CONFLICT);
+        assertThat(rejected(new ResumeRun(RUN, Payload.inline("x")), STARTED, STEP1, new RunCancelled(RUN, 1)).reason())
                 .isEqualTo(Reason.CONFLICT);
     }
 
@@ -203,13 +204,13 @@ class RunDeciderTest {
     void theRetryTimerStartsTheNextAttemptWithTheSameInput() {
         StepAttemptFailed failed = new StepAttemptFailed(RUN, 2, 1, "503", T0);
         assertThat(when(new FireTimer(RUN, TimerKind.RETRY, 2, 1), STARTED, STEP1, DONE1, STEP2, failed))
-                .containsExactly(new StepStarted(RUN, 2, 2, "human_approval", "out1", NOW.plusMillis(1000)));
+                .containsExactly(new StepStarted(RUN, 2, 2, "human_approval", Payload.inline("out1"), NOW.plusMillis(1000)));
     }
 
     @Test
     void whenAttemptsRunOutTheRunFails() {
         StepAttemptFailed failed = new StepAttemptFailed(RUN, 2, 1, "503", T0);
-        StepStarted attempt2 = new StepStarted(RUN, 2, 2, "human_approval", "out1", T0);
+        StepStarted attempt2 = new StepStarted(RUN, 2, 2, "human_approval", Payload.inline("out1"), T0);
         List<RunEvent> events = when(result(2, 2, AgentOutcome.error("503 again", true)), STARTED, STEP1, DONE1,
                 STEP2, failed, attempt2);
         assertThat(events).containsExactly(new StepFailed(RUN, 2, 2, "503 again (after 2 attempt(s))"),
@@ -235,9 +236,9 @@ class RunDeciderTest {
 
     @Test
     void aTimeoutOfTheLastAttemptFailsTheRun() {
-        StepStarted step3 = new StepStarted(RUN, 3, 1, "echo", "x", T0);
+        StepStarted step3 = new StepStarted(RUN, 3, 1, "echo", Payload.inline("x"), T0);
         List<RunEvent> events = when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 3, 1), STARTED, STEP1, DONE1, STEP2,
-                PAUSED, new RunResumed(RUN, 2, "x"), new StepCompleted(RUN, 2, 1, "x"), step3);
+                PAUSED, new RunResumed(RUN, 2, Payload.inline("x")), new StepCompleted(RUN, 2, 1, Payload.inline("x")), step3);
         assertThat(events).hasSize(2).last().isInstanceOf(RunFailed.class);
         assertThat(((RunFailed) events.get(1)).error()).contains("timed out after 300000 ms");
     }
@@ -271,7 +272,7 @@ class RunDeciderTest {
 
     @Test
     void cancelOfAFinishedRunConflicts() {
-        RunEvent[] completed = {STARTED, STEP1, new RunCompleted(RUN, "x")};
+        RunEvent[] completed = {STARTED, STEP1, new RunCompleted(RUN, Payload.inline("x"))};
         assertThat(rejected(new CancelRun(RUN), completed).reason()).isEqualTo(Reason.CONFLICT);
         assertThat(rejected(new CancelRun(RUN), STARTED, STEP1, new RunCancelled(RUN, 1)).reason())
                 .isEqualTo(Reason.CONFLICT);
@@ -283,7 +284,7 @@ class RunDeciderTest {
     void aStartedStepAsksForOneAgentInvocation() {
         RunState s = given(STARTED, STEP1);
         assertThat(decider.react(s, STEP1)).contains(new AgentRequest(RUN, "wf-1", 1, 1, "template", "A {{input}}",
-                "in", "sess", Map.of(), "wr-1:1:1"));
+                Payload.inline("in"), "sess", Map.of(), "wr-1:1:1"));
         assertThat(decider.react(s, STARTED)).isEmpty();
     }
 
@@ -301,8 +302,8 @@ class RunDeciderTest {
     @Test
     void everyCommandAndEventTypeIsHandled() {
         RunEvent[] history = {STARTED, STEP1};
-        List<RunCommand> commands = List.of(new StartRun(RUN, "wf", "s", "i", STEPS),
-                result(1, 1, AgentOutcome.output("x")), new ResumeRun(RUN, "x"), new CancelRun(RUN),
+        List<RunCommand> commands = List.of(new StartRun(RUN, "wf", "s", Payload.inline("i"), STEPS),
+                result(1, 1, AgentOutcome.output("x")), new ResumeRun(RUN, Payload.inline("x")), new CancelRun(RUN),
                 new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1));
         for (Class<?> type : RunCommand.class.getPermittedSubclasses()) {
             RunCommand c = commands.stream().filter(type::isInstance).findFirst()
@@ -310,8 +311,8 @@ class RunDeciderTest {
             assertThat(decider.decide(c, given(history), NOW)).isNotNull();
         }
         List<RunEvent> events = new ArrayList<>(Arrays.asList(STARTED, STEP1, DONE1, STEP2, PAUSED,
-                new RunResumed(RUN, 2, "x"), new StepAttemptFailed(RUN, 2, 1, "e", T0), new StepFailed(RUN, 2, 1, "e"),
-                new RunFailed(RUN, 2, "e"), new RunCompleted(RUN, "x"), new RunCancelled(RUN, 2)));
+                new RunResumed(RUN, 2, Payload.inline("x")), new StepAttemptFailed(RUN, 2, 1, "e", T0), new StepFailed(RUN, 2, 1, "e"),
+                new RunFailed(RUN, 2, "e"), new RunCompleted(RUN, Payload.inline("x")), new RunCancelled(RUN, 2)));
         for (Class<?> type : RunEvent.class.getPermittedSubclasses()) {
             RunEvent e = events.stream().filter(type::isInstance).findFirst()
                     .orElseThrow(() -> new AssertionError("no sample of " + type));

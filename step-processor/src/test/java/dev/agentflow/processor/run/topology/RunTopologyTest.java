@@ -2,6 +2,7 @@ package dev.agentflow.processor.run.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.EventEnvelope;
@@ -90,14 +91,14 @@ class RunTopologyTest {
 
     @Test
     void startWritesEventsOneAgentRequestAndAReply() {
-        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", "hello", STEPS));
+        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", Payload.inline("hello"), STEPS));
 
         List<EventEnvelope<RunEvent>> written = events.readValuesToList();
         assertThat(written).extracting(EventEnvelope::type).containsExactly("RunStarted", "StepStarted");
         assertThat(written).extracting(EventEnvelope::version).containsExactly(1L, 2L);
         AgentRequest request = requests.readValue();
         assertThat(request.idempotencyKey()).isEqualTo("wr-1:1:1");
-        assertThat(request.input()).isEqualTo("hello");
+        assertThat(request.input()).isEqualTo(Payload.inline("hello"));
         assertThat(dispatched).containsExactly(request);
         assertThat(replies.readValue()).isEqualTo(CommandReply.accepted("job-1", "wr-1", 2));
         assertThat(timerCount()).isEqualTo(1);
@@ -105,7 +106,7 @@ class RunTopologyTest {
 
     @Test
     void timeoutThenBackoffThenSecondAttemptFromTheTimerStore() {
-        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", "hello", STEPS));
+        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", Payload.inline("hello"), STEPS));
         eventTypes();
         requests.readValuesToList();
 
@@ -120,19 +121,19 @@ class RunTopologyTest {
         assertThat(eventTypes()).containsExactly("StepStarted");
         AgentRequest retry = requests.readValue();
         assertThat(retry.attempt()).isEqualTo(2);
-        assertThat(retry.input()).isEqualTo("hello");
+        assertThat(retry.input()).isEqualTo(Payload.inline("hello"));
 
         send("res-1", new RunCommand.RecordAgentResult("wr-1", 1, 1, AgentOutcome.output("stale")));
         assertThat(events.isEmpty()).as("the first attempt's late result is ignored").isTrue();
 
         send("res-2", new RunCommand.RecordAgentResult("wr-1", 1, 2, AgentOutcome.output("hi")));
         assertThat(eventTypes()).containsExactly("StepCompleted", "StepStarted");
-        assertThat(requests.readValue().input()).isEqualTo("hi");
+        assertThat(requests.readValue().input()).isEqualTo(Payload.inline("hi"));
     }
 
     @Test
     void exhaustedRetriesFailTheRunAndClearTheTimers() {
-        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", "hello", STEPS));
+        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", Payload.inline("hello"), STEPS));
         driver.advanceWallClockTime(Duration.ofMillis(1100));
         driver.advanceWallClockTime(Duration.ofMillis(300));
         driver.advanceWallClockTime(Duration.ofMillis(1100));
@@ -144,17 +145,17 @@ class RunTopologyTest {
 
     @Test
     void pausedRunHasNoTimerAndResumeRepliesAndContinues() {
-        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", "hello", STEPS));
+        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", Payload.inline("hello"), STEPS));
         send("res-1", new RunCommand.RecordAgentResult("wr-1", 1, 1, AgentOutcome.output("hi")));
         send("res-2", new RunCommand.RecordAgentResult("wr-1", 2, 1, AgentOutcome.approval(
-                new dev.agentflow.schemas.run.ApprovalRequest("hi", "b", null, null))));
+                new dev.agentflow.schemas.run.ApprovalRequest(Payload.inline("hi"), "b", null, null))));
         assertThat(eventTypes()).endsWith("RunPaused");
         assertThat(timerCount()).isZero();
         driver.advanceWallClockTime(Duration.ofHours(2));
         assertThat(events.isEmpty()).as("a paused run never times out").isTrue();
         replies.readValuesToList();
 
-        send("job-2", new RunCommand.ResumeRun("wr-1", "approved"));
+        send("job-2", new RunCommand.ResumeRun("wr-1", Payload.inline("approved")));
 
         assertThat(eventTypes()).containsExactly("RunResumed", "StepCompleted", "RunCompleted");
         assertThat(replies.readValuesToList()).extracting(CommandReply::commandId).containsExactly("job-2");
@@ -162,7 +163,7 @@ class RunTopologyTest {
 
     @Test
     void agentResultsGetNoReplyAndRejectionsWriteNoEvents() {
-        send("job-1", new RunCommand.ResumeRun("wr-404", "x"));
+        send("job-1", new RunCommand.ResumeRun("wr-404", Payload.inline("x")));
         assertThat(events.isEmpty()).isTrue();
         CommandReply reply = replies.readValue();
         assertThat(reply.accepted()).isFalse();

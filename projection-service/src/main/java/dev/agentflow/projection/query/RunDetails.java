@@ -1,0 +1,103 @@
+package dev.agentflow.projection.query;
+
+import dev.agentflow.projection.view.RunView;
+import dev.agentflow.projection.view.StepView;
+import dev.agentflow.projection.view.StepView.StepStatus;
+import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.payload.PayloadStore;
+import dev.agentflow.schemas.run.ApprovalRequest;
+import dev.agentflow.schemas.run.RunStatus;
+import dev.agentflow.web.ApiException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.springframework.http.HttpStatus;
+
+/**
+ * Builds a run's detail from its view and its steps' views, with payloads stored by reference read
+ * from the payload topic: each whole up to {@code detailBytes}, else cut there and linked.
+ */
+public final class RunDetails {
+
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+
+    private final RunQueries runs;
+    private final PayloadStore payloads;
+    private final int detailBytes;
+
+    public RunDetails(RunQueries runs, PayloadStore payloads, int detailBytes) {
+        this.runs = runs;
+        this.payloads = payloads;
+        this.detailBytes = detailBytes;
+    }
+
+    public Optional<RunDetail> find(String runId) {
+        return runs.find(runId).map(run -> detail(run, runs.steps(runId)));
+    }
+
+    private RunDetail detail(RunView run, List<StepView> steps) {
+        List<RunDetail.Step> shownSteps = new ArrayList<>();
+        Payload previous = run.input();
+        Shown lastOutput = Shown.NONE;
+        RunDetail.Approval approval = null;
+        for (StepView s : steps) {
+            Shown input = s.status() == StepStatus.PENDING ? Shown.NONE : show(previous);
+            Shown output = show(s.output());
+            shownSteps.add(new RunDetail.Step(s.stepOrder(), s.agentId(), s.action(), input.text, input.truncated,
+                    input.href, output.text, output.truncated, output.href, s.status(), s.attempts(), s.startedAt(),
+                    s.finishedAt(), s.error()));
+            if (run.status() == RunStatus.PAUSED && s.stepOrder() == run.currentStepOrder() && s.approval() != null) {
+                approval = approval(s.approval());
+            }
+            lastOutput = output;
+            previous = s.output();
+        }
+        Shown input = show(run.input());
+        Shown output = run.status() == RunStatus.COMPLETED ? lastOutput : Shown.NONE;
+        return new RunDetail(run.id(), run.workflowId(), run.sessionId(), run.status(), run.currentStepOrder(),
+                run.updatedAt().toEpochMilli() - run.createdAt().toEpochMilli(), run.createdAt(), run.updatedAt(),
+                input.text, input.truncated, input.href, output.text, output.truncated, output.href, run.error(),
+                shownSteps, approval);
+    }
+
+    private RunDetail.Approval approval(ApprovalRequest request) {
+        Shown proposed = show(request.proposedOutput());
+        return new RunDetail.Approval(proposed.text, proposed.truncated, proposed.href, request.reason(),
+                request.tool(), request.arguments());
+    }
+
+    /** A payload as the detail shows it. */
+    private record Shown(String text, Boolean truncated, String href) {
+        static final Shown NONE = new Shown(null, null, null);
+    }
+
+    private Shown show(Payload payload) {
+        if (payload == null) {
+            return Shown.NONE;
+        }
+        if (!payload.isRef()) {
+            return new Shown(payload.text(), null, null);
+        }
+        String href = PayloadLinks.href(payload.ref().payloadId());
+        boolean whole = payload.ref().bytes() <= detailBytes;
+        CompletableFuture<String> text = whole ? payloads.resolve(payload) : payloads.head(payload, detailBytes);
+        return new Shown(await(text), whole ? null : Boolean.TRUE, href);
+    }
+
+    private static String await(CompletableFuture<String> text) {
+        try {
+            return text.get(READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Cannot read a payload of the run now: "
+                    + PayloadStore.cause(e).getMessage(), List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Interrupted", List.of());
+        }
+    }
+}

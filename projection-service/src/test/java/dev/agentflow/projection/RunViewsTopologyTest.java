@@ -1,0 +1,176 @@
+package dev.agentflow.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.agentflow.projection.topology.AppliedListener;
+import dev.agentflow.projection.topology.HistoryListener;
+import dev.agentflow.projection.topology.ProjectionTopology;
+import dev.agentflow.projection.view.RunView;
+import dev.agentflow.projection.view.StepView;
+import dev.agentflow.projection.view.StepView.StepStatus;
+import dev.agentflow.schemas.envelope.EventEnvelope;
+import dev.agentflow.schemas.kafka.DeadLetters;
+import dev.agentflow.schemas.kafka.KafkaSettings;
+import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.payload.PayloadRef;
+import dev.agentflow.schemas.run.ApprovalRequest;
+import dev.agentflow.schemas.run.RunEvent;
+import dev.agentflow.schemas.run.RunStatus;
+import dev.agentflow.schemas.workflow.StepDefinition;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The run views keep each step apart (no record holds more than one payload, whatever the number of
+ * steps), index the payloads events reference, and never stop on an event they cannot fold: it goes
+ * to the dead-letter topic, with nothing stored, and the next event is folded.
+ */
+class RunViewsTopologyTest {
+
+    private static final Instant AT = Instant.parse("2026-01-01T00:00:00Z");
+    private static final PayloadRef REF = new PayloadRef("pl-big", 40_000, "ab".repeat(32), 1, 0, 7, "Big…");
+
+    private final Topics topics = Topics.defaults();
+    private final List<Long> applied = new ArrayList<>();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, EventEnvelope<RunEvent>> runEvents;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        KafkaSettings settings = new KafkaSettings("unused:9092", topics, Files.createTempDirectory("views"), 20,
+                "test");
+        Properties props = StreamsApp.properties("projection-test", settings, StreamsApp.Guarantee.AT_LEAST_ONCE);
+        driver = new TopologyTestDriver(ProjectionTopology.build(topics, AppliedListener.NONE,
+                (id, version) -> applied.add(version), HistoryListener.NONE), props);
+        var r = topics.runEvents();
+        runEvents = driver.createInputTopic(r.name(), r.keySerde().serializer(), r.valueSerde().serializer());
+        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private void run(String id, long version, RunEvent event) {
+        runEvents.pipeInput(id, new EventEnvelope<>("evt-" + version, Topics.RUN_EVENTS.nameOf(event),
+                Payload.schemaVersionOf(event), id, version, AT.plusSeconds(version), "job-" + version, event));
+    }
+
+    private <V> List<KeyValue<String, V>> all(String store) {
+        KeyValueStore<String, V> kv = driver.getKeyValueStore(store);
+        List<KeyValue<String, V>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, V> it = kv.all()) {
+            it.forEachRemaining(entries::add);
+        }
+        return entries;
+    }
+
+    private static List<StepDefinition> steps(int n) {
+        List<StepDefinition> steps = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            steps.add(new StepDefinition("step-" + i, "echo", "do " + i, i, Map.of()));
+        }
+        return steps;
+    }
+
+    @Test
+    void eachStepHasItsOwnRecordAndTheRunsRecordHoldsOnlyItsInput() {
+        run("wr-1", 1, new RunEvent.RunStarted("wr-1", "wf-1", "s", Payload.inline("in"), steps(8)));
+        run("wr-1", 2, new RunEvent.StepStarted("wr-1", 1, 1, "echo", Payload.inline("in"), AT));
+        run("wr-1", 3, new RunEvent.StepCompleted("wr-1", 1, 1, Payload.of(REF)));
+        run("wr-1", 4, new RunEvent.StepStarted("wr-1", 2, 1, "echo", Payload.of(REF), AT));
+        run("wr-1", 5, new RunEvent.RunPaused("wr-1", 2, new ApprovalRequest(Payload.of(REF), "ok?", null, null)));
+
+        List<KeyValue<String, StepView>> stepViews = all(ProjectionTopology.RUN_STEP_STORE);
+        assertThat(stepViews).extracting(kv -> kv.key).hasSize(8).first().isEqualTo("wr-1|00001");
+        assertThat(stepViews.get(0).value.output()).isEqualTo(Payload.of(REF));
+        assertThat(stepViews.get(0).value.status()).isEqualTo(StepStatus.COMPLETED);
+        assertThat(stepViews.get(1).value.status()).isEqualTo(StepStatus.WAITING_FOR_APPROVAL);
+        assertThat(stepViews.get(1).value.approval().proposedOutput()).isEqualTo(Payload.of(REF));
+        assertThat(stepViews.get(2).value.status()).isEqualTo(StepStatus.PENDING);
+        RunView view = driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-1");
+        assertThat(view.status()).isEqualTo(RunStatus.PAUSED);
+        assertThat(view.stepCount()).isEqualTo(8);
+        assertThat(view.input()).isEqualTo(Payload.inline("in"));
+        assertThat(view.version()).isEqualTo(5);
+        assertThat(all(ProjectionTopology.PAYLOAD_REF_STORE)).extracting(kv -> kv.key + "=" + kv.value)
+                .containsExactly("pl-big=" + REF);
+        assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anEventOfARunThatNeverStartedGoesToTheDeadLettersAndTheNextIsFolded() {
+        run("wr-ghost", 1, new RunEvent.RunCompleted("wr-ghost", Payload.inline("forged")));
+        run("wr-1", 1, new RunEvent.RunStarted("wr-1", "wf-1", "s", Payload.inline("in"), steps(1)));
+
+        List<TestRecord<byte[], byte[]>> letters = deadLetters.readRecordsToList();
+        assertThat(letters).hasSize(1);
+        TestRecord<byte[], byte[]> letter = letters.get(0);
+        assertThat(new String(letter.key(), StandardCharsets.UTF_8)).isEqualTo("wr-ghost");
+        assertThat(new String(letter.value(), StandardCharsets.UTF_8)).contains("\"RunCompleted\"", "forged");
+        assertThat(header(letter, DeadLetters.STREAMS_TOPIC)).isEqualTo(topics.runEvents().name());
+        assertThat(header(letter, DeadLetters.STREAMS_OFFSET)).isEqualTo("0");
+        assertThat(header(letter, DeadLetters.STREAMS_MESSAGE)).isEqualTo("Event RunCompleted v1 of wr-ghost before RunStarted");
+        assertThat(header(letter, DeadLetters.COMPONENT_HEADER)).isEqualTo("agentflow.projection-test");
+        assertThat(all(ProjectionTopology.RUN_HISTORY_STORE)).extracting(kv -> kv.key)
+                .containsExactly("wr-1|0000000000000000001");
+        assertThat(driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-ghost")).isNull();
+        assertThat(applied).containsExactly(1L);
+    }
+
+    @Test
+    void aRecordThatIsNotAnEventGoesToTheDeadLettersAndTheNextIsFolded() {
+        TestInputTopic<String, String> raw = driver.createInputTopic(topics.runEvents().name(), new StringSerializer(),
+                new StringSerializer());
+        raw.pipeInput("wr-x", "not json at all");
+        raw.pipeInput("wr-y", "{\"type\":\"NoSuchEvent\",\"aggregateId\":\"wr-y\",\"version\":1,\"data\":{}}");
+        raw.pipeInput("wr-z", "{\"type\":\"RunCompleted\",\"data\":{\"runId\":\"wr-z\"}}");
+        run("wr-1", 1, new RunEvent.RunStarted("wr-1", "wf-1", "s", Payload.inline("in"), steps(1)));
+
+        assertThat(deadLetters.readRecordsToList()).extracting(r -> new String(r.key(), StandardCharsets.UTF_8))
+                .containsExactly("wr-x", "wr-y", "wr-z");
+        assertThat(driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-1")).isNotNull();
+    }
+
+    @Test
+    void aDeadLetterCopiesAtMostABoundedPartOfTheRecord() {
+        TestInputTopic<String, String> raw = driver.createInputTopic(topics.runEvents().name(), new StringSerializer(),
+                new StringSerializer());
+        raw.pipeInput("wr-x", "x".repeat(900_000));
+
+        TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
+        assertThat(letter.value()).hasSize(dev.agentflow.schemas.limits.Limits.DEAD_LETTER_VALUE_BYTES);
+        assertThat(header(letter, DeadLetters.TRUNCATED_HEADER)).isEqualTo("900000");
+        assertThat(letter.headers().toArray()).allSatisfy(h -> assertThat(h.value().length)
+                .isLessThanOrEqualTo(dev.agentflow.schemas.limits.Limits.DEAD_LETTER_FIELD_BYTES));
+    }
+
+    private static String header(TestRecord<byte[], byte[]> record, String name) {
+        Header h = record.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+}
