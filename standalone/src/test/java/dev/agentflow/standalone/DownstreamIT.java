@@ -56,7 +56,7 @@ class DownstreamIT {
                 "--agentflow.kafka.controller-port=" + Http.freePort());
         Http http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
 
-        example = new RunCompletionsConsumer(bootstrap, "agentflow.run-events", "downstream-it");
+        example = new RunCompletionsConsumer(bootstrap, "agentflow.run-events", "agentflow.payloads", "downstream-it");
         exampleThread = new Thread(() -> example.run(completions::add), "run-completions-example");
         exampleThread.start();
 

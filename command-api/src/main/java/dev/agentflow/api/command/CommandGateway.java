@@ -13,11 +13,15 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -64,14 +68,7 @@ public final class CommandGateway implements AutoCloseable {
                 consumerProps, new StringDeserializer(), new ErrorHandlingDeserializer<>(
                         replies.valueSerde().deserializer()));
         // Start from the end every partition has now, so that no reply to a command sent from here on is missed.
-        List<TopicPartitionOffset> from;
-        try (Consumer<String, CommandReply> probe = consumers.createConsumer()) {
-            List<TopicPartition> partitions = probe.partitionsFor(replies.name(), Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            from = probe.endOffsets(partitions, Duration.ofSeconds(30)).entrySet().stream()
-                    .map(e -> new TopicPartitionOffset(e.getKey().topic(), e.getKey().partition(), e.getValue()))
-                    .toList();
-        }
+        List<TopicPartitionOffset> from = endOffsets(kafka.bootstrapServers(), replies.name());
         ContainerProperties container = new ContainerProperties(from.toArray(TopicPartitionOffset[]::new));
         // No group: nothing is committed, each instance reads every reply from where it started.
         container.setAckMode(ContainerProperties.AckMode.MANUAL);
@@ -89,6 +86,24 @@ public final class CommandGateway implements AutoCloseable {
         replyReader.setCommonErrorHandler(errors);
         replyReader.setBeanName("agentflow-reply-reader");
         replyReader.start();
+    }
+
+    /** Each partition of the topic at its last stable offset (what a read_committed reader would read next). */
+    private static List<TopicPartitionOffset> endOffsets(String bootstrapServers, String topic) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+                    .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                    .get(30, TimeUnit.SECONDS).entrySet().stream()
+                    .map(e -> new TopicPartitionOffset(topic, e.getKey().partition(), e.getValue().offset()))
+                    .toList();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while reading the end of " + topic, e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Cannot read the end of " + topic, e);
+        }
     }
 
     /**

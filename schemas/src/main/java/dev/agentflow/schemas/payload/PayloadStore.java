@@ -78,8 +78,9 @@ public final class PayloadStore implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Limits.KAFKA_DEFAULT_RECORD_BYTES));
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG,
-                Long.toString(Math.max(64L * 1024 * 1024, 2 * limits.maxPayloadBytes() + 8L * 1024 * 1024)));
+        // Room for two of the largest payloads in flight at once, within reason.
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(64L * 1024 * 1024,
+                Math.min(512L * 1024 * 1024, 2 * limits.maxPayloadBytes() + 8L * 1024 * 1024))));
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-payload-reader");

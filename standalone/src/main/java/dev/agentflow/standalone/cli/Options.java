@@ -16,24 +16,31 @@ import java.util.Set;
  * @param workflowId       show this workflow and every run of it, or null
  * @param since            show only events that occurred at or after this instant, or null
  * @param json             print the stored envelopes as JSON lines instead of a timeline
+ * @param resolve          print payloads stored by reference in full, in place of their references
+ * @param deadLetters      list the dead-letter topic instead of events
  * @param topicPrefix      prefix of the topic names, as configured for the engine
  * @param timeout          how long to wait for the cluster before giving up
  */
 record Options(String bootstrapServers, String runId, String workflowId, Instant since, boolean json,
-               String topicPrefix, Duration timeout) {
+               boolean resolve, boolean deadLetters, String topicPrefix, Duration timeout) {
 
     static final String USAGE = """
             Usage: java -jar agentflow.jar replay (--run RUN_ID | --workflow WORKFLOW_ID | --since ISO_INSTANT)
-                                                  [--bootstrap-servers HOST:PORT] [--json]
+                                                  [--bootstrap-servers HOST:PORT] [--json] [--resolve]
                                                   [--topic-prefix PREFIX] [--timeout-ms MILLIS]
+                   java -jar agentflow.jar replay --dead-letters [--since ISO_INSTANT] [--json] ...
               Prints the events of a run, of a workflow and its runs, or of everything since an instant,
-              read from the event topics, in the order they occurred.
+              read from the event topics, in the order they occurred; or the dead letters.
               --run ID                 the run's events and the workflow event that requested it
               --workflow ID            the workflow's events and the events of each of its runs
               --since 2026-11-25T10:00:00Z   only events that occurred at or after this instant
                                        (alone: every event since then; with --run/--workflow: a filter)
               --bootstrap-servers      the Kafka cluster (default localhost:9092)
               --json                   one stored JSON envelope per line instead of the timeline
+              --resolve                payloads stored by reference printed in full (checked against
+                                       their SHA-256) in place of their references
+              --dead-letters           the records a component could not read or apply: when, which
+                                       component, where the record came from, why, and its start
               --topic-prefix           topic name prefix (default agentflow.)
               --timeout-ms             how long to wait for the cluster (default 15000)
             Exit codes: 0 done, 1 cluster unreachable or topics missing, 2 bad options.""";
@@ -48,12 +55,16 @@ record Options(String bootstrapServers, String runId, String workflowId, Instant
         String workflow = null;
         Instant since = null;
         boolean json = false;
+        boolean resolve = false;
+        boolean deadLetters = false;
         String prefix = Topics.DEFAULT_PREFIX;
         Duration timeout = Duration.ofSeconds(15);
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
-            if (flag.equals("--json")) {
-                json = true;
+            if (flag.equals("--json") || flag.equals("--resolve") || flag.equals("--dead-letters")) {
+                json |= flag.equals("--json");
+                resolve |= flag.equals("--resolve");
+                deadLetters |= flag.equals("--dead-letters");
                 continue;
             }
             if (!VALUE_FLAGS.contains(flag)) {
@@ -77,13 +88,16 @@ record Options(String bootstrapServers, String runId, String workflowId, Instant
         if (run != null && workflow != null) {
             throw new IllegalArgumentException("Give either --run or --workflow, not both");
         }
-        if (run == null && workflow == null && since == null) {
-            throw new IllegalArgumentException("Give --run, --workflow or --since");
+        if (deadLetters && (run != null || workflow != null)) {
+            throw new IllegalArgumentException("--dead-letters lists every dead letter (filter with --since only)");
+        }
+        if (run == null && workflow == null && since == null && !deadLetters) {
+            throw new IllegalArgumentException("Give --run, --workflow, --since or --dead-letters");
         }
         if (bootstrap.isBlank()) {
             throw new IllegalArgumentException("--bootstrap-servers is empty");
         }
-        return new Options(bootstrap, run, workflow, since, json, prefix, timeout);
+        return new Options(bootstrap, run, workflow, since, json, resolve, deadLetters, prefix, timeout);
     }
 
     private static Instant instant(String value) {

@@ -1,6 +1,7 @@
 package dev.agentflow.standalone.cli;
 
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.Utf8;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.kafka.common.KafkaException;
 import tools.jackson.databind.JsonNode;
@@ -41,15 +43,28 @@ public final class Replay {
             err.println(Options.USAGE);
             return 2;
         }
-        List<EventLog.Entry> events;
+        Topics topics = new Topics(options.topicPrefix(), Topics.DEFAULT_PARTITIONS);
         try (EventLog log = new EventLog(options.bootstrapServers(), options.timeout())) {
-            events = select(log, options);
+            if (options.deadLetters()) {
+                for (EventLog.Raw r : log.readRaw(topics.deadLetters().name(), options.since())) {
+                    DeadLetter letter = DeadLetter.of(r);
+                    out.println(options.json() ? letter.json() : letter.line());
+                }
+                out.flush();
+                return 0;
+            }
+            List<EventLog.Entry> events = select(log, options, line -> err.println("replay: " + line));
+            try (Payloads payloads = options.resolve()
+                    ? new Payloads(options.bootstrapServers(), topics.payloads().name()) : null) {
+                for (EventLog.Entry e : events) {
+                    EventLog.Entry shown = payloads == null ? e : payloads.resolved(e);
+                    out.println(options.json() ? shown.event().toString() : line(shown));
+                }
+            }
         } catch (KafkaException | IllegalStateException e) {
-            err.println("replay: cannot read the event topics from " + options.bootstrapServers() + ": "
-                    + e.getMessage());
+            err.println("replay: cannot read the topics from " + options.bootstrapServers() + ": " + e.getMessage());
             return 1;
         }
-        events.forEach(e -> out.println(options.json() ? e.json() : line(e)));
         out.flush();
         return 0;
     }
@@ -58,7 +73,7 @@ public final class Replay {
      * The selected events of both topics in the order they occurred. Workflow events come first on a
      * tie: a run is requested on its workflow before it starts.
      */
-    private static List<EventLog.Entry> select(EventLog log, Options o) {
+    private static List<EventLog.Entry> select(EventLog log, Options o, Consumer<String> skipped) {
         Topics topics = new Topics(o.topicPrefix(), Topics.DEFAULT_PARTITIONS);
         String workflowTopic = topics.workflowEvents().name();
         String runTopic = topics.runEvents().name();
@@ -68,19 +83,20 @@ public final class Replay {
         List<EventLog.Entry> selected = new ArrayList<>();
         if (o.runId() != null) {
             selected.addAll(log.read(workflowTopic, since, inTime.and(e -> e.type().equals("RunRequested")
-                    && o.runId().equals(e.event().path("data").path("runId").asString()))));
-            selected.addAll(log.read(runTopic, since, inTime.and(e -> o.runId().equals(e.key()))));
+                    && o.runId().equals(e.event().path("data").path("runId").asString())), skipped));
+            selected.addAll(log.read(runTopic, since, inTime.and(e -> o.runId().equals(e.key())), skipped));
         } else if (o.workflowId() != null) {
             // A run's own events do not name the workflow: its RunRequested does, and always comes first
-            List<EventLog.Entry> workflow = log.read(workflowTopic, null, e -> o.workflowId().equals(e.key()));
+            List<EventLog.Entry> workflow = log.read(workflowTopic, null, e -> o.workflowId().equals(e.key()),
+                    skipped);
             Set<String> runs = new HashSet<>();
             workflow.stream().filter(e -> e.type().equals("RunRequested"))
                     .forEach(e -> runs.add(e.event().path("data").path("runId").asString()));
             workflow.stream().filter(inTime).forEach(selected::add);
-            selected.addAll(log.read(runTopic, since, inTime.and(e -> runs.contains(e.key()))));
+            selected.addAll(log.read(runTopic, since, inTime.and(e -> runs.contains(e.key())), skipped));
         } else {
-            selected.addAll(log.read(workflowTopic, since, inTime));
-            selected.addAll(log.read(runTopic, since, inTime));
+            selected.addAll(log.read(workflowTopic, since, inTime, skipped));
+            selected.addAll(log.read(runTopic, since, inTime, skipped));
         }
         Map<String, Integer> topicOrder = Map.of(workflowTopic, 0, runTopic, 1);
         selected.sort(Comparator.comparing(EventLog.Entry::occurredAt)
@@ -116,20 +132,29 @@ public final class Replay {
     }
 
     private static String describe(String name, JsonNode value) {
+        if (Payloads.isReference(value)) {
+            return "<payload " + value.path("payloadId").asString() + ", " + value.path("bytes").asLong()
+                    + " bytes> " + quote(cut(value.path("preview").asString())) + "…";
+        }
+        if (value.isObject() && Payloads.isReference(value.path("proposedOutput"))) {
+            return "proposedOutput " + describe("proposedOutput", value.path("proposedOutput"));
+        }
         if (value.isArray()) {
             return value.size() + " " + (name.equals("steps") ? "step(s)" : "item(s)");
         }
         if (value.isString()) {
             String text = value.asString();
-            return text.length() > TEXT_LIMIT
-                    ? quote(text.substring(0, TEXT_LIMIT)) + "… (" + text.length() + " chars)"
-                    : quote(text);
+            return text.length() > TEXT_LIMIT ? quote(cut(text)) + "… (" + text.length() + " chars)" : quote(text);
         }
         String json = value.toString();
         return json.length() > TEXT_LIMIT ? json.substring(0, TEXT_LIMIT) + "…" : json;
     }
 
-    private static String quote(String text) {
+    private static String cut(String text) {
+        return Utf8.head(text, TEXT_LIMIT);
+    }
+
+    static String quote(String text) {
         return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r") + '"';
     }
 }

@@ -58,7 +58,7 @@ class EventLogIT {
                                 stopped.set(true);
                             }
                             return true;
-                        }))
+                        }, skipped -> { }))
                         .isInstanceOf(TimeoutException.class)
                         .hasMessageContaining("No progress reading " + TOPIC + " for 2000 ms"));
             }

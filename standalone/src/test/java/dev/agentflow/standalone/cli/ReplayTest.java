@@ -29,18 +29,20 @@ class ReplayTest {
     @Test
     void parsesEveryOption() {
         Options o = Options.parse(List.of("--run", "wr-1", "--bootstrap-servers", "kafka:9092", "--json",
-                "--since", "2026-11-25T10:00:00Z", "--topic-prefix", "test.", "--timeout-ms", "500"));
+                "--since", "2026-11-25T10:00:00Z", "--topic-prefix", "test.", "--timeout-ms", "500", "--resolve"));
 
         assertThat(o).isEqualTo(new Options("kafka:9092", "wr-1", null, Instant.parse("2026-11-25T10:00:00Z"), true,
-                "test.", Duration.ofMillis(500)));
-        assertThat(Options.parse(List.of("--workflow", "wf-1")))
-                .isEqualTo(new Options("localhost:9092", null, "wf-1", null, false, "agentflow.", Duration.ofSeconds(15)));
+                true, false, "test.", Duration.ofMillis(500)));
+        assertThat(Options.parse(List.of("--workflow", "wf-1"))).isEqualTo(new Options("localhost:9092", null,
+                "wf-1", null, false, false, false, "agentflow.", Duration.ofSeconds(15)));
+        assertThat(Options.parse(List.of("--dead-letters"))).isEqualTo(new Options("localhost:9092", null, null, null,
+                false, false, true, "agentflow.", Duration.ofSeconds(15)));
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "''                                  | Give --run, --workflow or --since",
-            "--json                              | Give --run, --workflow or --since",
+            "''                                  | Give --run, --workflow, --since or --dead-letters",
+            "--json                              | Give --run, --workflow, --since or --dead-letters",
             "--run wr-1 --workflow wf-1          | Give either --run or --workflow, not both",
             "--run                               | --run needs a value",
             "--run wr-1 --colour red             | Unknown option '--colour'",
