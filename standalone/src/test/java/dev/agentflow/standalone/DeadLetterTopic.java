@@ -64,6 +64,9 @@ final class DeadLetterTopic {
                     Integer.parseInt(text(h, DeadLetters.STREAMS_PARTITION)),
                     Long.parseLong(text(h, DeadLetters.STREAMS_OFFSET)), text(h, DeadLetters.STREAMS_MESSAGE), text);
         }
+        if (h.lastHeader("kafka_dlt-original-topic") == null) {
+            return new Letter(null, null, -1, -1, null, text); // not written by the engine
+        }
         return new Letter(text(h, DeadLetters.COMPONENT_HEADER), text(h, "kafka_dlt-original-topic"),
                 ByteBuffer.wrap(h.lastHeader("kafka_dlt-original-partition").value()).getInt(),
                 ByteBuffer.wrap(h.lastHeader("kafka_dlt-original-offset").value()).getLong(),

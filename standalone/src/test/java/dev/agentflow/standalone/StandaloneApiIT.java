@@ -39,7 +39,8 @@ class StandaloneApiIT {
                 "--server.port=0",
                 "--agentflow.data-dir=" + data,
                 "--agentflow.kafka.port=" + kafkaPort,
-                "--agentflow.kafka.controller-port=" + Http.freePort());
+                "--agentflow.kafka.controller-port=" + Http.freePort(),
+                "--agentflow.limits.max-payload-bytes=1000000");
         bootstrap = "127.0.0.1:" + kafkaPort;
         http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
     }
@@ -207,11 +208,32 @@ class StandaloneApiIT {
         assertProblem("delete unknown step", http.delete(steps + "/step-nope"), 404, "stepId");
         assertProblem("bad page", http.get("/api/v1/workflows?page=-1"), 400, "page");
         assertProblem("bad size", http.get("/api/v1/workflows?size=abc"), 400, "size");
-        byte[] big = ("{\"name\":\"" + "x".repeat(1024 * 1024) + "\"}").getBytes();
-        assertProblem("body over 1 MiB", http.postBytes("/api/v1/workflows", big), 413, "body");
+        byte[] longName = ("{\"name\":\"" + "x".repeat(1024 * 1024) + "\"}").getBytes();
+        assertProblem("name of 1 MiB", http.postBytes("/api/v1/workflows", longName), 400, "name");
+        byte[] big = ("{\"name\":\"" + "x".repeat(2_100_000) + "\"}").getBytes();
+        assertProblem("body over the limit (twice max-payload-bytes, plus 64 KiB)",
+                http.postBytes("/api/v1/workflows", big), 413, "body");
+
 
         assertThat(eventCount()).as("events written by rejected commands").isEqualTo(before);
         assertThat(http.get("/api/v1/workflows/" + id + "/steps").body()).isEmpty();
+    }
+
+    @Test
+    void aRunInputOverThePayloadLimitIs413AndStartsNothing() {
+        String id = create("too large");
+        assertThat(http.post("/api/v1/workflows/" + id + "/steps", "{\"agentId\":\"echo\",\"action\":\"x\"}")
+                .status()).isEqualTo(201);
+
+        Http.Response tooLarge = http.post("/api/v1/workflows/" + id + "/run",
+                "{\"input\":\"" + "é".repeat(500_001) + "\"}");
+
+        assertProblem("input over max-payload-bytes", tooLarge, 413, "input");
+        assertThat(tooLarge.body().get("detail").asString()).isEqualTo("input is 1000002 bytes, over the limit of"
+                + " 1000000 bytes (agentflow.limits.max-payload-bytes)");
+        assertThat(http.get("/api/v1/workflows/" + id + "/runs").body().get("totalElements").asLong()).isZero();
+        assertThat(http.post("/api/v1/workflows/" + id + "/run", "{\"input\":\"" + "é".repeat(500_000) + "\"}")
+                .status()).as("at the limit").isEqualTo(202);
     }
 
     private static void assertProblem(String name, Http.Response r, int status, String field) {

@@ -62,7 +62,8 @@ public final class Replay {
                 }
             }
         } catch (KafkaException | IllegalStateException e) {
-            err.println("replay: cannot read the topics from " + options.bootstrapServers() + ": " + e.getMessage());
+            err.println("replay: cannot read the " + (options.deadLetters() ? "dead-letter topic" : "event topics")
+                    + " from " + options.bootstrapServers() + ": " + e.getMessage());
             return 1;
         }
         out.flush();

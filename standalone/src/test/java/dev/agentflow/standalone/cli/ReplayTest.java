@@ -77,6 +77,20 @@ class ReplayTest {
     }
 
     @Test
+    void aPayloadStoredByReferenceShowsItsIdSizeAndPreview() {
+        String stored = """
+                {"eventId":"evt-1","type":"RunPaused","schemaVersion":2,"aggregateId":"wr-1","version":6,\
+                "occurredAt":"2026-11-25T10:00:00Z","commandId":"job-1","data":{"runId":"wr-1","stepOrder":2,\
+                "approval":{"proposedOutput":{"payloadId":"pl-9","bytes":40000,"sha256":"ab","chunks":1,\
+                "partition":0,"offset":3,"preview":"Summary: AI"},"reason":"ok?"}}}""";
+        EventLog.Entry entry = new EventLog.Entry("agentflow.run-events", 0, 7, "wr-1", stored,
+                Json.mapper().readTree(stored));
+
+        assertThat(Replay.line(entry)).isEqualTo("2026-11-25T10:00:00Z  run wr-1  v6  RunPaused  step 2"
+                + "  approval proposedOutput <payload pl-9, 40000 bytes> \"Summary: AI\"…");
+    }
+
+    @Test
     void aTimelineLineNamesTheAggregateVersionTypeAndPayload() {
         String stored = """
                 {"eventId":"evt-1","type":"StepCompleted","schemaVersion":1,"aggregateId":"wr-1","version":4,\
