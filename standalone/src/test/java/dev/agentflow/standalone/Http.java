@@ -20,6 +20,10 @@ final class Http {
         this.base = base;
     }
 
+    String base() {
+        return base;
+    }
+
     record Response(int status, JsonNode body, HttpResponse<String> raw) {
         String header(String name) {
             return raw.headers().firstValue(name).orElse(null);

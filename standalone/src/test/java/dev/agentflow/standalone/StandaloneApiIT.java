@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentflow.schemas.kafka.Topics;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +42,9 @@ class StandaloneApiIT {
                 "--agentflow.data-dir=" + data,
                 "--agentflow.kafka.port=" + kafkaPort,
                 "--agentflow.kafka.controller-port=" + Http.freePort(),
-                "--agentflow.limits.max-payload-bytes=1000000");
+                "--agentflow.limits.max-payload-bytes=1000000",
+                "--agentflow.api.max-streams=2",
+                "--agentflow.api.stream-heartbeat=200ms");
         bootstrap = "127.0.0.1:" + kafkaPort;
         http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
     }
@@ -234,6 +238,34 @@ class StandaloneApiIT {
         assertThat(http.get("/api/v1/workflows/" + id + "/runs").body().get("totalElements").asLong()).isZero();
         assertThat(http.post("/api/v1/workflows/" + id + "/run", "{\"input\":\"" + "é".repeat(500_000) + "\"}")
                 .status()).as("at the limit").isEqualTo(202);
+    }
+
+    @Test
+    void eventStreamsPastTheCapAre429UntilOneCloses() {
+        String id = create("streams");
+        assertThat(http.post("/api/v1/workflows/" + id + "/steps",
+                "{\"agentId\":\"human_approval\",\"action\":\"ok?\"}").status()).isEqualTo(201);
+        String runId = http.post("/api/v1/workflows/" + id + "/run", "{\"input\":\"x\"}").body().get("runId")
+                .asString();
+        String url = http.base() + "/api/v1/workflows/runs/" + runId + "/stream";
+        try (Sse first = Sse.open(url, null); Sse second = Sse.open(url, null)) {
+            assertThat(first.status()).isEqualTo(200);
+            assertThat(second.status()).isEqualTo(200);
+
+            Http.Response third = http.get("/api/v1/workflows/runs/" + runId + "/stream");
+
+            assertThat(third.status()).isEqualTo(429);
+            assertThat(third.contentType()).startsWith("application/problem+json");
+            assertThat(third.header("Retry-After")).isEqualTo("1");
+            assertThat(third.body().get("detail").asString()).contains("agentflow.api.max-streams");
+            first.close();
+            Awaitility.await("a stream closed by its client frees its place").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        try (Sse again = Sse.open(url, null)) {
+                            return again.status() == 200;
+                        }
+                    });
+        }
     }
 
     private static void assertProblem(String name, Http.Response r, int status, String field) {
