@@ -98,6 +98,17 @@ public final class Bench {
                     log("pause/resume: " + settings.pauseRuns() + " runs at 4 clients");
                     results.put("pauseResume", pauseResume(api, observer, pausing, settings.pauseRuns(), 4));
                 }
+                List<Map<String, Object>> payloads = new ArrayList<>();
+                for (int bytes : settings.payloadBytes()) {
+                    log("payloads of " + bytes + " bytes: raw Kafka, then " + settings.payloadRuns() + " runs at "
+                            + settings.payloadClients() + " clients");
+                    Map<String, Object> level = payloadLevel(api, observer, raw, settings, threeSteps, bytes);
+                    log("  " + level);
+                    payloads.add(level);
+                }
+                if (!payloads.isEmpty()) {
+                    results.put("payloads", payloads);
+                }
             }
             results.put("finishedAt", Instant.now().toString());
             return Report.write(results, settings.out(), stamp);
@@ -148,6 +159,51 @@ public final class Bench {
         level.put("cpuCores", cpuBefore < 0 ? null : round((cpuAfter - cpuBefore) / seconds));
         double rss = ProcessStats.rssMiB(system.pid());
         level.put("rssMiB", rss < 0 ? null : Math.round(rss));
+        return level;
+    }
+
+    /**
+     * Raw Kafka with records of {@code bytes}, then three-step echo runs whose input has
+     * {@code bytes}, so that every step moves a payload of that size: steps/s, and MB/s (steps/s ×
+     * size) beside raw Kafka's MB/s measured just before.
+     */
+    private static Map<String, Object> payloadLevel(Api api, Observer observer, RawKafka raw, Settings settings,
+                                                    String workflowId, int bytes) throws Exception {
+        Map<String, Object> baseline = raw.payloadBaseline(bytes, settings.rawPayloadBytes(), 3);
+        String filler = "0123456789abcdefghijklmnopqrstuvwxyz".repeat(bytes / 36 + 1);
+        AtomicInteger n = new AtomicInteger();
+        Client client = runId -> {
+            String head = "run " + n.incrementAndGet() + " ";
+            runId[0] = api.startRun(workflowId, head + filler.substring(0, bytes - head.length()), null);
+            observer.track(runId[0]).completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        };
+        List<String> started = Collections.synchronizedList(new ArrayList<>());
+        closedLoop(settings.payloadClients(), Math.max(settings.payloadClients(), settings.payloadRuns() / 10), client,
+                started::add);
+        Stats endToEnd = new Stats();
+        long start = System.nanoTime();
+        int failed = closedLoop(settings.payloadClients(), settings.payloadRuns(), runId -> {
+            long startedAt = System.currentTimeMillis();
+            client.run(runId);
+            endToEnd.add(System.currentTimeMillis() - startedAt);
+        }, started::add);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        started.forEach(observer::forget);
+        double stepsPerSecond = endToEnd.count() * THREE_ECHO_STEPS.length / seconds;
+        double engineMBps = stepsPerSecond * bytes / 1e6;
+        Map<String, Object> level = new LinkedHashMap<>();
+        level.put("payloadBytes", bytes);
+        level.put("clients", settings.payloadClients());
+        level.put("runs", settings.payloadRuns());
+        level.put("completed", endToEnd.count());
+        level.put("failed", failed);
+        level.put("seconds", round(seconds));
+        level.put("stepsPerSecond", round(stepsPerSecond));
+        level.put("engineMBPerSecond", round(engineMBps));
+        level.put("endToEndMs", endToEnd.summary());
+        level.put("rawKafka", baseline);
+        level.put("ratioToRawProduceMB", round(engineMBps / ((Number) baseline.get("producedMBPerSecond"))
+                .doubleValue()));
         return level;
     }
 

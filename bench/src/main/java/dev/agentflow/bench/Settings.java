@@ -21,10 +21,15 @@ import java.util.List;
  * @param out              where results are written
  * @param jfr              record a JFR profile of the system (started jar only)
  * @param systemArgs       extra arguments for the started system, e.g. a setting to compare
+ * @param payloadBytes     the payload sizes to sweep (run inputs, so every step's output too); empty: none
+ * @param payloadRuns      measured runs per payload size
+ * @param payloadClients   concurrent clients of the payload sweep
+ * @param rawPayloadBytes  how many bytes each raw-Kafka baseline of a payload size writes
  */
 record Settings(String url, String bootstrapServers, Long pid, Path jar, int runs, int warmupRuns,
                 List<Integer> concurrency, int pauseRuns, int rawRecords, String topicPrefix, Path out,
-                boolean jfr, List<String> systemArgs) {
+                boolean jfr, List<String> systemArgs, List<Integer> payloadBytes, int payloadRuns,
+                int payloadClients, long rawPayloadBytes) {
 
     static final String USAGE = """
             usage: java -jar bench/target/agentflow-bench.jar [options]
@@ -33,6 +38,13 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
               --concurrency 1,4,16   concurrent clients to sweep (default 1,4,16,64)
               --pause-runs N         runs of the pause/resume scenario (default 200)
               --raw-records N        records per raw-Kafka baseline (default 200000)
+              --payload-bytes 200,4096,65536,1048576
+                                     payload sizes to sweep: three-step echo runs of inputs of
+                                     each size, beside raw Kafka with records of that size
+                                     (default those four; "none" skips the sweep)
+              --payload-runs N       measured runs per payload size (default 300)
+              --payload-clients N    concurrent clients of the payload sweep (default 16)
+              --raw-payload-mb N     MB written by each raw baseline of a payload size (default 256)
               --jar PATH             the system to start (default standalone/target/agentflow.jar)
               --url URL --bootstrap-servers HOST:PORT [--pid PID]
                                      measure a running system instead of starting one
@@ -57,6 +69,10 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
         Path out = Path.of("bench", "results");
         boolean jfr = false;
         List<String> systemArgs = new ArrayList<>();
+        List<Integer> payloadBytes = List.of(200, 4096, 65536, 1048576);
+        int payloadRuns = 300;
+        int payloadClients = 16;
+        long rawPayloadBytes = 256L * 1_000_000;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (name.equals("--jfr")) {
@@ -84,6 +100,10 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
                 case "--topic-prefix" -> prefix = value;
                 case "--out" -> out = Path.of(value);
                 case "--system-arg" -> systemArgs.add(value);
+                case "--payload-bytes" -> payloadBytes = value.equals("none") ? List.of() : parseList(value);
+                case "--payload-runs" -> payloadRuns = positive(name, value);
+                case "--payload-clients" -> payloadClients = positive(name, value);
+                case "--raw-payload-mb" -> rawPayloadBytes = positive(name, value) * 1_000_000L;
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -91,7 +111,7 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
             throw new IllegalArgumentException("--url and --bootstrap-servers go together");
         }
         return new Settings(url, bootstrap, pid, jar, runs, warmup, concurrency, pauseRuns, rawRecords, prefix, out,
-                jfr, List.copyOf(systemArgs));
+                jfr, List.copyOf(systemArgs), payloadBytes, payloadRuns, payloadClients, rawPayloadBytes);
     }
 
     private static int positive(String name, String value) {

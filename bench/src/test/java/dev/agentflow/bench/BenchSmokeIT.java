@@ -21,7 +21,9 @@ class BenchSmokeIT {
         String jar = System.getProperty("agentflow.jar", "../standalone/target/agentflow.jar");
 
         Report report = Bench.run(Settings.parse("--jar", jar, "--out", out.toString(), "--runs", "40",
-                "--warmup", "20", "--concurrency", "1,4", "--pause-runs", "8", "--raw-records", "5000"));
+                "--warmup", "20", "--concurrency", "1,4", "--pause-runs", "8", "--raw-records", "5000",
+                "--payload-bytes", "200,65536", "--payload-runs", "12", "--payload-clients", "2",
+                "--raw-payload-mb", "4"));
 
         assertThat(report.written()).hasSize(3).allSatisfy(p -> assertThat(Files.size(p)).isPositive());
         assertThat(report.written().get(2).toString()).endsWith(".png");
@@ -40,5 +42,14 @@ class BenchSmokeIT {
         assertThat(pause.get("failed")).isEqualTo(0);
         assertThat(((Map<String, Object>) pause.get("resumeToNextStepStartedMs")).get("count")).isEqualTo(8);
         assertThat(report.markdown()).contains("| clients | runs/s | steps/s").contains("| target | measured | met |");
+        List<Map<String, Object>> payloads = (List<Map<String, Object>>) results.get("payloads");
+        assertThat(payloads).extracting(p -> p.get("payloadBytes")).containsExactly(200, 65536);
+        assertThat(payloads).allSatisfy(p -> {
+            assertThat(p.get("completed")).isEqualTo(12);
+            assertThat(p.get("failed")).isEqualTo(0);
+            assertThat(((Number) ((Map<String, Object>) p.get("rawKafka")).get("producedMBPerSecond")).doubleValue())
+                    .isPositive();
+        });
+        assertThat(report.markdown()).contains("| payload bytes | clients | steps/s | engine MB/s");
     }
 }

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -26,15 +27,24 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Refuses a request body over the limit with 413 problem+json before anything reads it, whether its
  * size is declared (Content-Length) or not (chunked). The limit follows the payload limit: twice
  * {@code agentflow.limits.max-payload-bytes} (room for JSON escapes) plus 64 KiB, unless
- * {@code agentflow.api.max-body-bytes} sets it.
+ * {@code agentflow.api.max-body-bytes} sets it. Bodies over 1 MiB are held in memory whole, so at
+ * most {@code agentflow.api.max-large-bodies} (default 4) are taken at once; past it, 429.
  */
 @Component
 public class BodyLimitFilter extends OncePerRequestFilter {
 
-    private final long maxBytes;
+    /** A body over this size counts against {@code max-large-bodies}. */
+    static final long LARGE_BODY_BYTES = 1024 * 1024;
 
-    public BodyLimitFilter(Limits limits, @Value("${agentflow.api.max-body-bytes:0}") long configured) {
+    private final long maxBytes;
+    private final Semaphore largeBodies;
+    private final int maxLargeBodies;
+
+    public BodyLimitFilter(Limits limits, @Value("${agentflow.api.max-body-bytes:0}") long configured,
+                           @Value("${agentflow.api.max-large-bodies:4}") int maxLargeBodies) {
         this.maxBytes = configured > 0 ? configured : defaultFor(limits);
+        this.maxLargeBodies = maxLargeBodies;
+        this.largeBodies = new Semaphore(maxLargeBodies);
     }
 
     /** The default body limit for these limits. */
@@ -50,7 +60,27 @@ public class BodyLimitFilter extends OncePerRequestFilter {
             tooLarge(response);
             return;
         }
-        if (declared < 0 && request.getHeader("Transfer-Encoding") != null) {
+        boolean chunked = declared < 0 && request.getHeader("Transfer-Encoding") != null;
+        if (declared > LARGE_BODY_BYTES || chunked) {
+            if (!largeBodies.tryAcquire()) {
+                problem(response, HttpStatus.TOO_MANY_REQUESTS, "This instance is taking "
+                        + maxLargeBodies + " request bodies over 1 MiB already, the most agentflow.api.max-large-bodies"
+                        + " allows; retry later", null);
+                return;
+            }
+            try {
+                filterBody(request, response, chain, chunked);
+            } finally {
+                largeBodies.release();
+            }
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    private void filterBody(HttpServletRequest request, HttpServletResponse response, FilterChain chain,
+                            boolean chunked) throws ServletException, IOException {
+        if (chunked) {
             byte[] body = readAtMost(request.getInputStream(), maxBytes + 1);
             if (body.length > maxBytes) {
                 tooLarge(response);
@@ -73,16 +103,26 @@ public class BodyLimitFilter extends OncePerRequestFilter {
     }
 
     private void tooLarge(HttpServletResponse response) throws IOException {
-        response.setStatus(HttpStatus.CONTENT_TOO_LARGE.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.setHeader("Connection", "close");
-        String detail = "The request body is larger than " + maxBytes + " bytes";
+        problem(response, HttpStatus.CONTENT_TOO_LARGE, "The request body is larger than " + maxBytes + " bytes",
+                new FieldError("body", "must be at most " + maxBytes + " bytes"));
+    }
+
+    private static void problem(HttpServletResponse response, HttpStatus status, String detail, FieldError error)
+            throws IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        if (status == HttpStatus.TOO_MANY_REQUESTS) {
+            response.setHeader("Retry-After", "1");
+        }
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", "about:blank");
-        problem.put("title", HttpStatus.CONTENT_TOO_LARGE.getReasonPhrase());
-        problem.put("status", HttpStatus.CONTENT_TOO_LARGE.value());
+        problem.put("title", status.getReasonPhrase());
+        problem.put("status", status.value());
         problem.put("detail", detail);
-        problem.put("errors", List.of(new FieldError("body", "must be at most " + maxBytes + " bytes")));
+        if (error != null) {
+            problem.put("errors", List.of(error));
+        }
         response.getOutputStream().write(Json.mapper().writeValueAsBytes(problem));
     }
 

@@ -37,10 +37,13 @@ class DownstreamIT {
     private static String bootstrap;
     private static String firstWorkflow;
     private static String firstRun;
+    private static String bigWorkflow;
+    private static String bigRun;
     private static String secondWorkflow;
     private static String resumedRun;
     private static String cancelledRun;
     private static Instant between;
+    private static final String BIG_INPUT = "AI news ".repeat(3000);
     private static final List<Completion> completions = new CopyOnWriteArrayList<>();
     private static RunCompletionsConsumer example;
     private static Thread exampleThread;
@@ -64,6 +67,12 @@ class DownstreamIT {
                 "{\"agentId\":\"template\",\"action\":\"Newsletter: {{input}}\"}");
         firstRun = run(http, firstWorkflow);
         awaitStatus(http, firstRun, "COMPLETED");
+        bigWorkflow = workflow(http, "{\"agentId\":\"template\",\"action\":\"Big: {{input}}\"}");
+        Http.Response big = http.post("/api/v1/workflows/" + bigWorkflow + "/run",
+                "{\"input\":\"" + BIG_INPUT + "\"}");
+        assertThat(big.status()).isEqualTo(202);
+        bigRun = big.body().get("runId").asString();
+        awaitStatus(http, bigRun, "COMPLETED");
 
         between = Instant.now();
         secondWorkflow = workflow(http, "{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
@@ -155,8 +164,9 @@ class DownstreamIT {
 
     @Test
     void aStockConsoleConsumerReadsSelfDescribingJson() {
-        // RunStarted, two steps started and completed, RunCompleted; + RunPaused, RunResumed; 4 + RunPaused, RunCancelled
-        int runEvents = 6 + 8 + 6;
+        // RunStarted, two steps started and completed, RunCompleted; the big run's 4; + RunPaused, RunResumed;
+        // 4 + RunPaused, RunCancelled
+        int runEvents = 6 + 4 + 8 + 6;
         // Asks for more than there are: it stops after 5 s without a new one, with exactly what there is
         Result console = java("org.apache.kafka.tools.consumer.ConsoleConsumer",
                 "--bootstrap-server", bootstrap, "--topic", "agentflow.run-events", "--from-beginning",
@@ -171,21 +181,24 @@ class DownstreamIT {
             assertThat(event.get("aggregateId").asString()).isEqualTo(keyAndValue[0]);
             assertThat(event.get("type").asString()).isIn("RunStarted", "StepStarted", "StepCompleted", "RunPaused",
                     "RunResumed", "RunCompleted", "RunCancelled");
-            assertThat(event.get("schemaVersion").asInt()).isEqualTo(1);
+            assertThat(event.get("schemaVersion").asInt()).as("2 only where a payload travels by reference")
+                    .isEqualTo(keyAndValue[0].equals(bigRun) ? 2 : 1);
             assertThat(event.get("data").get("runId").asString()).isEqualTo(keyAndValue[0]);
         }
     }
 
     @Test
     void theExampleConsumerReportsEveryRunThatEnded() {
-        Awaitility.await("three completions").atMost(Duration.ofSeconds(20))
-                .until(() -> completions.size() >= 3);
+        Awaitility.await("four completions").atMost(Duration.ofSeconds(20))
+                .until(() -> completions.size() >= 4);
 
         Map<String, Completion> byRun = new HashMap<>();
         completions.forEach(c -> byRun.put(c.runId(), c));
-        assertThat(byRun).containsOnlyKeys(firstRun, resumedRun, cancelledRun);
+        assertThat(byRun).containsOnlyKeys(firstRun, bigRun, resumedRun, cancelledRun);
         assertThat(byRun.get(firstRun).status()).isEqualTo("COMPLETED");
         assertThat(byRun.get(firstRun).output()).isEqualTo("Newsletter: Search results for AI news");
+        assertThat(byRun.get(bigRun).output()).as("an output stored by reference, read from the payload topic")
+                .isEqualTo("Big: " + BIG_INPUT);
         assertThat(byRun.get(resumedRun).status()).isEqualTo("COMPLETED");
         assertThat(byRun.get(cancelledRun).status()).isEqualTo("CANCELLED");
     }

@@ -243,7 +243,9 @@ public final class ProjectionTopology {
                 workflowRunEvents.put(workflowRunEventKey(after.workflowId(), stored.partition(), stored.offset()),
                         historyKey(runId, envelope.version()));
                 if (envelope.data() instanceof CarriesPayloads carrier) {
+                    // most references repeat one already indexed (a step's input is the last output)
                     carrier.payloads().filter(p -> p != null && p.isRef()).map(Payload::ref)
+                            .filter(ref -> payloads.get(ref.payloadId()) == null)
                             .forEach(ref -> payloads.put(ref.payloadId(), ref));
                 }
             }
