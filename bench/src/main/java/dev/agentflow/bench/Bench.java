@@ -26,6 +26,11 @@ import java.util.function.Consumer;
 public final class Bench {
 
     static final String[] THREE_ECHO_STEPS = {"echo", "echo", "echo"};
+    /**
+     * The payload sweep's workflow: each step writes a new text of the same size (echo hands its
+     * input back, so the engine would pass the same stored payload along without writing it again).
+     */
+    static final String[] THREE_TEMPLATE_STEPS = {"template", "template", "template"};
     static final String[] PAUSE_AT_STEP_2 = {"echo", "human_approval", "echo"};
     /** The engine's default Kafka Streams commit interval, used for the transactional baseline. */
     static final long COMMIT_INTERVAL_MS = 20;
@@ -99,10 +104,12 @@ public final class Bench {
                     results.put("pauseResume", pauseResume(api, observer, pausing, settings.pauseRuns(), 4));
                 }
                 List<Map<String, Object>> payloads = new ArrayList<>();
+                String templates = settings.payloadBytes().isEmpty() ? null
+                        : api.createWorkflow("bench-three-templates", create, THREE_TEMPLATE_STEPS);
                 for (int bytes : settings.payloadBytes()) {
                     log("payloads of " + bytes + " bytes: raw Kafka, then " + settings.payloadRuns() + " runs at "
                             + settings.payloadClients() + " clients");
-                    Map<String, Object> level = payloadLevel(api, observer, raw, settings, threeSteps, bytes);
+                    Map<String, Object> level = payloadLevel(api, observer, raw, settings, templates, bytes);
                     log("  " + level);
                     payloads.add(level);
                 }
@@ -163,9 +170,9 @@ public final class Bench {
     }
 
     /**
-     * Raw Kafka with records of {@code bytes}, then three-step echo runs whose input has
-     * {@code bytes}, so that every step moves a payload of that size: steps/s, and MB/s (steps/s ×
-     * size) beside raw Kafka's MB/s measured just before.
+     * Raw Kafka with records of {@code bytes}, then runs of three {@code template} steps
+     * ({@code {{input}}}) whose input has {@code bytes}, so that every step writes a new payload of
+     * that size: steps/s, and MB/s (steps/s × size) beside raw Kafka's MB/s measured just before.
      */
     private static Map<String, Object> payloadLevel(Api api, Observer observer, RawKafka raw, Settings settings,
                                                     String workflowId, int bytes) throws Exception {

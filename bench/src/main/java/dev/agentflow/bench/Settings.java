@@ -43,7 +43,7 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
                                      each size, beside raw Kafka with records of that size
                                      (default those four; "none" skips the sweep)
               --payload-runs N       measured runs per payload size (default 300)
-              --payload-clients N    concurrent clients of the payload sweep (default 16)
+              --payload-clients N    concurrent clients of the payload sweep (default 64)
               --raw-payload-mb N     MB written by each raw baseline of a payload size (default 256)
               --jar PATH             the system to start (default standalone/target/agentflow.jar)
               --url URL --bootstrap-servers HOST:PORT [--pid PID]
@@ -71,7 +71,7 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
         List<String> systemArgs = new ArrayList<>();
         List<Integer> payloadBytes = List.of(200, 4096, 65536, 1048576);
         int payloadRuns = 300;
-        int payloadClients = 16;
+        int payloadClients = 64;
         long rawPayloadBytes = 256L * 1_000_000;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];

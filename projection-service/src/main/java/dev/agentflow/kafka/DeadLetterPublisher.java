@@ -5,7 +5,9 @@ import dev.agentflow.schemas.kafka.DeadLetters;
 import dev.agentflow.schemas.limits.Limits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -91,10 +93,17 @@ public final class DeadLetterPublisher implements AutoCloseable {
             byte[] k = bounded(key != null ? key : bytes(record.key()), Limits.DEAD_LETTER_FIELD_BYTES);
             byte[] whole = value != null ? value : bytes(record.value());
             byte[] v = bounded(whole, Limits.DEAD_LETTER_VALUE_BYTES);
+            // the recoverer's own headers (each bounded), and the record's own (bounded in all)
             RecordHeaders kept = new RecordHeaders();
+            List<Header> source = new ArrayList<>();
             for (Header h : headers) {
-                kept.add(h.key(), bounded(h.value(), Limits.DEAD_LETTER_FIELD_BYTES));
+                if (h.key().startsWith("kafka_dlt-") || h.key().startsWith("agentflow.")) {
+                    kept.add(h.key(), bounded(h.value(), Limits.DEAD_LETTER_FIELD_BYTES));
+                } else {
+                    source.add(h);
+                }
             }
+            DeadLetters.copyHeaders(source, kept);
             if (whole != null && v.length < whole.length) {
                 kept.add(DeadLetters.TRUNCATED_HEADER,
                         Integer.toString(whole.length).getBytes(StandardCharsets.US_ASCII));

@@ -81,8 +81,9 @@ public class StepProcessorConfiguration {
     AgentWorker agentWorker(KafkaSettings kafka, AgentRegistry agentRegistry, PayloadStore payloadStore,
                             @Qualifier("agentWorkerDeadLetters") DeadLetterPublisher agentWorkerDeadLetters,
                             @Value("${agentflow.workers.max-in-flight:1000}") int maxInFlight,
+                            @Value("${agentflow.workers.max-payload-bytes-in-flight:268435456}") long maxBytesInFlight,
                             @Value("${agentflow.workers.in-process-dispatch:true}") boolean inProcessDispatch) {
         return new AgentWorker(kafka, agentRegistry, payloadStore, agentWorkerDeadLetters, maxInFlight,
-                inProcessDispatch);
+                maxBytesInFlight, inProcessDispatch);
     }
 }

@@ -67,9 +67,17 @@ public final class EventStreams implements ApplicationListener<ContextClosedEven
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "This instance has " + maxStreams
                     + " event streams open, the most agentflow.api.max-streams allows; retry later", List.of());
         }
-        SseEmitter emitter = new SseEmitter(MAX_LIFETIME.toMillis());
-        EventStream stream = new EventStream(emitter, cursor, past, endsWithRun, senders);
-        Runnable unfollow = follow.apply(stream::offer);
+        SseEmitter emitter;
+        EventStream stream;
+        Runnable unfollow;
+        try {
+            emitter = new SseEmitter(MAX_LIFETIME.toMillis());
+            stream = new EventStream(emitter, cursor, past, endsWithRun, senders);
+            unfollow = follow.apply(stream::offer);
+        } catch (RuntimeException e) {
+            opened.decrementAndGet();
+            throw e;
+        }
         Runnable end = () -> {
             unfollow.run();
             if (open.remove(stream)) {
@@ -83,7 +91,12 @@ public final class EventStreams implements ApplicationListener<ContextClosedEven
         if (closing) {
             stream.close();
         } else {
-            stream.start();
+            try {
+                stream.start();
+            } catch (RuntimeException e) {
+                stream.close(); // completes the emitter, which gives the place back
+                throw e;
+            }
         }
         return emitter;
     }

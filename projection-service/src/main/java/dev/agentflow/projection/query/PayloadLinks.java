@@ -1,5 +1,6 @@
 package dev.agentflow.projection.query;
 
+import dev.agentflow.schemas.payload.Payload;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -30,12 +31,8 @@ public final class PayloadLinks {
         return copy;
     }
 
-    private static boolean isReference(JsonNode node) {
-        return node.isObject() && node.path("payloadId").isString() && node.has("sha256") && node.has("chunks");
-    }
-
     private static boolean hasReference(JsonNode node) {
-        if (isReference(node)) {
+        if (Payload.isReference(node)) {
             return true;
         }
         if (node.isObject() || node.isArray()) {
@@ -49,7 +46,7 @@ public final class PayloadLinks {
     }
 
     private static void link(JsonNode node) {
-        if (isReference(node)) {
+        if (Payload.isReference(node)) {
             ((ObjectNode) node).put("href", href(node.path("payloadId").asString()));
             return;
         }

@@ -42,11 +42,12 @@ public final class RunDetails {
 
     private RunDetail detail(RunView run, List<StepView> steps) {
         List<RunDetail.Step> shownSteps = new ArrayList<>();
-        Payload previous = run.input();
+        Shown runInput = show(run.input());
+        Shown previous = runInput; // a step's input is the previous step's output: read once
         Shown lastOutput = Shown.NONE;
         RunDetail.Approval approval = null;
         for (StepView s : steps) {
-            Shown input = s.status() == StepStatus.PENDING ? Shown.NONE : show(previous);
+            Shown input = s.status() == StepStatus.PENDING ? Shown.NONE : previous;
             Shown output = show(s.output());
             shownSteps.add(new RunDetail.Step(s.stepOrder(), s.agentId(), s.action(), input.text, input.truncated,
                     input.href, output.text, output.truncated, output.href, s.status(), s.attempts(), s.startedAt(),
@@ -55,14 +56,13 @@ public final class RunDetails {
                 approval = approval(s.approval());
             }
             lastOutput = output;
-            previous = s.output();
+            previous = output;
         }
-        Shown input = show(run.input());
         Shown output = run.status() == RunStatus.COMPLETED ? lastOutput : Shown.NONE;
         return new RunDetail(run.id(), run.workflowId(), run.sessionId(), run.status(), run.currentStepOrder(),
                 run.updatedAt().toEpochMilli() - run.createdAt().toEpochMilli(), run.createdAt(), run.updatedAt(),
-                input.text, input.truncated, input.href, output.text, output.truncated, output.href, run.error(),
-                shownSteps, approval);
+                runInput.text, runInput.truncated, runInput.href, output.text, output.truncated, output.href,
+                run.error(), shownSteps, approval);
     }
 
     private RunDetail.Approval approval(ApprovalRequest request) {

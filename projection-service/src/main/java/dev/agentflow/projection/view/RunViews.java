@@ -17,7 +17,6 @@ import dev.agentflow.schemas.run.RunStatus;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Pure fold of run events into a {@link RunView} and its {@link StepView}s. An event changes the
@@ -78,7 +77,7 @@ public final class RunViews {
         if (event instanceof RunStarted e) {
             RunView started = new RunView(e.runId(), e.workflowId(), e.sessionId(), RunStatus.RUNNING, 0,
                     e.steps().size(), e.input(), null, at, at, version);
-            return new Change(started, IntStream.range(0, e.steps().size()).mapToObj(i -> e.steps().get(i))
+            return new Change(started, e.steps().stream()
                     .map(s -> new StepView(e.runId(), s.stepOrder(), s.agentId(), s.action(), StepStatus.PENDING, 0,
                             null, null, null, null, null))
                     .toList());
@@ -89,8 +88,9 @@ public final class RunViews {
         }
         int stepOrder = stepOf(event);
         if (stepOrder > 0 && step == null) {
-            throw new IllegalStateException("Event " + envelope.type() + " v" + version + " of "
-                    + envelope.aggregateId() + " names step " + stepOrder + ", which the run does not have");
+            // a run whose view was written before steps had views of their own: its steps start now
+            step = new StepView(run.id(), stepOrder, event instanceof StepStarted s ? s.agentId() : null, null,
+                    StepStatus.PENDING, 0, null, null, null, null, null);
         }
         if (event instanceof StepStarted e) {
             StepView s = step.with(StepStatus.RUNNING, e.attempt(), step.startedAt() == null ? at : step.startedAt(),

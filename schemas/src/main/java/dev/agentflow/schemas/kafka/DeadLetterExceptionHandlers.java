@@ -37,6 +37,11 @@ public final class DeadLetterExceptionHandlers {
         List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, byte[] key, byte[] value,
                                                         Exception error) {
             DeadLetters.record(component, context.topic(), context.partition(), context.offset(), error);
+            return copy(context, key, value, error);
+        }
+
+        List<ProducerRecord<byte[], byte[]>> copy(ErrorHandlerContext context, byte[] key, byte[] value,
+                                                  Exception error) {
             return List.of(DeadLetters.streamsRecord(deadLetterTopic, component, context.topic(),
                     context.partition(), context.offset(), context.headers(), key, value, error));
         }
@@ -67,8 +72,8 @@ public final class DeadLetterExceptionHandlers {
     }
 
     /**
-     * A record that cannot be written: retried while the error is retriable, else copied and
-     * skipped, so that no record can stop the app.
+     * A record of a view or the session store that cannot be written: retried while the error is
+     * retriable, else copied and skipped, so that no record can stop the app.
      */
     public static final class Production extends Base implements ProductionExceptionHandler {
         @Override
@@ -85,6 +90,33 @@ public final class DeadLetterExceptionHandlers {
         public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record,
                                                  Exception exception, SerializationExceptionOrigin origin) {
             return Response.resume(deadLetter(context, bytes(record.key()), bytes(record.value()), exception));
+        }
+    }
+
+    /**
+     * A decider's record that cannot be written (exactly-once): retried while the error is
+     * retriable, else copied and the transaction failed, never skipped, since skipping an event
+     * would leave the decider's state ahead of its event log for good. Records are bounded by
+     * construction, so what remains is a cluster that refuses the engine (an ACL, a deleted topic):
+     * a fault to fix, not a record to lose.
+     */
+    public static final class ExactlyOnceProduction extends Base implements ProductionExceptionHandler {
+        @Override
+        public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
+                                    Exception exception) {
+            if (exception instanceof RetriableException) {
+                return Response.retry();
+            }
+            DeadLetters.failed(component, record.topic(), exception);
+            return Response.fail(copy(context, record.key(), record.value(), exception));
+        }
+
+        @Override
+        @SuppressWarnings("rawtypes")
+        public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record,
+                                                 Exception exception, SerializationExceptionOrigin origin) {
+            DeadLetters.failed(component, record.topic(), exception);
+            return Response.fail(copy(context, bytes(record.key()), bytes(record.value()), exception));
         }
     }
 

@@ -52,6 +52,12 @@ public final class DeadLetters {
                 topic, partition, offset, reason(reason), n);
     }
 
+    /** Logs a record a component could not write and will not skip (an exactly-once decider's). */
+    public static void failed(String component, String topic, Throwable reason) {
+        LOG.error("{} could not write a record to {}: {} (copied to the dead-letter topic; the transaction fails)",
+                component, topic, reason(reason));
+    }
+
     /** Records skipped so far by each component of this process. */
     public static Map<String, Long> counts() {
         Map<String, Long> counts = new TreeMap<>();
@@ -82,22 +88,17 @@ public final class DeadLetters {
 
     /**
      * A dead letter as Kafka Streams writes one, bounded: the value cut to
-     * {@link Limits#DEAD_LETTER_VALUE_BYTES}, the key, the copied headers and the stack trace each to
-     * {@link Limits#DEAD_LETTER_FIELD_BYTES}.
+     * {@link Limits#DEAD_LETTER_VALUE_BYTES}, the key to {@link Limits#DEAD_LETTER_FIELD_BYTES}, the
+     * record's own headers to {@link Limits#DEAD_LETTER_FIELD_BYTES} in all, the message and stack
+     * trace to a few kilobytes.
      */
     static ProducerRecord<byte[], byte[]> streamsRecord(String deadLetterTopic, String component, String topic,
                                                         int partition, long offset, Headers sourceHeaders,
                                                         byte[] key, byte[] value, Exception error) {
         RecordHeaders headers = new RecordHeaders();
-        if (sourceHeaders != null) {
-            for (Header h : sourceHeaders) {
-                if (h.value() == null || h.value().length <= Limits.DEAD_LETTER_FIELD_BYTES) {
-                    headers.add(h);
-                }
-            }
-        }
-        headers.add(STREAMS_EXCEPTION, text(error.getClass().getName()));
-        headers.add(STREAMS_MESSAGE, text(cut(String.valueOf(error.getMessage()), 2000)));
+        copyHeaders(sourceHeaders, headers);
+        headers.add(STREAMS_EXCEPTION, text(cut(error.getClass().getName(), 300)));
+        headers.add(STREAMS_MESSAGE, text(cut(String.valueOf(error.getMessage()), 1000)));
         headers.add(STREAMS_STACKTRACE, text(stackTrace(error)));
         headers.add(STREAMS_TOPIC, text(String.valueOf(topic)));
         headers.add(STREAMS_PARTITION, text(String.valueOf(partition)));
@@ -111,6 +112,21 @@ public final class DeadLetters {
         byte[] copiedKey = key != null && key.length > Limits.DEAD_LETTER_FIELD_BYTES
                 ? Arrays.copyOf(key, Limits.DEAD_LETTER_FIELD_BYTES) : key;
         return new ProducerRecord<>(deadLetterTopic, null, copiedKey, copied, headers);
+    }
+
+    /** The record's own headers, while they take at most {@link Limits#DEAD_LETTER_FIELD_BYTES} in all. */
+    public static void copyHeaders(Iterable<Header> from, Headers to) {
+        if (from == null) {
+            return;
+        }
+        int bytes = 0;
+        for (Header h : from) {
+            bytes += h.key().length() + (h.value() == null ? 0 : h.value().length);
+            if (bytes > Limits.DEAD_LETTER_FIELD_BYTES) {
+                return;
+            }
+            to.add(h);
+        }
     }
 
     static String stackTrace(Throwable error) {

@@ -58,8 +58,9 @@ public final class StreamsApp implements AutoCloseable {
                 DeadLetterExceptionHandlers.Deserialization.class.getName());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterExceptionHandlers.Processing.class.getName());
-        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                DeadLetterExceptionHandlers.Production.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, guarantee == Guarantee.EXACTLY_ONCE
+                ? DeadLetterExceptionHandlers.ExactlyOnceProduction.class.getName()
+                : DeadLetterExceptionHandlers.Production.class.getName());
         // Events are written in transactions: never show a reader an aborted one.
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),

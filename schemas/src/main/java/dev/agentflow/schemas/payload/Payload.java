@@ -53,6 +53,12 @@ public record Payload(String text, PayloadRef ref) {
         throw new IllegalArgumentException("A payload is a string or a reference object, not " + node.getNodeType());
     }
 
+    /** Whether a JSON value is a payload reference (where a payload could be a string). */
+    public static boolean isReference(JsonNode node) {
+        return node != null && node.isObject() && node.path("payloadId").isString() && node.has("sha256")
+                && node.has("chunks");
+    }
+
     @JsonValue
     Object json() {
         return ref != null ? ref : text;

@@ -18,8 +18,6 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -55,33 +53,41 @@ public final class PayloadStore implements AutoCloseable {
     /** Header of each chunk record: the SHA-256 of the whole payload, lowercase hex. */
     public static final String SHA256_HEADER = "sha256";
     public static final long DEFAULT_CACHE_BYTES = 64L * 1024 * 1024;
+    /** Payload reads run on this many threads, each with a consumer of its own. */
     private static final int READERS = 4;
-    private static final int READ_QUEUE = 1024;
+    /** Reads waiting for a reader beyond this are refused (the caller retries). */
+    private static final int READ_QUEUE = 10_000;
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final String topic;
     private final Limits limits;
+    private final long maxReadBytes;
     private final Properties consumerProps = new Properties();
     private final KafkaProducer<String, byte[]> producer;
-    private final BlockingQueue<KafkaConsumer<String, byte[]>> idleReaders = new LinkedBlockingQueue<>();
-    private final ExecutorService reads;
+    private final BlockingQueue<KafkaConsumer<String, byte[]>> idleReaders = new ArrayBlockingQueue<>(READERS);
+    private final ThreadPoolExecutor reads;
     private final Cache cache;
+    private volatile boolean closed;
 
     public PayloadStore(String bootstrapServers, String topic, Limits limits, String clientId, long cacheBytes) {
+        this(bootstrapServers, topic, limits, clientId, cacheBytes, true);
+    }
+
+    /**
+     * A store that only reads, whatever the limits of the engine that wrote the payloads (for
+     * tools such as {@code replay}).
+     */
+    public static PayloadStore reader(String bootstrapServers, String topic, String clientId) {
+        return new PayloadStore(bootstrapServers, topic, Limits.DEFAULTS, clientId, 0, false);
+    }
+
+    private PayloadStore(String bootstrapServers, String topic, Limits limits, String clientId, long cacheBytes,
+                         boolean writes) {
         this.topic = topic;
         this.limits = limits;
+        this.maxReadBytes = writes ? limits.maxPayloadBytes() : Long.MAX_VALUE / 4;
         this.cache = new Cache(cacheBytes);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-payload-writer");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Limits.KAFKA_DEFAULT_RECORD_BYTES));
-        // Room for two of the largest payloads in flight at once, within reason.
-        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(64L * 1024 * 1024,
-                Math.min(512L * 1024 * 1024, 2 * limits.maxPayloadBytes() + 8L * 1024 * 1024))));
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.producer = writes ? producer(bootstrapServers, clientId, limits) : null;
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-payload-reader");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -95,6 +101,20 @@ public final class PayloadStore implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrapServers, String clientId, Limits limits) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-payload-writer");
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(Limits.KAFKA_DEFAULT_RECORD_BYTES));
+        // Room for two of the largest payloads in flight at once, within reason.
+        p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, Long.toString(Math.max(64L * 1024 * 1024,
+                Math.min(512L * 1024 * 1024, 2 * limits.maxPayloadBytes() + 8L * 1024 * 1024))));
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     public Limits limits() {
@@ -123,6 +143,9 @@ public final class PayloadStore implements AutoCloseable {
 
     /** Writes {@code text} in chunks; completes once every chunk is acknowledged. */
     CompletableFuture<PayloadRef> store(String text) {
+        if (producer == null) {
+            throw new IllegalStateException("This payload store only reads");
+        }
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         String id = Ids.payloadId();
         String sha256 = sha256(utf8);
@@ -200,25 +223,39 @@ public final class PayloadStore implements AutoCloseable {
         return new String(bytes, 0, Utf8.boundary(bytes, maxBytes), StandardCharsets.UTF_8);
     }
 
-    /** The payload's bytes, checked; blocking, for a caller that streams them out. */
-    public byte[] bytes(PayloadRef ref) {
-        return readBytes(ref, Long.MAX_VALUE);
+    /** The payload's bytes, checked, read on one of the store's readers. */
+    public CompletableFuture<byte[]> bytes(PayloadRef ref) {
+        return read(() -> readBytes(ref, Long.MAX_VALUE));
     }
 
     private <T> CompletableFuture<T> read(java.util.concurrent.Callable<T> reading) {
-        CompletableFuture<T> result = new CompletableFuture<>();
+        Read<T> read = new Read<>(reading);
         try {
-            reads.execute(() -> {
-                try {
-                    result.complete(reading.call());
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
+            reads.execute(read);
         } catch (RejectedExecutionException e) {
-            result.completeExceptionally(new IllegalStateException("Too many payload reads waiting", e));
+            read.result.completeExceptionally(new IllegalStateException(closed ? "The payload store is closed"
+                    : "Too many payload reads waiting", e));
         }
-        return result;
+        return read.result;
+    }
+
+    /** A read waiting for a reader; one dropped when the store closes is completed exceptionally. */
+    private static final class Read<T> implements Runnable {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        private final java.util.concurrent.Callable<T> reading;
+
+        Read(java.util.concurrent.Callable<T> reading) {
+            this.reading = reading;
+        }
+
+        @Override
+        public void run() {
+            try {
+                result.complete(reading.call());
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }
     }
 
     /**
@@ -226,8 +263,8 @@ public final class PayloadStore implements AutoCloseable {
      * and checks the whole payload's size and SHA-256 when it was read whole.
      */
     private byte[] readBytes(PayloadRef ref, long atLeast) {
-        long maxChunks = (limits.maxPayloadBytes() + 1023) / 1024 + 1;
-        if (ref.bytes() < 0 || ref.bytes() > limits.maxPayloadBytes() || ref.chunks() < 1 || ref.chunks() > maxChunks) {
+        long maxChunks = maxReadBytes / 1024 + 1;
+        if (ref.bytes() < 0 || ref.bytes() > maxReadBytes || ref.chunks() < 1 || ref.chunks() > maxChunks) {
             throw new IllegalArgumentException("Payload " + ref.payloadId() + " claims " + ref.bytes() + " bytes in "
                     + ref.chunks() + " chunks, beyond agentflow.limits");
         }
@@ -241,10 +278,12 @@ public final class PayloadStore implements AutoCloseable {
             healthy = true;
             return bytes;
         } finally {
-            if (healthy) {
+            boolean kept = false;
+            if (healthy && !closed) {
                 consumer.assign(List.of());
-                idleReaders.add(consumer);
-            } else {
+                kept = idleReaders.offer(consumer);
+            }
+            if (!kept) {
                 consumer.close(Duration.ZERO);
             }
         }
@@ -255,10 +294,13 @@ public final class PayloadStore implements AutoCloseable {
         consumer.assign(List.of(tp));
         consumer.seek(tp, ref.offset());
         long end = consumer.endOffsets(List.of(tp), READ_TIMEOUT).get(tp);
-        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(ref.bytes(), atLeast));
+        // Whole, the bytes go straight into an array of the reference's size: one copy, no more.
+        byte[] whole = atLeast >= ref.bytes() ? new byte[(int) ref.bytes()] : null;
+        ByteArrayOutputStream head = whole == null ? new ByteArrayOutputStream() : null;
+        int size = 0;
         int next = 0;
         long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-        while (next < ref.chunks() && out.size() < atLeast) {
+        while (next < ref.chunks() && size < atLeast) {
             if (consumer.position(tp) >= end) {
                 throw new IllegalStateException("Payload " + ref.payloadId() + " is incomplete: chunk " + next
                         + " of " + ref.chunks() + " is not in " + tp + " from offset " + ref.offset());
@@ -267,21 +309,34 @@ public final class PayloadStore implements AutoCloseable {
                 throw new IllegalStateException("Reading payload " + ref.payloadId() + " took over " + READ_TIMEOUT);
             }
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                if (next < ref.chunks() && ref.payloadId().equals(record.key()) && record.value() != null
+                byte[] chunk = record.value();
+                if (next < ref.chunks() && ref.payloadId().equals(record.key()) && chunk != null
                         && next == header(record, CHUNK_HEADER)) {
-                    out.write(record.value(), 0, record.value().length);
+                    if (whole != null && size + chunk.length > whole.length) {
+                        throw mismatch(ref, size + chunk.length);
+                    }
+                    if (whole != null) {
+                        System.arraycopy(chunk, 0, whole, size, chunk.length);
+                    } else {
+                        head.write(chunk, 0, chunk.length);
+                    }
+                    size += chunk.length;
                     next++;
                 }
             }
         }
-        byte[] bytes = out.toByteArray();
-        if (next == ref.chunks()) {
-            if (bytes.length != ref.bytes() || !sha256(bytes).equals(ref.sha256())) {
-                throw new IllegalStateException("Payload " + ref.payloadId() + " does not match its reference ("
-                        + bytes.length + " bytes read, " + ref.bytes() + " expected, or another SHA-256)");
-            }
+        if (whole == null) {
+            return head.toByteArray();
         }
-        return bytes;
+        if (size != ref.bytes() || !sha256(whole).equals(ref.sha256())) {
+            throw mismatch(ref, size);
+        }
+        return whole;
+    }
+
+    private static IllegalStateException mismatch(PayloadRef ref, long read) {
+        return new IllegalStateException("Payload " + ref.payloadId() + " does not match its reference (" + read
+                + " bytes read, " + ref.bytes() + " expected, or another SHA-256)");
     }
 
     private static int header(ConsumerRecord<?, ?> record, String name) {
@@ -311,8 +366,15 @@ public final class PayloadStore implements AutoCloseable {
 
     @Override
     public void close() {
-        reads.shutdownNow();
-        producer.close(Duration.ofSeconds(10));
+        closed = true;
+        for (Runnable dropped : reads.shutdownNow()) {
+            if (dropped instanceof Read<?> read) {
+                read.result.completeExceptionally(new IllegalStateException("The payload store is closed"));
+            }
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(10));
+        }
         KafkaConsumer<String, byte[]> consumer;
         while ((consumer = idleReaders.poll()) != null) {
             consumer.close(Duration.ZERO);

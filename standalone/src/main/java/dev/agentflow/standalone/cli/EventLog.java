@@ -101,15 +101,11 @@ final class EventLog implements AutoCloseable {
         return entries;
     }
 
-    /** Every record of {@code topic} from {@code from} (null: the beginning) to its end when the read began. */
-    List<Raw> readRaw(String topic, Instant from) {
-        List<Raw> records = new ArrayList<>();
-        readRaw(topic, from, records::add);
-        return records;
-    }
-
-    /** Hands each record of {@code topic} to {@code each} as it is read, in partition and offset order. */
-    private void readRaw(String topic, Instant from, Consumer<Raw> each) {
+    /**
+     * Hands each record of {@code topic}, from {@code from} (null: the beginning) to the end it had
+     * when the read began, to {@code each} as it is read.
+     */
+    void readRaw(String topic, Instant from, Consumer<Raw> each) {
         List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
         if (infos == null || infos.isEmpty()) {
             throw new IllegalStateException("Topic " + topic + " does not exist (check --topic-prefix)");

@@ -1,6 +1,7 @@
 package dev.agentflow.standalone.cli;
 
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.Utf8;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -46,18 +47,19 @@ public final class Replay {
         Topics topics = new Topics(options.topicPrefix(), Topics.DEFAULT_PARTITIONS);
         try (EventLog log = new EventLog(options.bootstrapServers(), options.timeout())) {
             if (options.deadLetters()) {
-                for (EventLog.Raw r : log.readRaw(topics.deadLetters().name(), options.since())) {
+                log.readRaw(topics.deadLetters().name(), options.since(), r -> {
                     DeadLetter letter = DeadLetter.of(r);
                     out.println(options.json() ? letter.json() : letter.line());
-                }
+                });
                 out.flush();
                 return 0;
             }
-            List<EventLog.Entry> events = select(log, options, line -> err.println("replay: " + line));
+            Consumer<String> warn = line -> err.println("replay: " + line);
+            List<EventLog.Entry> events = select(log, options, warn);
             try (Payloads payloads = options.resolve()
                     ? new Payloads(options.bootstrapServers(), topics.payloads().name()) : null) {
                 for (EventLog.Entry e : events) {
-                    EventLog.Entry shown = payloads == null ? e : payloads.resolved(e);
+                    EventLog.Entry shown = payloads == null ? e : payloads.resolved(e, warn);
                     out.println(options.json() ? shown.event().toString() : line(shown));
                 }
             }
@@ -133,11 +135,11 @@ public final class Replay {
     }
 
     private static String describe(String name, JsonNode value) {
-        if (Payloads.isReference(value)) {
+        if (Payload.isReference(value)) {
             return "<payload " + value.path("payloadId").asString() + ", " + value.path("bytes").asLong()
                     + " bytes> " + quote(cut(value.path("preview").asString())) + "…";
         }
-        if (value.isObject() && Payloads.isReference(value.path("proposedOutput"))) {
+        if (value.isObject() && Payload.isReference(value.path("proposedOutput"))) {
             return "proposedOutput " + describe("proposedOutput", value.path("proposedOutput"));
         }
         if (value.isArray()) {

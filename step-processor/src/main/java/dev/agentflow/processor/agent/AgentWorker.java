@@ -93,6 +93,11 @@ public final class AgentWorker implements AutoCloseable {
     private final KafkaProducer<String, CommandEnvelope<RunCommand>> producer;
     private final int maxInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Payload bytes held by the calls in flight (inputs, and outputs once produced). */
+    private final AtomicLong bytesInFlight = new AtomicLong();
+    private final long maxBytesInFlight;
+    /** Where agents are invoked and their outcomes sealed: never a poll, reader or I/O thread. */
+    private final ExecutorService work;
     private final Map<TopicPartition, TreeMap<Long, Boolean>> pending = new HashMap<>();
     private final ConcurrentLinkedQueue<Done> done = new ConcurrentLinkedQueue<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -116,9 +121,15 @@ public final class AgentWorker implements AutoCloseable {
     /** Early invocations whose record never came here (another instance reads it, or it aborted). */
     private static final Duration EARLY_KEPT = Duration.ofMinutes(10);
 
+    /**
+     * @param maxInFlight      agent calls in flight before the worker stops fetching
+     * @param maxBytesInFlight payload bytes held by the calls in flight before it stops fetching
+     */
     public AgentWorker(KafkaSettings kafka, AgentRegistry agents, PayloadStore payloads,
-                       DeadLetterPublisher deadLetters, int maxInFlight, boolean inProcessDispatch) {
+                       DeadLetterPublisher deadLetters, int maxInFlight, long maxBytesInFlight,
+                       boolean inProcessDispatch) {
         this.agents = agents;
+        this.maxBytesInFlight = maxBytesInFlight;
         this.payloads = payloads;
         this.deadLetters = deadLetters;
         this.inProcessDispatch = inProcessDispatch;
@@ -144,13 +155,21 @@ public final class AgentWorker implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), commands.valueSerde().serializer());
         this.thread = new Thread(this::run, "agentflow-agent-worker");
         this.thread.setDaemon(true);
-        // Only requests within maxInFlight are handed over, so the queue never holds more than that.
+        // Only requests within maxInFlight are handed over, and each has at most one task queued at
+        // a time, so neither queue ever holds more than that.
         this.dispatcher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(Math.max(1, maxInFlight)), r -> {
-                    Thread t = new Thread(r, "agentflow-agent-dispatch");
-                    t.setDaemon(true);
-                    return t;
-                });
+                new ArrayBlockingQueue<>(Math.max(1, maxInFlight)), daemon("agentflow-agent-dispatch"));
+        this.work = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(Math.max(1, maxInFlight)), daemon("agentflow-agent-work"));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     public void start() {
@@ -193,7 +212,7 @@ public final class AgentWorker implements AutoCloseable {
                 }
             });
             while (running) {
-                if (inFlight.get() >= maxInFlight) {
+                if (inFlight.get() >= maxInFlight || bytesInFlight.get() >= maxBytesInFlight) {
                     consumer.pause(consumer.assignment());
                 } else {
                     consumer.resume(consumer.paused());
@@ -246,7 +265,7 @@ public final class AgentWorker implements AutoCloseable {
      * decider reprocessing after an aborted transaction) is not started twice.
      */
     public void dispatchDecided(AgentRequest request) {
-        if (!inProcessDispatch || !readsHere(request.runId())) {
+        if (!inProcessDispatch || !readsHere(request.runId()) || bytesInFlight.get() >= maxBytesInFlight) {
             return;
         }
         if (inFlight.getAndUpdate(n -> n < maxInFlight ? n + 1 : n) >= maxInFlight) {
@@ -344,12 +363,17 @@ public final class AgentWorker implements AutoCloseable {
      */
     private void invokeAndRecord(AgentRequest request, CompletableFuture<Void> recorded) {
         try {
+            held(request.input(), recorded);
             payloads.resolve(request.input())
                     .exceptionally(e -> {
                         throw new InputUnavailable(e);
                     })
-                    .thenCompose(text -> agents.invoke(request.withInput(Payload.ofNullable(text))))
-                    .thenCompose(outcome -> seal(request, outcome))
+                    .thenApply(text -> request.withInput(Payload.ofNullable(text)))
+                    .thenComposeAsync(resolved -> agents.invoke(resolved).thenApplyAsync(outcome -> {
+                        held(outcome == null ? null : outcome.output(), recorded);
+                        return new Answer(resolved, outcome);
+                    }, work), work)
+                    .thenCompose(answer -> seal(request, answer.resolved().input(), answer.outcome()))
                     .exceptionally(e -> PayloadStore.cause(e) instanceof InputUnavailable unavailable
                             ? AgentOutcome.error("agent " + request.agentId() + ": cannot read the input of step "
                             + request.stepOrder() + ": " + DeadLetters.reason(unavailable.getCause()), true)
@@ -378,19 +402,36 @@ public final class AgentWorker implements AutoCloseable {
         }
     }
 
+    /** An agent's outcome, with the request as the agent saw it (its input resolved). */
+    private record Answer(AgentRequest resolved, AgentOutcome outcome) {
+    }
+
+    /** Counts a payload's bytes as held until {@code recorded} completes. */
+    private void held(Payload payload, CompletableFuture<Void> recorded) {
+        long bytes = payload == null ? 0 : payload.bytes();
+        if (bytes > 0) {
+            bytesInFlight.addAndGet(bytes);
+            recorded.whenComplete((ok, error) -> bytesInFlight.addAndGet(-bytes));
+        }
+    }
+
     /**
      * The outcome as it may be written: an output or proposed output over the payload limit fails
-     * the step (not retryably); a large one is stored and travels by reference; messages, reasons
+     * the step (not retryably); a large one is stored and travels by reference (the request's own
+     * reference when the agent hands back its input unchanged, as echo does); messages, reasons
      * and tool arguments are bounded.
+     *
+     * @param resolvedInput the input as the agent saw it (resolved)
      */
-    CompletableFuture<AgentOutcome> seal(AgentRequest request, AgentOutcome outcome) {
+    CompletableFuture<AgentOutcome> seal(AgentRequest request, Payload resolvedInput, AgentOutcome outcome) {
         String step = "step " + request.stepOrder() + " (agent " + request.agentId() + ")";
         if (outcome == null) {
             return CompletableFuture.completedFuture(null);
         }
         if (outcome.output() != null) {
-            return stored(outcome.output(), "output of " + step).thenApply(stored -> stored.error() != null
-                    ? new AgentOutcome(null, null, stored.error()) : AgentOutcome.output(stored.payload()));
+            return stored(request, resolvedInput, outcome.output(), "output of " + step)
+                    .thenApply(stored -> stored.error() != null ? new AgentOutcome(null, null, stored.error())
+                            : AgentOutcome.output(stored.payload()));
         }
         if (outcome.approval() != null) {
             ApprovalRequest approval = outcome.approval();
@@ -407,8 +448,8 @@ public final class AgentWorker implements AutoCloseable {
                     ? approval.tool() : approval.tool().substring(0, Limits.MAX_TOOL_NAME_CHARS);
             ApprovalRequest bounded = new ApprovalRequest(approval.proposedOutput(),
                     Limits.cutError(approval.reason()), tool, arguments);
-            return stored(approval.proposedOutput(), "proposed output of " + step).thenApply(stored ->
-                    stored.error() != null ? new AgentOutcome(null, null, stored.error())
+            return stored(request, resolvedInput, approval.proposedOutput(), "proposed output of " + step)
+                    .thenApply(stored -> stored.error() != null ? new AgentOutcome(null, null, stored.error())
                             : AgentOutcome.approval(bounded.withProposedOutput(stored.payload())));
         }
         AgentOutcome.AgentError error = outcome.error();
@@ -421,9 +462,15 @@ public final class AgentWorker implements AutoCloseable {
     private record Stored(Payload payload, AgentOutcome.AgentError error) {
     }
 
-    private CompletableFuture<Stored> stored(Payload payload, String what) {
+    private CompletableFuture<Stored> stored(AgentRequest request, Payload resolvedInput, Payload payload,
+                                             String what) {
         if (payload == null || payload.isRef()) {
             return CompletableFuture.completedFuture(new Stored(payload, null));
+        }
+        if (request.input() != null && request.input().isRef() && resolvedInput != null
+                && payload.text() == resolvedInput.text()) {
+            // the agent handed its input back unchanged: it is stored already
+            return CompletableFuture.completedFuture(new Stored(request.input(), null));
         }
         return payloads.externalize(payload.text(), what).handle((stored, e) -> {
             if (e == null) {
@@ -492,6 +539,7 @@ public final class AgentWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         dispatcher.shutdown();
+        work.shutdown();
         producer.close(Duration.ofSeconds(10));
     }
 }

@@ -98,6 +98,11 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
                 return Decision.reject(Rejection.unprocessable("steps",
                         "Workflow " + c.workflowId() + " has no steps to run; add a step first"));
             }
+            // a workflow defined before the limits (or under larger ones) could make a run's records too large
+            Rejection tooBig = checkDefinition(state.steps(), "steps");
+            if (tooBig != null) {
+                return Decision.reject(tooBig);
+            }
             return Decision.accept(new RunRequested(c.workflowId(), c.runId(), c.sessionId(), c.input(),
                     state.steps()));
         }

@@ -52,6 +52,8 @@ public final class RunTopology {
     public static final String REQUESTS_SINK = "agent-requests-sink";
     public static final String REPLIES_SINK = "run-replies-sink";
     public static final Duration TIMER_RESOLUTION = Duration.ofMillis(100);
+    /** How long a timer that could not be applied waits before it is tried again. */
+    static final Duration TIMER_RETRY = Duration.ofMinutes(1);
 
     private RunTopology() {
     }
@@ -131,8 +133,19 @@ public final class RunTopology {
             for (KeyValue<String, FireTimer> timer : due) {
                 timers.delete(timer.key);
                 FireTimer fire = timer.value;
-                handle(fire.runId(), new CommandEnvelope<>("timer-" + timer.key, "FireTimer", fire.runId(),
-                        Instant.ofEpochMilli(now), fire), false);
+                if (fire == null || fire.runId() == null) {
+                    continue;
+                }
+                try {
+                    handle(fire.runId(), new CommandEnvelope<>("timer-" + timer.key, "FireTimer", fire.runId(),
+                            Instant.ofEpochMilli(now), fire), false);
+                } catch (RuntimeException e) {
+                    // neither lost nor fired again at once: tried again later, the other timers go on
+                    Instant later = Instant.ofEpochMilli(now).plus(TIMER_RETRY);
+                    timers.put(timerKey(later, fire.runId()), fire);
+                    LOG.error("The {} timer of run {} (step {}, attempt {}) could not be applied; trying again at {}",
+                            fire.kind(), fire.runId(), fire.stepOrder(), fire.attempt(), later, e);
+                }
             }
         }
 
