@@ -45,6 +45,9 @@ final class Api {
         post("/api/v1/workflows/runs/" + runId + "/resume", body, 202, latency);
     }
 
+    /** Retries after {@code Retry-After} while the system answers 429 (backpressure), as a client should. */
+    private static final int MAX_429_RETRIES = 60;
+
     private JsonNode post(String path, JsonNode body, int expected, Stats latency) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
@@ -53,6 +56,10 @@ final class Api {
         HttpResponse<String> response;
         try {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            for (int retry = 0; response.statusCode() == 429 && retry < MAX_429_RETRIES; retry++) {
+                Thread.sleep(1000L * Long.parseLong(response.headers().firstValue("Retry-After").orElse("1")));
+                response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            }
         } catch (IOException e) {
             throw new IllegalStateException("POST " + path + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {

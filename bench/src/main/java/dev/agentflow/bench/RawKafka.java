@@ -94,7 +94,12 @@ final class RawKafka implements AutoCloseable {
     private void awaitLeaders(String topic, int partitions) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
-            TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            TopicDescription d;
+            try {
+                d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+            } catch (ExecutionException e) {
+                d = null; // not known to the broker's metadata yet
+            }
             if (d != null && d.partitions().size() == partitions
                     && d.partitions().stream().allMatch(p -> p.leader() != null && p.leader().id() >= 0)) {
                 return;

@@ -27,24 +27,31 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Refuses a request body over the limit with 413 problem+json before anything reads it, whether its
  * size is declared (Content-Length) or not (chunked). The limit follows the payload limit: twice
  * {@code agentflow.limits.max-payload-bytes} (room for JSON escapes) plus 64 KiB, unless
- * {@code agentflow.api.max-body-bytes} sets it. Bodies over 1 MiB are held in memory whole, so at
- * most {@code agentflow.api.max-large-bodies} (default 4) are taken at once; past it, 429.
+ * {@code agentflow.api.max-body-bytes} sets it. Bodies over 1 MiB are held in memory whole, so they
+ * share a budget, {@code agentflow.api.max-body-bytes-in-flight} (default 256 MiB): a body that does
+ * not fit while others are being taken is answered 429 (retry after a second). A chunked body, whose
+ * size is not declared, counts as the largest allowed.
  */
 @Component
 public class BodyLimitFilter extends OncePerRequestFilter {
 
-    /** A body over this size counts against {@code max-large-bodies}. */
+    /** A body over this size counts against {@code max-body-bytes-in-flight}. */
     static final long LARGE_BODY_BYTES = 1024 * 1024;
 
     private final long maxBytes;
+    /** The budget of large bodies taken at once, in KiB. */
     private final Semaphore largeBodies;
-    private final int maxLargeBodies;
+    private final long budgetBytes;
 
     public BodyLimitFilter(Limits limits, @Value("${agentflow.api.max-body-bytes:0}") long configured,
-                           @Value("${agentflow.api.max-large-bodies:4}") int maxLargeBodies) {
+                           @Value("${agentflow.api.max-body-bytes-in-flight:268435456}") long budgetBytes) {
         this.maxBytes = configured > 0 ? configured : defaultFor(limits);
-        this.maxLargeBodies = maxLargeBodies;
-        this.largeBodies = new Semaphore(maxLargeBodies);
+        this.budgetBytes = budgetBytes;
+        this.largeBodies = new Semaphore(kib(budgetBytes));
+    }
+
+    private static int kib(long bytes) {
+        return (int) Math.min(Integer.MAX_VALUE, (bytes + 1023) / 1024);
     }
 
     /** The default body limit for these limits. */
@@ -62,16 +69,17 @@ public class BodyLimitFilter extends OncePerRequestFilter {
         }
         boolean chunked = declared < 0 && request.getHeader("Transfer-Encoding") != null;
         if (declared > LARGE_BODY_BYTES || chunked) {
-            if (!largeBodies.tryAcquire()) {
-                problem(response, HttpStatus.TOO_MANY_REQUESTS, "This instance is taking "
-                        + maxLargeBodies + " request bodies over 1 MiB already, the most agentflow.api.max-large-bodies"
-                        + " allows; retry later", null);
+            int permits = Math.min(kib(chunked ? maxBytes : declared), kib(budgetBytes));
+            if (!largeBodies.tryAcquire(permits)) {
+                problem(response, HttpStatus.TOO_MANY_REQUESTS, "This instance is taking as many large request"
+                        + " bodies as agentflow.api.max-body-bytes-in-flight (" + budgetBytes + " bytes) allows;"
+                        + " retry later", null);
                 return;
             }
             try {
                 filterBody(request, response, chain, chunked);
             } finally {
-                largeBodies.release();
+                largeBodies.release(permits);
             }
             return;
         }

@@ -27,7 +27,7 @@ class BodyLimitFilterTest {
     @Test
     void theDefaultLimitFollowsThePayloadLimitAndABodyOverTheLimitIs413() throws Exception {
         assertThat(BodyLimitFilter.defaultFor(Limits.DEFAULTS)).isEqualTo(2L * 33_554_432 + 65_536);
-        BodyLimitFilter filter = new BodyLimitFilter(Limits.DEFAULTS, 1000, 4);
+        BodyLimitFilter filter = new BodyLimitFilter(Limits.DEFAULTS, 1000, 1 << 28);
 
         MockHttpServletResponse over = new MockHttpServletResponse();
         filter.doFilter(post(1001), over, new MockFilterChain());
@@ -41,8 +41,8 @@ class BodyLimitFilterTest {
     }
 
     @Test
-    void largeBodiesPastTheCapAre429WhileSmallOnesPass() throws Exception {
-        BodyLimitFilter filter = new BodyLimitFilter(Limits.DEFAULTS, 0, 2);
+    void largeBodiesPastTheirBudgetAre429WhileSmallOnesPass() throws Exception {
+        BodyLimitFilter filter = new BodyLimitFilter(Limits.DEFAULTS, 0, 5 * 1024 * 1024);
         CountDownLatch holding = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(2);
@@ -71,7 +71,7 @@ class BodyLimitFilterTest {
 
             assertThat(third.getStatus()).isEqualTo(429);
             assertThat(third.getHeader("Retry-After")).isEqualTo("1");
-            assertThat(third.getContentAsString()).contains("agentflow.api.max-large-bodies");
+            assertThat(third.getContentAsString()).contains("agentflow.api.max-body-bytes-in-flight");
             assertThat(small.getStatus()).isEqualTo(200);
             release.countDown();
             for (Future<Integer> f : held) {

@@ -39,7 +39,7 @@ public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, 
      * {@code agentflow.limits.*}: each absent one takes its default (see {@link Limits}).
      *
      * @param maxPayloadBytes    the largest run input, step output or approved output (32 MiB)
-     * @param inlinePayloadBytes payloads up to this size travel inline, larger ones by reference (16 KiB)
+     * @param inlinePayloadBytes payloads up to this size travel inline, larger ones by reference (1 KiB)
      * @param payloadChunkBytes  one record of a stored payload (512 KiB)
      * @param maxSteps           steps per workflow (100)
      * @param maxDefinitionBytes a workflow's steps in all, as JSON (256 KiB)

@@ -48,8 +48,10 @@ public class StepProcessorConfiguration {
     @Bean
     SessionHistory sessionHistory(@Qualifier("sessionStreams") StreamsApp sessionStreams,
                                   @Qualifier("agentScheduler") ScheduledExecutorService agentScheduler,
-                                  @Value("${agentflow.sessions.wait-timeout:10s}") Duration waitTimeout) {
-        return LocalSessionHistory.of(sessionStreams, agentScheduler, waitTimeout);
+                                  @Value("${agentflow.sessions.wait-timeout:10s}") Duration waitTimeout,
+                                  PayloadStore payloadStore,
+                                  @Value("${agentflow.sessions.max-history-bytes:262144}") long maxHistoryBytes) {
+        return LocalSessionHistory.of(sessionStreams, agentScheduler, waitTimeout, payloadStore, maxHistoryBytes);
     }
 
     @Bean(destroyMethod = "shutdownNow")

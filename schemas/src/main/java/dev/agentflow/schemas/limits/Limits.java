@@ -20,7 +20,7 @@ public record Limits(long maxPayloadBytes, int inlinePayloadBytes, int payloadCh
                      int maxDefinitionBytes) {
 
     public static final long DEFAULT_MAX_PAYLOAD_BYTES = 32L * 1024 * 1024;
-    public static final int DEFAULT_INLINE_PAYLOAD_BYTES = 16 * 1024;
+    public static final int DEFAULT_INLINE_PAYLOAD_BYTES = 1024;
     public static final int DEFAULT_PAYLOAD_CHUNK_BYTES = 512 * 1024;
     public static final int DEFAULT_MAX_STEPS = 100;
     public static final int DEFAULT_MAX_DEFINITION_BYTES = 256 * 1024;

@@ -4,6 +4,8 @@ import dev.agentflow.processor.agent.SessionHistory;
 import dev.agentflow.processor.session.SessionTopology.Progress;
 import dev.agentflow.processor.session.SessionTopology.StoredExchange;
 import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.payload.PayloadStore;
 import dev.agentflow.schemas.run.AgentRequest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +17,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -36,22 +39,36 @@ public final class LocalSessionHistory implements SessionHistory {
     private final Supplier<ReadOnlyKeyValueStore<String, Progress>> progress;
     private final ScheduledExecutorService scheduler;
     private final Duration timeout;
+    private final Function<Payload, CompletableFuture<String>> resolver;
+    private final long maxBytes;
 
+    /**
+     * @param resolver reads a payload stored by reference
+     * @param maxBytes how many bytes of payloads a history tells whole, the latest first
+     */
     LocalSessionHistory(Supplier<ReadOnlyKeyValueStore<String, StoredExchange>> exchanges,
                         Supplier<ReadOnlyKeyValueStore<String, Progress>> progress,
-                        ScheduledExecutorService scheduler, Duration timeout) {
+                        ScheduledExecutorService scheduler, Duration timeout,
+                        Function<Payload, CompletableFuture<String>> resolver, long maxBytes) {
         this.exchanges = exchanges;
         this.progress = progress;
         this.scheduler = scheduler;
         this.timeout = timeout;
+        this.resolver = resolver;
+        this.maxBytes = maxBytes;
     }
 
-    /** @param timeout how long a request waits for its run's previous step to reach the store */
-    public static LocalSessionHistory of(StreamsApp sessions, ScheduledExecutorService scheduler, Duration timeout) {
+    /**
+     * @param timeout  how long a request waits for its run's previous step to reach the store
+     * @param maxBytes how many bytes of payloads a history tells whole
+     *                 ({@code agentflow.sessions.max-history-bytes}); older ones are told by preview
+     */
+    public static LocalSessionHistory of(StreamsApp sessions, ScheduledExecutorService scheduler, Duration timeout,
+                                         PayloadStore payloads, long maxBytes) {
         return new LocalSessionHistory(
                 () -> sessions.store(SessionTopology.EXCHANGE_STORE, QueryableStoreTypes.keyValueStore(), Duration.ZERO),
                 () -> sessions.store(SessionTopology.PROGRESS_STORE, QueryableStoreTypes.keyValueStore(), Duration.ZERO),
-                scheduler, timeout);
+                scheduler, timeout, payloads::resolve, maxBytes);
     }
 
     @Override
@@ -66,9 +83,15 @@ public final class LocalSessionHistory implements SessionHistory {
 
     private void attempt(AgentRequest request, int limit, long deadline, CompletableFuture<List<Exchange>> result) {
         try {
-            Optional<List<Exchange>> history = read(request, limit);
+            Optional<List<StoredExchange>> history = read(request, limit);
             if (history.isPresent()) {
-                result.complete(history.get());
+                tell(history.get()).whenComplete((told, error) -> {
+                    if (error == null) {
+                        result.complete(told);
+                    } else {
+                        result.completeExceptionally(error);
+                    }
+                });
                 return;
             }
         } catch (InvalidStateStoreException e) {
@@ -92,9 +115,8 @@ public final class LocalSessionHistory implements SessionHistory {
     }
 
     /**
-     * An exchange as agents are told it: a payload stored by reference (over
-     * {@code agentflow.limits.inline-payload-bytes}) appears as its preview and its size, so that a
-     * session's history stays bounded however large its steps' payloads were.
+     * An exchange as agents are told it when it is beyond the history's budget: a payload stored by
+     * reference appears as its preview and its size.
      */
     static Exchange told(StoredExchange e) {
         return new Exchange(e.runId(), e.stepOrder(), e.agentId(), e.action(),
@@ -102,8 +124,41 @@ public final class LocalSessionHistory implements SessionHistory {
                 e.output() == null ? null : e.output().textOrPreview());
     }
 
-    /** The history, or empty while the run's previous step is not stored yet. */
-    private Optional<List<Exchange>> read(AgentRequest request, int limit) {
+    /**
+     * The exchanges (newest first) as agents are told them, oldest first: payloads whole while the
+     * history's payloads take at most {@code maxBytes}, the latest first; beyond, a payload stored by
+     * reference is told by its preview and size, so a session's history stays bounded however large
+     * its steps' payloads were. A payload that cannot be read is told by its preview too.
+     */
+    private CompletableFuture<List<Exchange>> tell(List<StoredExchange> newestFirst) {
+        long[] left = {maxBytes};
+        List<CompletableFuture<Exchange>> told = new ArrayList<>();
+        for (StoredExchange e : newestFirst) {
+            CompletableFuture<String> input = text(e.input(), left);
+            CompletableFuture<String> output = text(e.output(), left);
+            told.add(input.thenCombine(output, (in, out) -> new Exchange(e.runId(), e.stepOrder(), e.agentId(),
+                    e.action(), in, out)));
+        }
+        Collections.reverse(told);
+        return CompletableFuture.allOf(told.toArray(CompletableFuture[]::new))
+                .thenApply(done -> told.stream().map(CompletableFuture::join).toList());
+    }
+
+    private CompletableFuture<String> text(Payload payload, long[] left) {
+        if (payload == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long bytes = payload.bytes();
+        if (!payload.isRef() || bytes > left[0]) {
+            left[0] = Math.max(0, left[0] - bytes);
+            return CompletableFuture.completedFuture(payload.textOrPreview());
+        }
+        left[0] -= bytes;
+        return resolver.apply(payload).exceptionally(e -> payload.textOrPreview());
+    }
+
+    /** The history (newest first), or empty while the run's previous step is not stored yet. */
+    private Optional<List<StoredExchange>> read(AgentRequest request, int limit) {
         if (request.stepOrder() > 1) {
             Progress last = progress.get().get(request.runId());
             if (last == null || last.stepOrder() < request.stepOrder() - 1) {
@@ -112,17 +167,16 @@ public final class LocalSessionHistory implements SessionHistory {
         }
         // A session lives in one partition (the topology repartitions by session), so the range is in order:
         // read it newest first and stop at the limit.
-        List<Exchange> latest = new ArrayList<>();
+        List<StoredExchange> latest = new ArrayList<>();
         try (KeyValueIterator<String, StoredExchange> it = exchanges.get().reverseRange(
                 SessionTopology.from(request.sessionId()), SessionTopology.to(request.sessionId()))) {
             while (latest.size() < limit && it.hasNext()) {
                 StoredExchange e = it.next().value;
                 if (!e.runId().equals(request.runId()) || e.stepOrder() < request.stepOrder()) {
-                    latest.add(told(e));
+                    latest.add(e);
                 }
             }
         }
-        Collections.reverse(latest);
-        return Optional.of(List.copyOf(latest));
+        return Optional.of(latest);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.kafka.Topics;
@@ -63,7 +64,8 @@ class LocalSessionHistoryTest {
 
     private LocalSessionHistory history(Duration timeout) {
         return new LocalSessionHistory(() -> driver.getKeyValueStore(SessionTopology.EXCHANGE_STORE),
-                () -> driver.getKeyValueStore(SessionTopology.PROGRESS_STORE), scheduler, timeout);
+                () -> driver.getKeyValueStore(SessionTopology.PROGRESS_STORE), scheduler, timeout,
+                payload -> CompletableFuture.completedFuture("resolved " + payload.ref().payloadId()), 1000);
     }
 
     private void send(RunEvent event, Instant at) {
@@ -106,6 +108,26 @@ class LocalSessionHistoryTest {
                 .containsExactly("wr-a/2", "wr-b/1");
         assertThat(history(Duration.ofSeconds(5)).before(request("wr-b", "s-1", 2), 1).get(5, TimeUnit.SECONDS))
                 .containsExactly(new Exchange("wr-b", 1, "echo", "one", "wr-b-in1", "wr-b-out1"));
+    }
+
+    @Test
+    void payloadsStoredByReferenceAreToldWholeWithinTheBudgetTheLatestFirstAndByPreviewBeyond() throws Exception {
+        start("wr-a", "s-1", T0);
+        for (int step = 1; step <= 3; step++) {
+            PayloadRef ref = new PayloadRef("pl-" + step, 600, "ab".repeat(32), 1, 0, step, "preview " + step);
+            send(new RunEvent.StepStarted("wr-a", step, 1, "echo", Payload.inline("i" + step), T0), T0);
+            send(new RunEvent.StepCompleted("wr-a", step, 1, Payload.of(ref)), T0.plusSeconds(step));
+        }
+
+        List<Exchange> told = history(Duration.ofSeconds(5)).before(request("wr-b", "s-1", 1), 10)
+                .get(5, TimeUnit.SECONDS);
+
+        // a budget of 1000 bytes: the latest output (600) and inputs (2 each) whole, then previews
+        assertThat(told).extracting(Exchange::output).containsExactly(
+                "preview 1… [600 bytes in all, stored as payload pl-1]",
+                "preview 2… [600 bytes in all, stored as payload pl-2]",
+                "resolved pl-3");
+        assertThat(told).extracting(Exchange::input).containsExactly("i1", "i2", "i3");
     }
 
     @Test
