@@ -170,13 +170,16 @@ public final class Bench {
     }
 
     /**
-     * Raw Kafka with records of {@code bytes}, then runs of three {@code template} steps
+     * Runs of three {@code template} steps
      * ({@code {{input}}}) whose input has {@code bytes}, so that every step writes a new payload of
-     * that size: steps/s, and MB/s (steps/s × size) beside raw Kafka's MB/s measured just before.
+     * that size, then raw Kafka with records of {@code bytes}: steps/s, and MB/s (steps/s × size)
+     * beside raw Kafka's MB/s.
      */
     private static Map<String, Object> payloadLevel(Api api, Observer observer, RawKafka raw, Settings settings,
                                                     String workflowId, int bytes) throws Exception {
-        Map<String, Object> baseline = raw.payloadBaseline(bytes, settings.rawPayloadBytes(), 3);
+        // as many runs as asked, unless their steps would write more than --payload-mb
+        int runs = (int) Math.max(settings.payloadClients(), Math.min(settings.payloadRuns(),
+                settings.payloadMegabytes() * 1_000_000L / (3L * bytes)));
         String filler = "0123456789abcdefghijklmnopqrstuvwxyz".repeat(bytes / 36 + 1);
         AtomicInteger n = new AtomicInteger();
         Client client = runId -> {
@@ -185,23 +188,24 @@ public final class Bench {
             observer.track(runId[0]).completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         };
         List<String> started = Collections.synchronizedList(new ArrayList<>());
-        closedLoop(settings.payloadClients(), Math.max(settings.payloadClients(), settings.payloadRuns() / 10), client,
-                started::add);
+        closedLoop(settings.payloadClients(), Math.max(settings.payloadClients(), runs / 10), client, started::add);
         Stats endToEnd = new Stats();
         long start = System.nanoTime();
-        int failed = closedLoop(settings.payloadClients(), settings.payloadRuns(), runId -> {
+        int failed = closedLoop(settings.payloadClients(), runs, runId -> {
             long startedAt = System.currentTimeMillis();
             client.run(runId);
             endToEnd.add(System.currentTimeMillis() - startedAt);
         }, started::add);
         double seconds = (System.nanoTime() - start) / 1e9;
         started.forEach(observer::forget);
-        double stepsPerSecond = endToEnd.count() * THREE_ECHO_STEPS.length / seconds;
+        double stepsPerSecond = endToEnd.count() * THREE_TEMPLATE_STEPS.length / seconds;
         double engineMBps = stepsPerSecond * bytes / 1e6;
+        // raw Kafka after the engine: deleting its topic loads the broker for a while
+        Map<String, Object> baseline = raw.payloadBaseline(bytes, settings.rawPayloadBytes(), 3);
         Map<String, Object> level = new LinkedHashMap<>();
         level.put("payloadBytes", bytes);
         level.put("clients", settings.payloadClients());
-        level.put("runs", settings.payloadRuns());
+        level.put("runs", runs);
         level.put("completed", endToEnd.count());
         level.put("failed", failed);
         level.put("seconds", round(seconds));

@@ -140,7 +140,7 @@ final class Report {
         s.append("\nPayload sizes: runs of three `template` steps (`{{input}}`) whose input has the size, so every ")
                 .append("step writes a new payload of that size; ")
                 .append("MB = 10^6 bytes, engine MB/s = steps/s × size. Raw Kafka: records of the same size ")
-                .append("produced (acks=all) then consumed, on the same broker just before.\n\n");
+                .append("produced (acks=all) then consumed, on the same broker just after.\n\n");
         s.append("| payload bytes | clients | steps/s | engine MB/s | e2e p50 ms | e2e p99 ms | raw produce MB/s "
                 + "| raw consume MB/s | engine vs raw produce | failed |\n");
         s.append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");

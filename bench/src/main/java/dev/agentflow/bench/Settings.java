@@ -25,11 +25,12 @@ import java.util.List;
  * @param payloadRuns      measured runs per payload size
  * @param payloadClients   concurrent clients of the payload sweep
  * @param rawPayloadBytes  how many bytes each raw-Kafka baseline of a payload size writes
+ * @param payloadMegabytes the most MB the measured runs of one payload size write (fewer runs of large sizes)
  */
 record Settings(String url, String bootstrapServers, Long pid, Path jar, int runs, int warmupRuns,
                 List<Integer> concurrency, int pauseRuns, int rawRecords, String topicPrefix, Path out,
                 boolean jfr, List<String> systemArgs, List<Integer> payloadBytes, int payloadRuns,
-                int payloadClients, long rawPayloadBytes) {
+                int payloadClients, long rawPayloadBytes, int payloadMegabytes) {
 
     static final String USAGE = """
             usage: java -jar bench/target/agentflow-bench.jar [options]
@@ -42,7 +43,8 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
                                      payload sizes to sweep: three-step echo runs of inputs of
                                      each size, beside raw Kafka with records of that size
                                      (default those four; "none" skips the sweep)
-              --payload-runs N       measured runs per payload size (default 300)
+              --payload-runs N       measured runs per payload size (default 1000)
+              --payload-mb N         at most N MB of payloads written by one size's runs (default 600)
               --payload-clients N    concurrent clients of the payload sweep (default 64)
               --raw-payload-mb N     MB written by each raw baseline of a payload size (default 256)
               --jar PATH             the system to start (default standalone/target/agentflow.jar)
@@ -70,7 +72,8 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
         boolean jfr = false;
         List<String> systemArgs = new ArrayList<>();
         List<Integer> payloadBytes = List.of(200, 4096, 65536, 1048576);
-        int payloadRuns = 300;
+        int payloadRuns = 1000;
+        int payloadMegabytes = 600;
         int payloadClients = 64;
         long rawPayloadBytes = 256L * 1_000_000;
         for (int i = 0; i < args.length; i++) {
@@ -104,6 +107,7 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
                 case "--payload-runs" -> payloadRuns = positive(name, value);
                 case "--payload-clients" -> payloadClients = positive(name, value);
                 case "--raw-payload-mb" -> rawPayloadBytes = positive(name, value) * 1_000_000L;
+                case "--payload-mb" -> payloadMegabytes = positive(name, value);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -111,7 +115,8 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
             throw new IllegalArgumentException("--url and --bootstrap-servers go together");
         }
         return new Settings(url, bootstrap, pid, jar, runs, warmup, concurrency, pauseRuns, rawRecords, prefix, out,
-                jfr, List.copyOf(systemArgs), payloadBytes, payloadRuns, payloadClients, rawPayloadBytes);
+                jfr, List.copyOf(systemArgs), payloadBytes, payloadRuns, payloadClients, rawPayloadBytes,
+                payloadMegabytes);
     }
 
     private static int positive(String name, String value) {
