@@ -71,52 +71,47 @@ public final class DeadLetterExceptionHandlers {
         }
     }
 
-    /**
-     * A record of a view or the session store that cannot be written: retried while the error is
-     * retriable, else copied and skipped, so that no record can stop the app.
-     */
-    public static final class Production extends Base implements ProductionExceptionHandler {
+    /** A record that cannot be written: retried while the error is retriable; then {@link #giveUp}. */
+    abstract static class Writing extends Base implements ProductionExceptionHandler {
         @Override
         public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
                                     Exception exception) {
             if (exception instanceof RetriableException) {
                 return Response.retry();
             }
-            return Response.resume(deadLetter(context, record.key(), record.value(), exception));
+            return giveUp(context, record.topic(), record.key(), record.value(), exception);
         }
 
         @Override
         @SuppressWarnings("rawtypes")
         public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record,
                                                  Exception exception, SerializationExceptionOrigin origin) {
-            return Response.resume(deadLetter(context, bytes(record.key()), bytes(record.value()), exception));
+            return giveUp(context, record.topic(), bytes(record.key()), bytes(record.value()), exception);
+        }
+
+        abstract Response giveUp(ErrorHandlerContext context, String topic, byte[] key, byte[] value,
+                                 Exception exception);
+    }
+
+    /** A record of a view or the session store: copied and skipped, so that no record can stop the app. */
+    public static final class Production extends Writing {
+        @Override
+        Response giveUp(ErrorHandlerContext context, String topic, byte[] key, byte[] value, Exception exception) {
+            return Response.resume(deadLetter(context, key, value, exception));
         }
     }
 
     /**
-     * A decider's record that cannot be written (exactly-once): retried while the error is
-     * retriable, else copied and the transaction failed, never skipped, since skipping an event
-     * would leave the decider's state ahead of its event log for good. Records are bounded by
-     * construction, so what remains is a cluster that refuses the engine (an ACL, a deleted topic):
-     * a fault to fix, not a record to lose.
+     * A decider's record (exactly-once): copied, and the transaction failed, never skipped, since
+     * skipping an event would leave the decider's state ahead of its event log for good. Records are
+     * bounded by construction, so what remains is a cluster that refuses the engine (an ACL, a
+     * deleted topic): a fault to fix, not a record to lose.
      */
-    public static final class ExactlyOnceProduction extends Base implements ProductionExceptionHandler {
+    public static final class ExactlyOnceProduction extends Writing {
         @Override
-        public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record,
-                                    Exception exception) {
-            if (exception instanceof RetriableException) {
-                return Response.retry();
-            }
-            DeadLetters.failed(component, record.topic(), exception);
-            return Response.fail(copy(context, record.key(), record.value(), exception));
-        }
-
-        @Override
-        @SuppressWarnings("rawtypes")
-        public Response handleSerializationError(ErrorHandlerContext context, ProducerRecord record,
-                                                 Exception exception, SerializationExceptionOrigin origin) {
-            DeadLetters.failed(component, record.topic(), exception);
-            return Response.fail(copy(context, bytes(record.key()), bytes(record.value()), exception));
+        Response giveUp(ErrorHandlerContext context, String topic, byte[] key, byte[] value, Exception exception) {
+            DeadLetters.failed(component, topic, exception);
+            return Response.fail(copy(context, key, value, exception));
         }
     }
 

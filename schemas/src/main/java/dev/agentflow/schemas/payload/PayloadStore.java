@@ -85,7 +85,8 @@ public final class PayloadStore implements AutoCloseable {
                          boolean writes) {
         this.topic = topic;
         this.limits = limits;
-        this.maxReadBytes = writes ? limits.maxPayloadBytes() : Long.MAX_VALUE / 4;
+        // a payload is read into one array, so it cannot be larger than an array can be
+        this.maxReadBytes = writes ? limits.maxPayloadBytes() : Integer.MAX_VALUE - 16;
         this.cache = new Cache(cacheBytes);
         this.producer = writes ? producer(bootstrapServers, clientId, limits) : null;
         consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
