@@ -83,6 +83,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         p.put("default.replication.factor", "1");
         p.put("min.insync.replicas", "1");
+        // After a SIGKILL the controller waits for the broker's previous session to expire before it
+        // takes the broker back: 9 s by default, measured 11.7 s to a listening broker; 4 s gives 6.3 s.
+        // Broker and controller share the process, so heartbeats never cross a network.
+        p.put("broker.session.timeout.ms", "4000");
+        p.put("broker.heartbeat.interval.ms", "1000");
         return p;
     }
 
