@@ -129,7 +129,8 @@ public class BodyLimitFilter extends OncePerRequestFilter {
         problem.put("status", status.value());
         problem.put("detail", detail);
         if (error != null) {
-            problem.put("errors", List.of(error));
+            problem.put(ProblemHandler.ERRORS, List.of(error));
+            problem.put(ProblemHandler.INVALID_PARAMS, List.of(error));
         }
         response.getOutputStream().write(Json.mapper().writeValueAsBytes(problem));
     }

@@ -16,19 +16,25 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 /**
  * Every error the API answers is RFC 9457 problem+json: {@code title}, {@code status},
  * {@code detail}, {@code instance} and, for field-level problems, {@code errors}
- * ([{field, message}]); no {@code type}, which means about:blank. Never a stack trace.
+ * ([{field, message}]) and the same list as {@code invalidParams}, the name the Agent Manager's own
+ * clients read; no {@code type}, which means about:blank. Never a stack trace.
  */
 @RestControllerAdvice
 public class ProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemHandler.class);
+    /** The field problems: {@code [{field, message}]}. */
+    public static final String ERRORS = "errors";
+    /** The same field problems, under the name the Agent Manager's clients read. */
+    public static final String INVALID_PARAMS = "invalidParams";
 
     public static ProblemDetail problem(HttpStatusCode status, String detail, List<FieldError> errors) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         HttpStatus known = HttpStatus.resolve(status.value());
         problem.setTitle(known == null ? "Error" : known.getReasonPhrase());
         if (!errors.isEmpty()) {
-            problem.setProperty("errors", errors);
+            problem.setProperty(ERRORS, errors);
+            problem.setProperty(INVALID_PARAMS, errors);
         }
         return problem;
     }

@@ -72,15 +72,17 @@ class ProjectionTopologyTest {
         pipe("wf-1", 3, "2026-01-01T00:00:02Z", new WorkflowEvent.StepAdded("wf-1", step("b", 1)));
         pipe("wf-1", 4, "2026-01-01T00:00:03Z", new WorkflowEvent.WorkflowUpdated("wf-1", "Renamed", null));
         pipe("wf-1", 5, "2026-01-01T00:00:04Z", new WorkflowEvent.StepRemoved("wf-1", "b"));
+        pipe("wf-1", 6, "2026-01-01T00:00:05Z", new WorkflowEvent.StepAdded("wf-1", step("c", 2)));
+        pipe("wf-1", 7, "2026-01-01T00:00:06Z", new WorkflowEvent.StepUpdated("wf-1", step("a", 2)));
 
         WorkflowView view = store.get("wf-1");
         assertThat(view.name()).isEqualTo("Renamed");
         assertThat(view.description()).isNull();
-        assertThat(view.steps()).containsExactly(step("a", 1));
+        assertThat(view.steps()).containsExactly(step("c", 1), step("a", 2));
         assertThat(view.createdAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
-        assertThat(view.updatedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:04Z"));
-        assertThat(view.version()).isEqualTo(5);
-        assertThat(applied).containsExactly("wf-1@1", "wf-1@2", "wf-1@3", "wf-1@4", "wf-1@5");
+        assertThat(view.updatedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:06Z"));
+        assertThat(view.version()).isEqualTo(7);
+        assertThat(applied).containsExactly("wf-1@1", "wf-1@2", "wf-1@3", "wf-1@4", "wf-1@5", "wf-1@6", "wf-1@7");
     }
 
     @Test
@@ -129,6 +131,7 @@ class ProjectionTopologyTest {
         assertThat(page.content()).containsExactly(3, 4);
         assertThat(page.totalElements()).isEqualTo(5);
         assertThat(page.totalPages()).isEqualTo(3);
+        assertThat(page.page()).isEqualTo(new Page.Metadata(2, 1, 5, 3));
         assertThat(Page.of(List.of(1), 4, 2).content()).isEmpty();
         assertThat(Page.of(List.of(), 0, 20).totalPages()).isZero();
     }

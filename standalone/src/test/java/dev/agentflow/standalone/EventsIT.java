@@ -130,8 +130,8 @@ class EventsIT {
         JsonNode page = http.get("/api/v1/workflows/runs/" + runId + "/events?page=1&size=4").body();
         assertThat(page.get("totalElements").asInt()).isEqualTo(10);
         assertThat(page.get("totalPages").asInt()).isEqualTo(3);
-        assertThat(page.get("page").asInt()).isEqualTo(1);
-        assertThat(page.get("size").asInt()).isEqualTo(4);
+        assertThat(page.get("page").get("number").asInt()).isEqualTo(1);
+        assertThat(page.get("page").get("size").asInt()).isEqualTo(4);
         assertThat(toList(page.get("content"))).containsExactlyElementsOf(events.subList(4, 8));
 
         List<JsonNode> workflowEvents = history("/api/v1/workflows/" + wf + "/events");

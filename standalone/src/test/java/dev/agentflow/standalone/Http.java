@@ -8,6 +8,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
 /** A small JSON client for the integration tests. */
@@ -15,9 +17,22 @@ final class Http {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final Map<String, String> headers;
 
     Http(String base) {
+        this(base, Map.of());
+    }
+
+    private Http(String base, Map<String, String> headers) {
         this.base = base;
+        this.headers = headers;
+    }
+
+    /** A client that sends {@code name: value} with every request. */
+    Http withHeader(String name, String value) {
+        Map<String, String> more = new LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new Http(base, Map.copyOf(more));
     }
 
     String base() {
@@ -81,6 +96,7 @@ final class Http {
     }
 
     private Response send(HttpRequest.Builder request) {
+        headers.forEach(request::header);
         try {
             HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());

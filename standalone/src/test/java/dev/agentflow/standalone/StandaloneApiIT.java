@@ -183,9 +183,9 @@ class StandaloneApiIT {
                 "description"});
         String steps = "/api/v1/workflows/" + id + "/steps";
         cases.put("missing agentId", new Object[]{steps, "{\"action\":\"a\"}", 400, "agentId"});
-        cases.put("missing action", new Object[]{steps, "{\"agentId\":\"echo\"}", 400, "action"});
-        cases.put("stepOrder 0", new Object[]{steps, "{\"agentId\":\"echo\",\"action\":\"a\",\"stepOrder\":0}", 400,
-                "stepOrder"});
+        cases.put("action type", new Object[]{steps, "{\"agentId\":\"echo\",\"action\":false}", 400, "action"});
+        cases.put("stepOrder below 0", new Object[]{steps, "{\"agentId\":\"echo\",\"action\":\"a\",\"stepOrder\":-1}",
+                400, "stepOrder"});
         cases.put("stepOrder type", new Object[]{steps, "{\"agentId\":\"echo\",\"action\":\"a\",\"stepOrder\":\"1\"}",
                 400, "stepOrder"});
         cases.put("stepOrder fraction", new Object[]{steps,

@@ -9,9 +9,13 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The registered agents (never a secret). */
+/**
+ * The registered agents (never a secret), at {@code /api/v1/agents} and at {@code /api/agents}, where
+ * the Agent Manager's own web UI reads them ({@code ?includeInactive=false}: every agent here is
+ * active, and query parameters this API does not know are ignored).
+ */
 @RestController
-@RequestMapping("/api/v1/agents")
+@RequestMapping({"/api/v1/agents", "/api/agents"})
 public class AgentController {
 
     private final AgentCatalog agents;

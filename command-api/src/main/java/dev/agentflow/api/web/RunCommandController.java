@@ -16,6 +16,7 @@ import dev.agentflow.web.PathIds;
 import java.net.URI;
 import java.util.regex.Pattern;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -86,12 +87,27 @@ public class RunCommandController {
         return send(runId, new RunCommand.CancelRun(runId));
     }
 
+    /**
+     * Cancel as the Agent Manager's own clients do it: the same command as {@code POST …/cancel},
+     * answered 204 once the run's view shows it CANCELLED. The run and its history stay readable.
+     */
+    @DeleteMapping("/runs/{runId}")
+    public ResponseEntity<Void> cancelByDelete(@PathVariable String runId) {
+        requireRunId(runId);
+        apply(runId, new RunCommand.CancelRun(runId), Ids.jobId());
+        return ResponseEntity.noContent().build();
+    }
+
     private ResponseEntity<RunAccepted> send(String runId, RunCommand command) {
         String jobId = Ids.jobId();
-        CommandReply reply = commands.submit(topics.runCommands(), Topics.RUN_COMMANDS, jobId, runId, command);
-        commands.awaitView(runs.whenApplied(reply.aggregateId(), reply.version()));
+        apply(runId, command, jobId);
         return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
                 .body(new RunAccepted(jobId, runId));
+    }
+
+    private void apply(String runId, RunCommand command, String jobId) {
+        CommandReply reply = commands.submit(topics.runCommands(), Topics.RUN_COMMANDS, jobId, runId, command);
+        commands.awaitView(runs.whenApplied(reply.aggregateId(), reply.version()));
     }
 
     private static void requireRunId(String runId) {

@@ -10,6 +10,7 @@ import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.workflow.StepDefinition;
+import dev.agentflow.schemas.workflow.Steps;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.ConditionalOnService;
@@ -92,28 +93,43 @@ public class WorkflowCommandController {
         requireId(id);
         JsonBody json = JsonBody.parse(body, false);
         String agentId = json.requiredString("agentId", MAX_AGENT_ID);
-        String action = json.requiredString("action", MAX_ACTION);
-        Integer stepOrder = json.optionalInt("stepOrder", 1);
+        String action = action(json.optionalString("action", MAX_ACTION));
+        Integer stepOrder = stepOrder(json);
         Map<String, Object> config = json.optionalObject("config");
         json.validate();
-        if (!agents.contains(agentId)) {
-            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Agent " + agentId + " is not registered; "
-                    + "GET /api/v1/agents lists the agents",
-                    List.of(new FieldError("agentId", "no agent '" + agentId + "' is registered")));
-        }
+        requireAgent(agentId);
         String stepId = Ids.stepId();
         WorkflowView view = execute(new WorkflowCommand.AddStep(id, stepId, agentId, action, stepOrder, config));
-        StepDefinition step = view.steps().stream().filter(s -> s.id().equals(stepId)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("Step " + stepId + " missing from the view"));
-        return ResponseEntity.created(URI.create("/api/v1/workflows/" + id + "/steps/" + stepId)).body(step);
+        return ResponseEntity.created(URI.create("/api/v1/workflows/" + id + "/steps/" + stepId))
+                .body(step(view, stepId));
+    }
+
+    /**
+     * Changes the fields present: {@code stepOrder} moves the step (the others keep their order,
+     * numbered 1..n again), {@code agentId}, {@code action} ({@code null} clears it) and
+     * {@code config} ({@code null} empties it). Answers the step as it is afterwards.
+     */
+    @PatchMapping("/{id}/steps/{stepId}")
+    public StepDefinition updateStep(@PathVariable String id, @PathVariable String stepId,
+                                     @RequestBody(required = false) byte[] body) {
+        requireId(id);
+        requireStepId(id, stepId);
+        JsonBody json = JsonBody.parse(body, false);
+        String agentId = json.has("agentId") ? json.requiredString("agentId", MAX_AGENT_ID) : null;
+        String action = json.has("action") ? action(json.optionalString("action", MAX_ACTION)) : null;
+        Integer stepOrder = stepOrder(json);
+        Map<String, Object> config = json.has("config") ? json.optionalObject("config") : null;
+        json.validate();
+        if (agentId != null) {
+            requireAgent(agentId);
+        }
+        return step(execute(new WorkflowCommand.UpdateStep(id, stepId, stepOrder, agentId, action, config)), stepId);
     }
 
     @DeleteMapping("/{id}/steps/{stepId}")
     public ResponseEntity<Void> removeStep(@PathVariable String id, @PathVariable String stepId) {
         requireId(id);
-        if (!PathIds.plausible(stepId)) {
-            throw ApiException.notFound("stepId", "Step " + stepId + " not found in workflow " + id);
-        }
+        requireStepId(id, stepId);
         execute(new WorkflowCommand.RemoveStep(id, stepId));
         return ResponseEntity.noContent().build();
     }
@@ -130,6 +146,36 @@ public class WorkflowCommandController {
         if (!PathIds.plausible(id)) {
             throw WorkflowQueryController.notFound(id);
         }
+    }
+
+    private static void requireStepId(String id, String stepId) {
+        if (!PathIds.plausible(stepId)) {
+            throw WorkflowQueryController.stepNotFound(id, stepId);
+        }
+    }
+
+    private void requireAgent(String agentId) {
+        if (!agents.contains(agentId)) {
+            throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "Agent " + agentId + " is not registered; "
+                    + "GET /api/v1/agents lists the agents",
+                    List.of(new FieldError("agentId", "no agent '" + agentId + "' is registered")));
+        }
+    }
+
+    /** An absent, null or blank action is the empty instruction: the agent gets only the input. */
+    private static String action(String action) {
+        return action == null || action.isBlank() ? "" : action;
+    }
+
+    /** {@code stepOrder}, where 0 (what the Agent Manager's SDK sends) is the same as leaving it out. */
+    private static Integer stepOrder(JsonBody json) {
+        Integer order = json.optionalInt("stepOrder", 0);
+        return order == null || order == 0 ? null : order;
+    }
+
+    private static StepDefinition step(WorkflowView view, String stepId) {
+        return Steps.find(view.steps(), stepId)
+                .orElseThrow(() -> new IllegalStateException("Step " + stepId + " missing from the view"));
     }
 
     /** Sends the command and returns the view once it shows the result. */

@@ -11,10 +11,11 @@ import java.util.Map;
  * One run: the list fields plus {@code input}, {@code output} (when COMPLETED), {@code error},
  * per-step records and, when PAUSED, the pending approval. A payload longer than
  * {@code agentflow.api.detail-payload-bytes} is cut: {@code <field>Truncated} is then true. A payload
- * stored by reference has {@code <field>Href}, the URL that serves it whole.
+ * stored by reference has {@code <field>Href}, the URL that serves it whole. {@code lastStepOrder}
+ * is {@code currentStepOrder} under the name the Agent Manager's own clients read.
  */
 public record RunDetail(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
-                        long durationMs, Instant createdAt, Instant updatedAt,
+                        int lastStepOrder, long durationMs, Instant createdAt, Instant updatedAt,
                         String input,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean inputTruncated,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String inputHref,

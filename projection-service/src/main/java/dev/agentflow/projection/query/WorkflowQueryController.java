@@ -2,6 +2,7 @@ package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.schemas.workflow.StepDefinition;
+import dev.agentflow.schemas.workflow.Steps;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.ConditionalOnService;
 import dev.agentflow.web.PageRequest;
@@ -41,11 +42,21 @@ public class WorkflowQueryController {
         return require(id).steps();
     }
 
+    /** One step, where {@code POST …/steps} points its {@code Location}. */
+    @GetMapping("/{id}/steps/{stepId}")
+    public StepDefinition step(@PathVariable String id, @PathVariable String stepId) {
+        return Steps.find(require(id).steps(), stepId).orElseThrow(() -> stepNotFound(id, stepId));
+    }
+
     private WorkflowView require(String id) {
         return queries.find(id).orElseThrow(() -> notFound(id));
     }
 
     public static ApiException notFound(String workflowId) {
         return ApiException.notFound("workflowId", "Workflow " + workflowId + " not found");
+    }
+
+    public static ApiException stepNotFound(String workflowId, String stepId) {
+        return ApiException.notFound("stepId", "Step " + stepId + " not found in workflow " + workflowId);
     }
 }

@@ -5,6 +5,7 @@ import dev.agentflow.schemas.workflow.Steps;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepAdded;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepRemoved;
+import dev.agentflow.schemas.workflow.WorkflowEvent.StepUpdated;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCloned;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCreated;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowDeleted;
@@ -51,6 +52,10 @@ public final class WorkflowViews {
         if (event instanceof StepRemoved e) {
             return new WorkflowView(view.id(), view.name(), view.description(), view.clonedFrom(), view.createdAt(),
                     at, Steps.remove(view.steps(), e.stepId()), v, view.deleted());
+        }
+        if (event instanceof StepUpdated e) {
+            return new WorkflowView(view.id(), view.name(), view.description(), view.clonedFrom(), view.createdAt(),
+                    at, Steps.replace(view.steps(), e.step()), v, view.deleted());
         }
         if (event instanceof WorkflowCloned || event instanceof WorkflowEvent.RunRequested) {
             // The source of a clone, or a workflow that is run, is unchanged: only its version moves.

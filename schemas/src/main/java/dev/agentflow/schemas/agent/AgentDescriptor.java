@@ -1,5 +1,7 @@
 package dev.agentflow.schemas.agent;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 
 /**
@@ -12,10 +14,17 @@ import java.util.List;
  * @param model       the model, for LLM agents
  * @param tools       names of the tools it may call
  */
+@JsonPropertyOrder({"id", "agentId", "name", "description", "type", "model", "tools"})
 public record AgentDescriptor(String id, String name, String description, String type, String model,
                               List<String> tools) {
 
     public AgentDescriptor {
         tools = tools == null ? List.of() : List.copyOf(tools);
+    }
+
+    /** {@link #id()} under the name the Agent Manager's own clients read. */
+    @JsonProperty("agentId")
+    public String agentId() {
+        return id;
     }
 }

@@ -2,10 +2,12 @@ package dev.agentflow.schemas.workflow;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The step-list rules every fold of workflow events applies (the decider's state and every view):
- * insert at a position and shift the rest down; remove and number the rest 1..n again.
+ * insert at a position and shift the rest down; remove and number the rest 1..n again; replace a
+ * step, moving it to its new position.
  */
 public final class Steps {
 
@@ -23,6 +25,15 @@ public final class Steps {
         List<StepDefinition> result = new ArrayList<>(steps);
         result.removeIf(s -> s.id().equals(stepId));
         return renumber(result);
+    }
+
+    /** The step with {@code step.id()} replaced by {@code step}, at {@code step.stepOrder()}. */
+    public static List<StepDefinition> replace(List<StepDefinition> steps, StepDefinition step) {
+        return insert(remove(steps, step.id()), step);
+    }
+
+    public static Optional<StepDefinition> find(List<StepDefinition> steps, String stepId) {
+        return steps.stream().filter(s -> s.id().equals(stepId)).findFirst();
     }
 
     public static List<StepDefinition> renumber(List<StepDefinition> steps) {

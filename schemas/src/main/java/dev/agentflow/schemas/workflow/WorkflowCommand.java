@@ -12,6 +12,7 @@ import java.util.Map;
         @JsonSubTypes.Type(value = WorkflowCommand.DeleteWorkflow.class, name = "DeleteWorkflow"),
         @JsonSubTypes.Type(value = WorkflowCommand.AddStep.class, name = "AddStep"),
         @JsonSubTypes.Type(value = WorkflowCommand.RemoveStep.class, name = "RemoveStep"),
+        @JsonSubTypes.Type(value = WorkflowCommand.UpdateStep.class, name = "UpdateStep"),
         @JsonSubTypes.Type(value = WorkflowCommand.CloneWorkflow.class, name = "CloneWorkflow"),
         @JsonSubTypes.Type(value = WorkflowCommand.RunWorkflow.class, name = "RunWorkflow"),
 })
@@ -44,6 +45,15 @@ public sealed interface WorkflowCommand {
     }
 
     record RemoveStep(String workflowId, String stepId) implements WorkflowCommand {
+    }
+
+    /**
+     * Change the fields of a step that are not null: {@code stepOrder} moves it there (the other steps
+     * keep their order and are numbered 1..n again), {@code agentId}, {@code action} and
+     * {@code config} replace the step's own.
+     */
+    record UpdateStep(String workflowId, String stepId, Integer stepOrder, String agentId, String action,
+                      Map<String, Object> config) implements WorkflowCommand {
     }
 
     /** Clone this workflow into a new one with id {@code cloneId}. */

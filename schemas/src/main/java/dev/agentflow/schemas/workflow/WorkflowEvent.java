@@ -13,6 +13,7 @@ import java.util.stream.Stream;
         @JsonSubTypes.Type(value = WorkflowEvent.WorkflowDeleted.class, name = "WorkflowDeleted"),
         @JsonSubTypes.Type(value = WorkflowEvent.StepAdded.class, name = "StepAdded"),
         @JsonSubTypes.Type(value = WorkflowEvent.StepRemoved.class, name = "StepRemoved"),
+        @JsonSubTypes.Type(value = WorkflowEvent.StepUpdated.class, name = "StepUpdated"),
         @JsonSubTypes.Type(value = WorkflowEvent.WorkflowCloned.class, name = "WorkflowCloned"),
         @JsonSubTypes.Type(value = WorkflowEvent.RunRequested.class, name = "RunRequested"),
 })
@@ -42,6 +43,13 @@ public sealed interface WorkflowEvent {
 
     /** A step was removed; the remaining steps are numbered 1..n again in their order. */
     record StepRemoved(String workflowId, String stepId) implements WorkflowEvent {
+    }
+
+    /**
+     * A step changed; {@code step} is the whole step afterwards. It now stands at
+     * {@code step.stepOrder()}: it is taken out, the rest close up, and it is inserted there again.
+     */
+    record StepUpdated(String workflowId, StepDefinition step) implements WorkflowEvent {
     }
 
     /** This workflow was copied into the new workflow {@code cloneId}; this workflow is unchanged. */

@@ -28,16 +28,19 @@ public final class BuiltInAgents {
                 simple("template", request -> template(request, limits)),
                 delay(scheduler),
                 simple("human_approval", request -> AgentOutcome.approval(new ApprovalRequest(request.input(),
-                        request.action(), null, null))));
+                        request.action() == null || request.action().isBlank() ? null : request.action(), null,
+                        null))));
     }
 
     /**
      * The action with every {@value #INPUT_PLACEHOLDER} replaced by the input; its size is worked out
      * before the text is built, so that no action, however many placeholders it holds, can exhaust
-     * memory: over the limit the step fails at once.
+     * memory: over the limit the step fails at once. A step without an action passes its input on, as
+     * the template {@value #INPUT_PLACEHOLDER} would.
      */
     static AgentOutcome template(AgentRequest request, Limits limits) {
-        String action = request.action() == null ? "" : request.action();
+        String action = request.action() == null || request.action().isBlank() ? INPUT_PLACEHOLDER
+                : request.action();
         String input = request.inputText();
         long placeholders = 0;
         for (int at = action.indexOf(INPUT_PLACEHOLDER); at >= 0;

@@ -51,8 +51,11 @@ final class OpenAiAgent extends ConfiguredAgent {
         return turn(messages(request, exchanges), 1, new StringBuilder());
     }
 
-    /** The user message of a step: its action, then its input. */
+    /** The user message of a step: its action, then its input; a step without an action sends only its input. */
     static String userMessage(String action, String input) {
+        if (action == null || action.isBlank()) {
+            return input == null ? "" : input;
+        }
         return input == null || input.isEmpty() ? action : action + "\n\nInput:\n" + input;
     }
 

@@ -24,6 +24,14 @@ class BuiltInAgentsTest {
     }
 
     @Test
+    void aTemplateStepWithoutAnActionPassesItsInputOn() {
+        assertThat(BuiltInAgents.template(request("", "as is"), Limits.DEFAULTS).output())
+                .isEqualTo(Payload.inline("as is"));
+        assertThat(BuiltInAgents.template(request(null, "as is"), Limits.DEFAULTS).output())
+                .isEqualTo(Payload.inline("as is"));
+    }
+
+    @Test
     void anOutputOverTheLimitIsRefusedBeforeItIsBuiltWhateverTheAction() {
         String input = "x".repeat(900_000);
         String action = "{{input}}".repeat(22_000);

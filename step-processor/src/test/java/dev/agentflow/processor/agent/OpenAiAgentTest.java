@@ -331,4 +331,11 @@ class OpenAiAgentTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void aStepWithoutAnActionSendsOnlyItsInput() {
+        assertThat(OpenAiAgent.userMessage("", "the input")).isEqualTo("the input");
+        assertThat(OpenAiAgent.userMessage("  ", "the input")).isEqualTo("the input");
+        assertThat(OpenAiAgent.userMessage("Summarize", "the input")).isEqualTo("Summarize\n\nInput:\nthe input");
+    }
 }

@@ -15,12 +15,14 @@ import dev.agentflow.schemas.workflow.WorkflowCommand.CreateWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.DeleteWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.RemoveStep;
 import dev.agentflow.schemas.workflow.WorkflowCommand.RunWorkflow;
+import dev.agentflow.schemas.workflow.WorkflowCommand.UpdateStep;
 import dev.agentflow.schemas.run.RunCommand.StartRun;
 import dev.agentflow.schemas.workflow.WorkflowEvent.RunRequested;
 import dev.agentflow.schemas.workflow.WorkflowCommand.UpdateWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepAdded;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepRemoved;
+import dev.agentflow.schemas.workflow.WorkflowEvent.StepUpdated;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCloned;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCreated;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowDeleted;
@@ -90,6 +92,9 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
             }
             return Decision.accept(new StepRemoved(c.workflowId(), c.stepId()));
         }
+        if (command instanceof UpdateStep c) {
+            return updateStep(c, state);
+        }
         if (command instanceof CloneWorkflow c) {
             return Decision.accept(new WorkflowCloned(c.workflowId(), c.cloneId()));
         }
@@ -131,6 +136,32 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
         return Decision.accept(new StepAdded(c.workflowId(), step));
     }
 
+    private Decision<WorkflowEvent> updateStep(UpdateStep c, WorkflowState state) {
+        StepDefinition current = Steps.find(state.steps(), c.stepId()).orElse(null);
+        if (current == null) {
+            return Decision.reject(Rejection.notFound("stepId",
+                    "Step " + c.stepId() + " not found in workflow " + c.workflowId()));
+        }
+        int size = state.steps().size();
+        int order = c.stepOrder() == null ? current.stepOrder() : c.stepOrder();
+        if (order < 1) {
+            return Decision.reject(Rejection.unprocessable("stepOrder", "stepOrder must be 1 or more"));
+        }
+        if (order > size) {
+            return Decision.reject(Rejection.unprocessable("stepOrder", "stepOrder " + order
+                    + " is beyond the end: the workflow has " + size + " step(s), so use 1.." + size));
+        }
+        StepDefinition step = new StepDefinition(current.id(),
+                c.agentId() != null ? c.agentId() : current.agentId(),
+                c.action() != null ? c.action() : current.action(), order,
+                c.config() != null ? c.config() : current.config());
+        Rejection tooBig = checkDefinition(Steps.replace(state.steps(), step), "action");
+        if (tooBig != null) {
+            return Decision.reject(tooBig);
+        }
+        return Decision.accept(new StepUpdated(c.workflowId(), step));
+    }
+
     /**
      * A workflow's steps are bounded in number and in size, so that every record carrying them (the
      * workflow's state and view, a run's snapshot and state) is bounded too.
@@ -168,6 +199,10 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
         if (event instanceof StepRemoved e) {
             return new WorkflowState(v, s.exists(), s.deleted(), s.name(), s.description(),
                     Steps.remove(s.steps(), e.stepId()));
+        }
+        if (event instanceof StepUpdated e) {
+            return new WorkflowState(v, s.exists(), s.deleted(), s.name(), s.description(),
+                    Steps.replace(s.steps(), e.step()));
         }
         if (event instanceof WorkflowCloned || event instanceof RunRequested) {
             return new WorkflowState(v, s.exists(), s.deleted(), s.name(), s.description(), s.steps());

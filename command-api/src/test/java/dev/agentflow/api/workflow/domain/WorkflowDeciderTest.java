@@ -14,6 +14,7 @@ import dev.agentflow.schemas.workflow.WorkflowCommand.CloneWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.CreateWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.DeleteWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.RemoveStep;
+import dev.agentflow.schemas.workflow.WorkflowCommand.UpdateStep;
 import dev.agentflow.schemas.workflow.WorkflowCommand.UpdateWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowCommand.RunWorkflow;
 import dev.agentflow.schemas.workflow.WorkflowEvent.RunRequested;
@@ -21,6 +22,7 @@ import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepAdded;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepRemoved;
+import dev.agentflow.schemas.workflow.WorkflowEvent.StepUpdated;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCloned;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCreated;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowDeleted;
@@ -98,7 +100,7 @@ class WorkflowDeciderTest {
     void everyCommandOnAnUnknownWorkflowIsNotFound() {
         List<WorkflowCommand> commands = List.of(new UpdateWorkflow(WF, "n", false, null), new DeleteWorkflow(WF),
                 new AddStep(WF, "s", "echo", "a", null, Map.of()), new RemoveStep(WF, "s"),
-                new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", IN));
+                new UpdateStep(WF, "s", 1, null, null, null), new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", IN));
         for (WorkflowCommand command : commands) {
             Rejection r = rejected(command);
             assertThat(r.reason()).as(command.toString()).isEqualTo(Reason.NOT_FOUND);
@@ -188,6 +190,54 @@ class WorkflowDeciderTest {
         Rejection r = rejected(new RemoveStep(WF, "zz"), CREATED);
         assertThat(r.reason()).isEqualTo(Reason.NOT_FOUND);
         assertThat(r.field()).isEqualTo("stepId");
+    }
+
+    private static final WorkflowEvent[] THREE_STEPS = {CREATED, new StepAdded(WF, step("a", 1)),
+            new StepAdded(WF, step("b", 2)), new StepAdded(WF, step("c", 3))};
+
+    @Test
+    void updateStepMovesItAndTheRestAreNumberedAgain() {
+        List<WorkflowEvent> events = accepted(new UpdateStep(WF, "a", 3, null, null, null), THREE_STEPS);
+        assertThat(events).containsExactly(new StepUpdated(WF, step("a", 3)));
+        WorkflowState state = given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
+                new StepAdded(WF, step("c", 3)), events.get(0));
+        assertThat(state.steps()).containsExactly(step("b", 1), step("c", 2), step("a", 3));
+
+        WorkflowState upward = decider.evolve(state, new StepUpdated(WF, step("c", 1)));
+        assertThat(upward.steps()).containsExactly(step("c", 1), step("b", 2), step("a", 3));
+    }
+
+    @Test
+    void updateStepChangesOnlyTheFieldsGiven() {
+        StepDefinition changed = new StepDefinition("b", "template", "x {{input}}", 2, Map.of("maxAttempts", 1));
+        assertThat(accepted(new UpdateStep(WF, "b", null, "template", "x {{input}}", Map.of("maxAttempts", 1)),
+                THREE_STEPS)).containsExactly(new StepUpdated(WF, changed));
+        assertThat(accepted(new UpdateStep(WF, "b", null, null, null, null), THREE_STEPS))
+                .containsExactly(new StepUpdated(WF, step("b", 2)));
+    }
+
+    @Test
+    void updateStepOutsideTheStepsIsRefused() {
+        Rejection beyond = rejected(new UpdateStep(WF, "a", 4, null, null, null), THREE_STEPS);
+        assertThat(beyond.reason()).isEqualTo(Reason.UNPROCESSABLE);
+        assertThat(beyond.field()).isEqualTo("stepOrder");
+        assertThat(beyond.detail()).contains("1..3");
+        Rejection unknown = rejected(new UpdateStep(WF, "zz", 1, null, null, null), THREE_STEPS);
+        assertThat(unknown.reason()).isEqualTo(Reason.NOT_FOUND);
+        assertThat(unknown.field()).isEqualTo("stepId");
+    }
+
+    @Test
+    void updateStepKeepsTheDefinitionWithinItsLimit() {
+        WorkflowDecider small = new WorkflowDecider(new Limits(1 << 20, 1024, 64 * 1024, 100, 1024));
+        WorkflowState one = small.evolve(small.evolve(small.initialState(), CREATED), new StepAdded(WF, step("a", 1)));
+
+        Decision<WorkflowEvent> more = small.decide(new UpdateStep(WF, "a", null, null, "y".repeat(1024), null), one);
+        Decision<WorkflowEvent> less = small.decide(new UpdateStep(WF, "a", null, null, "y".repeat(100), null), one);
+
+        assertThat(more).isInstanceOf(Decision.Rejected.class);
+        assertThat(((Decision.Rejected<WorkflowEvent>) more).rejection().field()).isEqualTo("action");
+        assertThat(less).isInstanceOf(Decision.Accepted.class);
     }
 
     @Test
@@ -295,14 +345,15 @@ class WorkflowDeciderTest {
             WorkflowCommand command = Arrays.stream(new WorkflowCommand[]{
                     new CreateWorkflow(WF, "n", null, null, List.of()), new UpdateWorkflow(WF, "n", false, null),
                     new DeleteWorkflow(WF), new AddStep(WF, "b", "echo", "x", null, Map.of()),
-                    new RemoveStep(WF, "a"), new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", IN)})
+                    new RemoveStep(WF, "a"), new UpdateStep(WF, "a", 1, "echo", null, null),
+                    new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", IN)})
                     .filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
             assertThat(decider.decide(command, live)).isNotNull();
         }
         for (Class<?> type : WorkflowEvent.class.getPermittedSubclasses()) {
             WorkflowEvent event = Arrays.stream(new WorkflowEvent[]{CREATED, new WorkflowUpdated(WF, "n", null),
                     new WorkflowDeleted(WF), new StepAdded(WF, step("b", 2)), new StepRemoved(WF, "a"),
-                    new WorkflowCloned(WF, "wf-2"), new RunRequested(WF, "wr-1", "s", IN, List.of())})
+                    new StepUpdated(WF, step("a", 1)), new WorkflowCloned(WF, "wf-2"), new RunRequested(WF, "wr-1", "s", IN, List.of())})
                     .filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
             assertThat(decider.evolve(live, event).version()).isEqualTo(live.version() + 1);
         }
