@@ -97,8 +97,10 @@ class RunsApiIT {
         assertThat(list.get("totalElements").asInt()).isEqualTo(1);
         JsonNode summary = list.get("content").get(0);
         Set<String> fields = new HashSet<>(summary.propertyNames());
+        // the reference's fields, and lastStepOrder for the Agent Manager's own clients
         assertThat(fields).containsExactlyInAnyOrder("id", "workflowId", "sessionId", "status", "currentStepOrder",
-                "durationMs", "createdAt", "updatedAt");
+                "lastStepOrder", "durationMs", "createdAt", "updatedAt");
+        assertThat(summary.get("lastStepOrder")).isEqualTo(summary.get("currentStepOrder"));
     }
 
     @Test
