@@ -60,7 +60,8 @@ public final class RunDetails {
         }
         Shown output = run.status() == RunStatus.COMPLETED ? lastOutput : Shown.NONE;
         return new RunDetail(run.id(), run.workflowId(), run.sessionId(), run.status(), run.currentStepOrder(),
-                run.currentStepOrder(), run.updatedAt().toEpochMilli() - run.createdAt().toEpochMilli(), run.createdAt(), run.updatedAt(),
+                run.currentStepOrder(), run.updatedAt().toEpochMilli() - run.createdAt().toEpochMilli(),
+                run.createdAt(), run.updatedAt(),
                 runInput.text, runInput.truncated, runInput.href, output.text, output.truncated, output.href,
                 run.error(), shownSteps, approval);
     }
