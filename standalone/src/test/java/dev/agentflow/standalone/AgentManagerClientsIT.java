@@ -5,7 +5,6 @@ import static dev.agentflow.standalone.Runs.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.schemas.json.Json;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,8 +13,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -26,25 +23,21 @@ class AgentManagerClientsIT {
 
     private static final String WORKFLOWS = "/api/v1/workflows";
 
-    private static ConfigurableApplicationContext app;
+    private static InProcessSystem system;
     private static Http http;
     private static Runs runs;
 
     @BeforeAll
-    static void start() throws Exception {
-        app = SpringApplication.run(AgentflowApplication.class,
-                "--server.port=0",
-                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-clients"),
-                "--agentflow.kafka.port=" + Http.freePort(),
-                "--agentflow.kafka.controller-port=" + Http.freePort());
-        http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
+    static void start() {
+        system = InProcessSystem.start("clients");
+        http = system.http();
         runs = new Runs(http);
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
+        if (system != null) {
+            system.close();
         }
     }
 

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentflow.processor.agent.LoopbackServer;
 import dev.agentflow.processor.agent.LoopbackServer.Reply;
 import dev.agentflow.schemas.json.Json;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,8 +15,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,7 +27,7 @@ class AgentsIT {
     private static final String CHAT = "/v1/chat/completions";
     private static final LoopbackServer endpoints = LoopbackServer.start();
     private static final List<Instant> flakyCalls = new CopyOnWriteArrayList<>();
-    private static ConfigurableApplicationContext app;
+    private static InProcessSystem system;
     private static Http http;
 
     @BeforeAll
@@ -44,11 +41,7 @@ class AgentsIT {
         endpoints.handle("/tools/lookup", r -> Reply.json("{\"fact\":\"42 hospitals use AI triage\"}"));
         endpoints.handle("/reviewer", r -> Reply.json("{\"output\":\"reviewed: " + r.json().get("input").asString()
                 + "\"}"));
-        app = SpringApplication.run(AgentflowApplication.class,
-                "--server.port=0",
-                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-agents"),
-                "--agentflow.kafka.port=" + Http.freePort(),
-                "--agentflow.kafka.controller-port=" + Http.freePort(),
+        system = InProcessSystem.start("agents",
                 "--agentflow.openai.base-url=" + endpoints.url("/v1"),
                 "--agentflow.openai.api-key=" + KEY,
                 "--agentflow.openai.model=gpt-4o-mini",
@@ -64,13 +57,13 @@ class AgentsIT {
                 "--agentflow.agents[publisher].tools[1].requires-approval=true",
                 "--agentflow.agents[reviewer].type=http",
                 "--agentflow.agents[reviewer].url=" + endpoints.url("/reviewer"));
-        http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
+        http = system.http();
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
+        if (system != null) {
+            system.close();
         }
         endpoints.close();
     }

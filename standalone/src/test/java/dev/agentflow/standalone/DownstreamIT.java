@@ -21,8 +21,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -33,7 +31,7 @@ import tools.jackson.databind.JsonNode;
  */
 class DownstreamIT {
 
-    private static ConfigurableApplicationContext app;
+    private static InProcessSystem system;
     private static String bootstrap;
     private static String firstWorkflow;
     private static String firstRun;
@@ -50,14 +48,9 @@ class DownstreamIT {
 
     @BeforeAll
     static void start() throws Exception {
-        int kafkaPort = Http.freePort();
-        bootstrap = "127.0.0.1:" + kafkaPort;
-        app = SpringApplication.run(AgentflowApplication.class,
-                "--server.port=0",
-                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-downstream"),
-                "--agentflow.kafka.port=" + kafkaPort,
-                "--agentflow.kafka.controller-port=" + Http.freePort());
-        Http http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
+        system = InProcessSystem.start("downstream");
+        bootstrap = system.bootstrap();
+        Http http = system.http();
 
         example = new RunCompletionsConsumer(bootstrap, "agentflow.run-events", "agentflow.payloads", "downstream-it");
         exampleThread = new Thread(() -> example.run(completions::add), "run-completions-example");
@@ -93,8 +86,8 @@ class DownstreamIT {
             example.close();
             exampleThread.join(10_000);
         }
-        if (app != null) {
-            app.close();
+        if (system != null) {
+            system.close();
         }
     }
 

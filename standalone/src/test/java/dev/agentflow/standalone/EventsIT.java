@@ -3,7 +3,6 @@ package dev.agentflow.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.schemas.json.Json;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,8 +14,6 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /** Event history, and the live SSE streams of a run and of a workflow's runs, through the real HTTP API. */
@@ -26,26 +23,21 @@ class EventsIT {
     private static final List<String> PAUSED_THEN_RESUMED = List.of("RunStarted", "StepStarted", "StepCompleted",
             "StepStarted", "RunPaused", "RunResumed", "StepCompleted", "StepStarted", "StepCompleted", "RunCompleted");
 
-    private static ConfigurableApplicationContext app;
+    private static InProcessSystem system;
     private static Http http;
     private static String base;
 
     @BeforeAll
-    static void start() throws Exception {
-        app = SpringApplication.run(AgentflowApplication.class,
-                "--server.port=0",
-                "--agentflow.api.stream-heartbeat=200ms",
-                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-events"),
-                "--agentflow.kafka.port=" + Http.freePort(),
-                "--agentflow.kafka.controller-port=" + Http.freePort());
-        base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
-        http = new Http(base);
+    static void start() {
+        system = InProcessSystem.start("events", "--agentflow.api.stream-heartbeat=200ms");
+        http = system.http();
+        base = http.base();
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
+        if (system != null) {
+            system.close();
         }
     }
 

@@ -2,7 +2,6 @@ package dev.agentflow.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -12,30 +11,24 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /** Runs through the real HTTP API on a real KRaft broker: execution, pause/resume, cancel, errors. */
 class RunsApiIT {
 
-    private static ConfigurableApplicationContext app;
+    private static InProcessSystem system;
     private static Http http;
 
     @BeforeAll
-    static void start() throws Exception {
-        app = SpringApplication.run(AgentflowApplication.class,
-                "--server.port=0",
-                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-runs"),
-                "--agentflow.kafka.port=" + Http.freePort(),
-                "--agentflow.kafka.controller-port=" + Http.freePort());
-        http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
+    static void start() {
+        system = InProcessSystem.start("runs");
+        http = system.http();
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
+        if (system != null) {
+            system.close();
         }
     }
 

@@ -6,7 +6,6 @@ import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.processor.agent.SessionHistory;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.run.AgentRequest;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,29 +14,23 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /** Two runs in one session through the real API; the session store then holds both, in order. */
 class SessionsIT {
 
-    private static ConfigurableApplicationContext app;
+    private static InProcessSystem system;
     private static Http http;
 
     @BeforeAll
-    static void start() throws Exception {
-        app = SpringApplication.run(AgentflowApplication.class,
-                "--server.port=0",
-                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-sessions"),
-                "--agentflow.kafka.port=" + Http.freePort(),
-                "--agentflow.kafka.controller-port=" + Http.freePort());
-        http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
+    static void start() {
+        system = InProcessSystem.start("sessions");
+        http = system.http();
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
+        if (system != null) {
+            system.close();
         }
     }
 
@@ -67,7 +60,7 @@ class SessionsIT {
                 "{\"agentId\":\"echo\",\"action\":\"Repeat\"}").status()).isEqualTo(201);
         String first = runToCompletion(wf, "apples");
         String second = runToCompletion(wf, "pears");
-        SessionHistory sessions = app.getBean(SessionHistory.class);
+        SessionHistory sessions = system.bean(SessionHistory.class);
 
         List<Exchange> history = Awaitility.await("both runs in the session store").atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(50))

@@ -3,8 +3,6 @@ package dev.agentflow.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.schemas.kafka.Topics;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,37 +20,27 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 
 /** The workflow-definition API end to end: the standalone system in this JVM, on a real KRaft broker. */
 class StandaloneApiIT {
 
-    private static ConfigurableApplicationContext app;
+    private static InProcessSystem system;
     private static Http http;
     private static String bootstrap;
 
     @BeforeAll
-    static void start() throws Exception {
-        Path data = Files.createTempDirectory("agentflow-it");
-        int kafkaPort = Http.freePort();
-        app = SpringApplication.run(AgentflowApplication.class,
-                "--server.port=0",
-                "--agentflow.data-dir=" + data,
-                "--agentflow.kafka.port=" + kafkaPort,
-                "--agentflow.kafka.controller-port=" + Http.freePort(),
-                "--agentflow.limits.max-payload-bytes=1000000",
-                "--agentflow.api.max-streams=2",
-                "--agentflow.api.stream-heartbeat=200ms");
-        bootstrap = "127.0.0.1:" + kafkaPort;
-        http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
+    static void start() {
+        system = InProcessSystem.start("it", "--agentflow.limits.max-payload-bytes=1000000",
+                "--agentflow.api.max-streams=2", "--agentflow.api.stream-heartbeat=200ms");
+        bootstrap = system.bootstrap();
+        http = system.http();
     }
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
+        if (system != null) {
+            system.close();
         }
     }
 

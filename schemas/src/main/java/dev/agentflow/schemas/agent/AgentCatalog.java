@@ -13,8 +13,8 @@ public final class AgentCatalog {
     public static final List<AgentDescriptor> BUILT_IN = List.of(
             new AgentDescriptor("echo", "Echo", "Returns its input unchanged.", "builtin", null, List.of()),
             new AgentDescriptor("template", "Template",
-                    "Returns the step's action with every {{input}} replaced by the step's input.", "builtin", null,
-                    List.of()),
+                    "Returns the step's action with every {{input}} replaced by the step's input (the input itself"
+                            + " when the step has no action).", "builtin", null, List.of()),
             new AgentDescriptor("delay", "Delay",
                     "Returns its input after config.delayMs milliseconds (default 1000), holding no thread.",
                     "builtin", null, List.of()),
