@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Predicate;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -43,6 +44,45 @@ final class Api {
     void resume(String runId, String output, Stats latency) {
         ObjectNode body = Json.mapper().createObjectNode().put("output", output);
         post("/api/v1/workflows/runs/" + runId + "/resume", body, 202, latency);
+    }
+
+    /** GETs {@code path} (200 expected), adding its latency in microseconds to {@code micros}. */
+    JsonNode get(String path, Stats micros) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .GET().build();
+        long start = System.nanoTime();
+        HttpResponse<String> response;
+        try {
+            response = client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + path + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        if (micros != null) {
+            micros.add((System.nanoTime() - start) / 1_000);
+        }
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return Json.mapper().readTree(response.body());
+    }
+
+    /** GETs {@code path} every 100 ms until {@code done} holds for its answer. */
+    void await(String path, Predicate<JsonNode> done, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = get(path, null);
+            if (done.test(last)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("GET " + path + " did not reach the awaited answer within " + timeout
+                + "; last: " + last);
     }
 
     /** Retries after {@code Retry-After} while the system answers 429 (backpressure), as a client should. */

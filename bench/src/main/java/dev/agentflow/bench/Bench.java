@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 
 /**
  * The benchmark: raw Kafka on the system's broker, then three-step echo runs through the real
- * HTTP API at each concurrency of the sweep, then a pause/resume scenario. Prints a table and
+ * HTTP API at each concurrency of the sweep, then a pause/resume scenario, the payload sweep and the
+ * history-size scenario (list queries with few and many runs stored). Prints a table and
  * writes JSON, markdown and a PNG plot. It never fails on timing: figures are for people.
  */
 public final class Bench {
@@ -115,6 +116,9 @@ public final class Bench {
                 }
                 if (!payloads.isEmpty()) {
                     results.put("payloads", payloads);
+                }
+                if (!settings.historyRuns().isEmpty()) {
+                    results.put("history", History.run(api, system, settings, pausing));
                 }
             }
             results.put("finishedAt", Instant.now().toString());

@@ -127,6 +127,7 @@ final class Report {
         }
         s.append("\n\n").append(targets(results));
         payloads(s, results);
+        history(s, results);
         return s.toString();
     }
 
@@ -162,6 +163,43 @@ final class Report {
             s.append("\n| target | measured | met |\n|---|---:|---|\n");
             row(s, "engine MB/s ≥ 30% of raw Kafka's at 64 KiB payloads (%)", ratio, ratio >= 30);
         });
+    }
+
+    /** The history-size scenario: both list queries at each number of finished runs stored. */
+    @SuppressWarnings("unchecked")
+    private static void history(StringBuilder s, Map<String, Object> results) {
+        Map<String, Object> history = (Map<String, Object>) results.get("history");
+        if (history == null) {
+            return;
+        }
+        List<Map<String, Object>> levels = (List<Map<String, Object>>) history.get("levels");
+        s.append("\nHistory size: `GET /api/v1/workflows/runs?status=PAUSED&size=").append(history.get("pageSize"))
+                .append("` (").append(history.get("pausedRuns")).append(" paused runs) and `GET /api/v1/workflows/")
+                .append("{id}/runs?size=").append(history.get("pageSize")).append("` (the workflow of every finished ")
+                .append("run), ").append(history.get("queries")).append(" sequential GETs each, ms.\n\n");
+        s.append("| finished runs stored | PAUSED p50 | p95 | p99 | workflow's runs p50 | p95 | p99 |\n");
+        s.append("|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map<String, Object> level : levels) {
+            s.append("| ").append(fmt(num(level, "finishedRuns")));
+            for (String query : List.of("pausedQueryMs", "workflowRunsQueryMs")) {
+                for (String p : List.of("p50", "p95", "p99")) {
+                    s.append(" | ").append(String.format(Locale.ROOT, "%.2f", num(level, query, p)));
+                }
+            }
+            s.append(" |\n");
+        }
+        if (levels.size() > 1) {
+            Map<String, Object> first = levels.get(0);
+            Map<String, Object> last = levels.get(levels.size() - 1);
+            s.append("\n| target | measured | met |\n|---|---:|---|\n");
+            for (String query : List.of("pausedQueryMs", "workflowRunsQueryMs")) {
+                for (String p : List.of("p50", "p99")) {
+                    double ratio = Math.round(num(last, query, p) / num(first, query, p) * 100) / 100.0;
+                    row(s, query.replace("QueryMs", "") + " " + p + " with " + fmt(num(last, "finishedRuns"))
+                            + " runs ≤ 1.5× with " + fmt(num(first, "finishedRuns")) + " (×)", ratio, ratio <= 1.5);
+                }
+            }
+        }
     }
 
     /** The targets against this run: light load is 1–4 clients, peak the best steps/s. */

@@ -26,11 +26,14 @@ import java.util.List;
  * @param payloadClients   concurrent clients of the payload sweep
  * @param rawPayloadBytes  how many bytes each raw-Kafka baseline of a payload size writes
  * @param payloadMegabytes the most MB the measured runs of one payload size write (fewer runs of large sizes)
+ * @param historyRuns      the history-size scenario's levels: finished runs stored (ascending); empty: none
+ * @param historyQueries   measured GETs of each list query at each level
  */
 record Settings(String url, String bootstrapServers, Long pid, Path jar, int runs, int warmupRuns,
                 List<Integer> concurrency, int pauseRuns, int rawRecords, String topicPrefix, Path out,
                 boolean jfr, List<String> systemArgs, List<Integer> payloadBytes, int payloadRuns,
-                int payloadClients, long rawPayloadBytes, int payloadMegabytes) {
+                int payloadClients, long rawPayloadBytes, int payloadMegabytes, List<Integer> historyRuns,
+                int historyQueries) {
 
     static final String USAGE = """
             usage: java -jar bench/target/agentflow-bench.jar [options]
@@ -47,6 +50,11 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
               --payload-mb N         at most N MB of payloads written by one size's runs (default 600)
               --payload-clients N    concurrent clients of the payload sweep (default 64)
               --raw-payload-mb N     MB written by each raw baseline of a payload size (default 256)
+              --history-runs 1000,100000
+                                     the history-size scenario: list queries with this many
+                                     finished runs stored, in ascending order (default those
+                                     two; "none" skips it)
+              --history-queries N    measured GETs of each list query per level (default 300)
               --jar PATH             the system to start (default standalone/target/agentflow.jar)
               --url URL --bootstrap-servers HOST:PORT [--pid PID]
                                      measure a running system instead of starting one
@@ -76,6 +84,8 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
         int payloadMegabytes = 600;
         int payloadClients = 64;
         long rawPayloadBytes = 256L * 1_000_000;
+        List<Integer> historyRuns = List.of(1000, 100_000);
+        int historyQueries = 300;
         for (int i = 0; i < args.length; i++) {
             String name = args[i];
             if (name.equals("--jfr")) {
@@ -108,6 +118,8 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
                 case "--payload-clients" -> payloadClients = positive(name, value);
                 case "--raw-payload-mb" -> rawPayloadBytes = positive(name, value) * 1_000_000L;
                 case "--payload-mb" -> payloadMegabytes = positive(name, value);
+                case "--history-runs" -> historyRuns = value.equals("none") ? List.of() : ascending(parseList(value));
+                case "--history-queries" -> historyQueries = positive(name, value);
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -116,7 +128,16 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
         }
         return new Settings(url, bootstrap, pid, jar, runs, warmup, concurrency, pauseRuns, rawRecords, prefix, out,
                 jfr, List.copyOf(systemArgs), payloadBytes, payloadRuns, payloadClients, rawPayloadBytes,
-                payloadMegabytes);
+                payloadMegabytes, historyRuns, historyQueries);
+    }
+
+    private static List<Integer> ascending(List<Integer> levels) {
+        for (int i = 1; i < levels.size(); i++) {
+            if (levels.get(i) <= levels.get(i - 1)) {
+                throw new IllegalArgumentException("--history-runs must be ascending");
+            }
+        }
+        return levels;
     }
 
     private static int positive(String name, String value) {

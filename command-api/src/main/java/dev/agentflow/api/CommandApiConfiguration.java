@@ -2,12 +2,12 @@ package dev.agentflow.api;
 
 import dev.agentflow.api.command.CommandGateway;
 import dev.agentflow.api.workflow.topology.WorkflowTopology;
-import dev.agentflow.kafka.DeadLetterPublisher;
-import dev.agentflow.schemas.kafka.KafkaSettings;
-import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.runtime.kafka.DeadLetterPublisher;
+import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
-import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;

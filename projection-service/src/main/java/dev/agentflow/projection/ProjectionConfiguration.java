@@ -3,15 +3,17 @@ package dev.agentflow.projection;
 import dev.agentflow.projection.query.EventFeed;
 import dev.agentflow.projection.query.EventHistory;
 import dev.agentflow.projection.query.EventStreams;
+import dev.agentflow.projection.query.ProjectionReads;
 import dev.agentflow.projection.query.RunDetails;
 import dev.agentflow.projection.query.RunQueries;
 import dev.agentflow.projection.query.VersionWatch;
 import dev.agentflow.projection.query.WorkflowQueries;
 import dev.agentflow.projection.topology.ProjectionTopology;
-import dev.agentflow.schemas.kafka.KafkaSettings;
-import dev.agentflow.schemas.kafka.StreamsApp;
-import dev.agentflow.schemas.payload.PayloadStore;
-import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.StreamsApp;
+import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.runtime.spring.ConditionalOnService;
+import dev.agentflow.views.ReadYourWrites;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
@@ -74,15 +76,21 @@ public class ProjectionConfiguration {
         return new RunDetails(runQueries, payloadStore, detailPayloadBytes);
     }
 
+    /** What the command API sees of the views. */
     @Bean
-    WorkflowQueries workflowQueries(@Qualifier("projectionStreams") StreamsApp projectionStreams,
-                                    VersionWatch workflowVersionWatch) {
-        return new WorkflowQueries(projectionStreams, workflowVersionWatch);
+    ReadYourWrites readYourWrites(WorkflowQueries workflowQueries, RunQueries runQueries) {
+        return new ProjectionReads(workflowQueries, runQueries);
     }
 
     @Bean
-    RunQueries runQueries(@Qualifier("projectionStreams") StreamsApp projectionStreams,
+    WorkflowQueries workflowQueries(KafkaSettings kafka, @Qualifier("projectionStreams") StreamsApp projectionStreams,
+                                    VersionWatch workflowVersionWatch) {
+        return new WorkflowQueries(projectionStreams, workflowVersionWatch, kafka.topics().workflowEvents().name());
+    }
+
+    @Bean
+    RunQueries runQueries(KafkaSettings kafka, @Qualifier("projectionStreams") StreamsApp projectionStreams,
                           VersionWatch runVersionWatch) {
-        return new RunQueries(projectionStreams, runVersionWatch);
+        return new RunQueries(projectionStreams, runVersionWatch, kafka.topics().runEvents().name());
     }
 }

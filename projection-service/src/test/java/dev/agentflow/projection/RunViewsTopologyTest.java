@@ -2,6 +2,7 @@ package dev.agentflow.projection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.projection.query.IndexPages;
 import dev.agentflow.projection.topology.AppliedListener;
 import dev.agentflow.projection.topology.HistoryListener;
 import dev.agentflow.projection.topology.ProjectionTopology;
@@ -9,10 +10,11 @@ import dev.agentflow.projection.view.RunView;
 import dev.agentflow.projection.view.StepView;
 import dev.agentflow.projection.view.StepView.StepStatus;
 import dev.agentflow.schemas.envelope.EventEnvelope;
-import dev.agentflow.schemas.kafka.DeadLetters;
-import dev.agentflow.schemas.kafka.KafkaSettings;
-import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.runtime.kafka.DeadLetters;
+import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.CarriesPayloads;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.schemas.run.ApprovalRequest;
@@ -76,7 +78,7 @@ class RunViewsTopologyTest {
 
     private void run(String id, long version, RunEvent event) {
         runEvents.pipeInput(id, new EventEnvelope<>("evt-" + version, Topics.RUN_EVENTS.nameOf(event),
-                Payload.schemaVersionOf(event), id, version, AT.plusSeconds(version), "job-" + version, event));
+                CarriesPayloads.schemaVersionOf(event), id, version, AT.plusSeconds(version), "job-" + version, event));
     }
 
     private <V> List<KeyValue<String, V>> all(String store) {
@@ -166,6 +168,69 @@ class RunViewsTopologyTest {
         assertThat(header(letter, DeadLetters.TRUNCATED_HEADER)).isEqualTo("900000");
         assertThat(letter.headers().toArray()).allSatisfy(h -> assertThat(h.value().length)
                 .isLessThanOrEqualTo(dev.agentflow.schemas.limits.Limits.DEAD_LETTER_FIELD_BYTES));
+    }
+
+    private void runAt(String id, long version, Instant at, RunEvent event) {
+        runEvents.pipeInput(id, new EventEnvelope<>("evt-" + id + "-" + version, Topics.RUN_EVENTS.nameOf(event),
+                CarriesPayloads.schemaVersionOf(event), id, version, at, "job-" + version, event));
+    }
+
+    private List<String> page(String list, boolean newestFirst, int page, int size) {
+        KeyValueStore<String, String> index = driver.getKeyValueStore(ProjectionTopology.RUN_INDEX_STORE);
+        return IndexPages.ids(List.of(index), list, newestFirst, page, size);
+    }
+
+    private long count(String list) {
+        KeyValueStore<String, Long> counts = driver.getKeyValueStore(ProjectionTopology.RUN_COUNT_STORE);
+        return IndexPages.count(List.of(counts), list);
+    }
+
+    @Test
+    void theRunListsFollowEachRunsStatusInCreationOrderAndAReplayChangesNothing() {
+        // created out of id order, so that the lists' order is the creation order
+        runAt("wr-c", 1, AT, new RunEvent.RunStarted("wr-c", "wf-1", null, Payload.inline("in"), steps(1)));
+        runAt("wr-a", 1, AT.plusMillis(1), new RunEvent.RunStarted("wr-a", "wf-2", null, Payload.inline("in"),
+                steps(1)));
+        runAt("wr-b", 1, AT.plusMillis(2), new RunEvent.RunStarted("wr-b", "wf-1", null, Payload.inline("in"),
+                steps(1)));
+        runAt("wr-b", 2, AT.plusSeconds(5), new RunEvent.StepStarted("wr-b", 1, 1, "human_approval",
+                Payload.inline("in"), AT));
+        runAt("wr-b", 3, AT.plusSeconds(6), new RunEvent.RunPaused("wr-b", 1,
+                new ApprovalRequest(Payload.inline("out"), "ok?", null, null)));
+        runAt("wr-c", 2, AT.plusSeconds(7), new RunEvent.RunCompleted("wr-c", Payload.inline("out")));
+        // a replay of each kind of change
+        runAt("wr-b", 3, AT.plusSeconds(6), new RunEvent.RunPaused("wr-b", 1,
+                new ApprovalRequest(Payload.inline("out"), "ok?", null, null)));
+        runAt("wr-a", 1, AT.plusMillis(1), new RunEvent.RunStarted("wr-a", "wf-2", null, Payload.inline("in"),
+                steps(1)));
+
+        assertThat(page(ProjectionTopology.ALL_RUNS, false, 0, 10)).containsExactly("wr-c", "wr-a", "wr-b");
+        assertThat(page(ProjectionTopology.ALL_RUNS, false, 1, 2)).containsExactly("wr-b");
+        assertThat(page(ProjectionTopology.runsOfWorkflow("wf-1"), true, 0, 10)).containsExactly("wr-b", "wr-c");
+        assertThat(page(ProjectionTopology.runsInStatus(RunStatus.PAUSED), false, 0, 10)).containsExactly("wr-b");
+        assertThat(page(ProjectionTopology.runsInStatus(RunStatus.RUNNING), false, 0, 10)).containsExactly("wr-a");
+        assertThat(page(ProjectionTopology.runsInStatus(RunStatus.COMPLETED), false, 0, 10))
+                .containsExactly("wr-c");
+        assertThat(count(ProjectionTopology.ALL_RUNS)).isEqualTo(3);
+        assertThat(count(ProjectionTopology.runsOfWorkflow("wf-1"))).isEqualTo(2);
+        assertThat(count(ProjectionTopology.runsInStatus(RunStatus.PAUSED))).isEqualTo(1);
+        assertThat(count(ProjectionTopology.runsInStatus(RunStatus.RUNNING))).isEqualTo(1);
+        assertThat(count(ProjectionTopology.runsInStatus(RunStatus.FAILED))).isZero();
+    }
+
+    @Test
+    void runViewsWrittenBeforeTheListsExistedAreIndexedOnce() {
+        KeyValueStore<String, RunView> views = driver.getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE);
+        views.put("wr-old", new RunView("wr-old", "wf-1", null, RunStatus.PAUSED, 1, 1, Payload.inline("in"), null,
+                AT, AT, 3));
+
+        runAt("wr-new", 1, AT.plusSeconds(1), new RunEvent.RunStarted("wr-new", "wf-1", null, Payload.inline("in"),
+                steps(1)));
+        runAt("wr-new", 2, AT.plusSeconds(2), new RunEvent.RunCompleted("wr-new", Payload.inline("out")));
+
+        assertThat(page(ProjectionTopology.runsOfWorkflow("wf-1"), true, 0, 10)).containsExactly("wr-new", "wr-old");
+        assertThat(page(ProjectionTopology.runsInStatus(RunStatus.PAUSED), false, 0, 10)).containsExactly("wr-old");
+        assertThat(count(ProjectionTopology.ALL_RUNS)).isEqualTo(2);
     }
 
     private static String header(TestRecord<byte[], byte[]> record, String name) {

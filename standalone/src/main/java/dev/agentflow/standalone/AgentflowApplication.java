@@ -2,12 +2,12 @@ package dev.agentflow.standalone;
 
 import dev.agentflow.processor.agent.ConfiguredAgents;
 import dev.agentflow.schemas.agent.AgentCatalog;
-import dev.agentflow.schemas.kafka.KafkaSettings;
-import dev.agentflow.schemas.kafka.StreamsApp;
-import dev.agentflow.schemas.kafka.TopicAdmin;
+import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.StreamsApp;
+import dev.agentflow.runtime.kafka.TopicAdmin;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
-import dev.agentflow.schemas.payload.PayloadStore;
+import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.standalone.cli.RebuildViews;
 import dev.agentflow.standalone.cli.Replay;
 import java.time.Duration;
@@ -37,7 +37,7 @@ public class AgentflowApplication {
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
             switch (args[0]) {
                 case "replay" -> System.exit(Replay.run(rest));
-                case "rebuild-views" -> System.exit(RebuildViews.run(rest));
+                case "rebuild-views" -> System.exit(RebuildViews.run(AgentflowApplication.class, rest));
                 default -> {
                     // not a tool: Spring options such as --server.port
                 }

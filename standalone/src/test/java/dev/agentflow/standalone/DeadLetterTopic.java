@@ -1,6 +1,6 @@
 package dev.agentflow.standalone;
 
-import dev.agentflow.schemas.kafka.DeadLetters;
+import dev.agentflow.runtime.kafka.DeadLetters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -3,13 +3,13 @@ package dev.agentflow.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentflow.schemas.kafka.TopicAdmin;
+import dev.agentflow.runtime.kafka.TopicAdmin;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
-import dev.agentflow.schemas.payload.PayloadStore;
-import dev.agentflow.schemas.payload.PayloadTooLargeException;
+import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.runtime.payload.PayloadTooLargeException;
 import dev.agentflow.schemas.payload.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -87,7 +87,7 @@ class RebuildViewsIT {
         int exit;
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try {
-            exit = RebuildViews.run(args);
+            exit = RebuildViews.run(AgentflowApplication.class, args);
         } finally {
             System.setOut(console);
         }

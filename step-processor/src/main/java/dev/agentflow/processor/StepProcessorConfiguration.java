@@ -1,6 +1,6 @@
 package dev.agentflow.processor;
 
-import dev.agentflow.kafka.DeadLetterPublisher;
+import dev.agentflow.runtime.kafka.DeadLetterPublisher;
 import dev.agentflow.processor.agent.Agent;
 import dev.agentflow.processor.agent.AgentRegistry;
 import dev.agentflow.processor.agent.AgentWorker;
@@ -10,11 +10,11 @@ import dev.agentflow.processor.agent.SessionHistory;
 import dev.agentflow.processor.run.topology.RunTopology;
 import dev.agentflow.processor.session.LocalSessionHistory;
 import dev.agentflow.processor.session.SessionTopology;
-import dev.agentflow.schemas.kafka.KafkaSettings;
-import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.schemas.limits.Limits;
-import dev.agentflow.schemas.payload.PayloadStore;
-import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,8 +7,8 @@ import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.json.TypeRegistry;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.payload.Payload;
-import dev.agentflow.schemas.payload.PayloadStore;
-import dev.agentflow.schemas.payload.PayloadTooLargeException;
+import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.runtime.payload.PayloadTooLargeException;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.FieldError;
 import java.time.Duration;
@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
  * rejection to 404 / 409 / 422, and wait until the views show the result (read-your-writes).
  */
 @Component
-@dev.agentflow.web.ConditionalOnService("command-api")
+@dev.agentflow.runtime.spring.ConditionalOnService("command-api")
 public class CommandExecutor {
 
     private final CommandGateway gateway;

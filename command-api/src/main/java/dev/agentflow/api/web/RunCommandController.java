@@ -1,16 +1,16 @@
 package dev.agentflow.api.web;
 
-import dev.agentflow.projection.query.RunQueries;
-import dev.agentflow.projection.query.RunQueryController;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.payload.Payload;
-import dev.agentflow.schemas.payload.PayloadStore;
+import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
+import dev.agentflow.views.NotFound;
+import dev.agentflow.views.ReadYourWrites;
 import dev.agentflow.web.ApiException;
-import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.web.JsonBody;
 import dev.agentflow.web.PathIds;
 import java.net.URI;
@@ -32,13 +32,13 @@ public class RunCommandController {
     private static final Pattern SESSION = Pattern.compile("[A-Za-z0-9._:-]{1,200}");
 
     private final CommandExecutor commands;
-    private final RunQueries runs;
+    private final ReadYourWrites views;
     private final Topics topics;
     private final PayloadStore payloads;
 
-    public RunCommandController(CommandExecutor commands, RunQueries runs, Topics topics, PayloadStore payloads) {
+    public RunCommandController(CommandExecutor commands, ReadYourWrites views, Topics topics, PayloadStore payloads) {
         this.commands = commands;
-        this.runs = runs;
+        this.views = views;
         this.topics = topics;
         this.payloads = payloads;
     }
@@ -52,7 +52,7 @@ public class RunCommandController {
     @PostMapping("/{id}/run")
     public ResponseEntity<RunStarted> run(@PathVariable String id, @RequestBody(required = false) byte[] body) {
         if (!PathIds.plausible(id)) {
-            throw dev.agentflow.projection.query.WorkflowQueryController.notFound(id);
+            throw NotFound.workflow(id);
         }
         JsonBody json = JsonBody.parse(body, false);
         String input = json.requiredText("input", Integer.MAX_VALUE);
@@ -67,7 +67,7 @@ public class RunCommandController {
         String jobId = Ids.jobId();
         WorkflowCommand.RunWorkflow command = new WorkflowCommand.RunWorkflow(id, runId, session, payload);
         CommandReply reply = commands.submit(topics.workflowCommands(), Topics.WORKFLOW_COMMANDS, jobId, id, command);
-        commands.awaitView(runs.whenApplied(reply.aggregateId(), reply.version()));
+        commands.awaitView(views.runApplied(reply.aggregateId(), reply.version()));
         return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
                 .body(new RunStarted(jobId, id, session, runId));
     }
@@ -107,12 +107,12 @@ public class RunCommandController {
 
     private void apply(String runId, RunCommand command, String jobId) {
         CommandReply reply = commands.submit(topics.runCommands(), Topics.RUN_COMMANDS, jobId, runId, command);
-        commands.awaitView(runs.whenApplied(reply.aggregateId(), reply.version()));
+        commands.awaitView(views.runApplied(reply.aggregateId(), reply.version()));
     }
 
     private static void requireRunId(String runId) {
         if (!PathIds.plausible(runId)) {
-            throw RunQueryController.notFound(runId);
+            throw NotFound.run(runId);
         }
     }
 }

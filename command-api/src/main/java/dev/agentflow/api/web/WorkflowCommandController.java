@@ -1,10 +1,9 @@
 package dev.agentflow.api.web;
 
-import dev.agentflow.projection.query.WorkflowDetail;
-import dev.agentflow.projection.query.WorkflowQueries;
-import dev.agentflow.projection.query.WorkflowQueryController;
-import dev.agentflow.projection.query.WorkflowSummary;
-import dev.agentflow.projection.view.WorkflowView;
+import dev.agentflow.views.NotFound;
+import dev.agentflow.views.ReadYourWrites;
+import dev.agentflow.views.WorkflowDetail;
+import dev.agentflow.views.WorkflowSummary;
 import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
@@ -13,7 +12,7 @@ import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.Steps;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.web.ApiException;
-import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.web.FieldError;
 import dev.agentflow.web.JsonBody;
 import dev.agentflow.web.PathIds;
@@ -46,14 +45,14 @@ public class WorkflowCommandController {
     public static final int MAX_ACTION = 200_000;
 
     private final CommandExecutor commands;
-    private final WorkflowQueries queries;
+    private final ReadYourWrites views;
     private final Topics topics;
     private final AgentCatalog agents;
 
-    public WorkflowCommandController(CommandExecutor commands, WorkflowQueries queries, Topics topics,
+    public WorkflowCommandController(CommandExecutor commands, ReadYourWrites views, Topics topics,
                                      AgentCatalog agents) {
         this.commands = commands;
-        this.queries = queries;
+        this.views = views;
         this.topics = topics;
         this.agents = agents;
     }
@@ -65,7 +64,7 @@ public class WorkflowCommandController {
         String description = json.optionalString("description", MAX_DESCRIPTION);
         json.validate();
         String id = Ids.workflowId();
-        WorkflowView view = execute(new WorkflowCommand.CreateWorkflow(id, name, description, null, List.of()));
+        WorkflowDetail view = execute(new WorkflowCommand.CreateWorkflow(id, name, description, null, List.of()));
         return ResponseEntity.created(URI.create("/api/v1/workflows/" + id)).body(WorkflowSummary.of(view));
     }
 
@@ -99,7 +98,7 @@ public class WorkflowCommandController {
         json.validate();
         requireAgent(agentId);
         String stepId = Ids.stepId();
-        WorkflowView view = execute(new WorkflowCommand.AddStep(id, stepId, agentId, action, stepOrder, config));
+        WorkflowDetail view = execute(new WorkflowCommand.AddStep(id, stepId, agentId, action, stepOrder, config));
         return ResponseEntity.created(URI.create("/api/v1/workflows/" + id + "/steps/" + stepId))
                 .body(step(view, stepId));
     }
@@ -138,19 +137,19 @@ public class WorkflowCommandController {
     public ResponseEntity<WorkflowDetail> cloneWorkflow(@PathVariable String id) {
         requireId(id);
         String cloneId = Ids.workflowId();
-        WorkflowView clone = execute(new WorkflowCommand.CloneWorkflow(id, cloneId));
-        return ResponseEntity.created(URI.create("/api/v1/workflows/" + cloneId)).body(WorkflowDetail.of(clone));
+        WorkflowDetail clone = execute(new WorkflowCommand.CloneWorkflow(id, cloneId));
+        return ResponseEntity.created(URI.create("/api/v1/workflows/" + cloneId)).body(clone);
     }
 
     private static void requireId(String id) {
         if (!PathIds.plausible(id)) {
-            throw WorkflowQueryController.notFound(id);
+            throw NotFound.workflow(id);
         }
     }
 
     private static void requireStepId(String id, String stepId) {
         if (!PathIds.plausible(stepId)) {
-            throw WorkflowQueryController.stepNotFound(id, stepId);
+            throw NotFound.step(id, stepId);
         }
     }
 
@@ -173,17 +172,17 @@ public class WorkflowCommandController {
         return order == null || order == 0 ? null : order;
     }
 
-    private static StepDefinition step(WorkflowView view, String stepId) {
+    private static StepDefinition step(WorkflowDetail view, String stepId) {
         return Steps.find(view.steps(), stepId)
                 .orElseThrow(() -> new IllegalStateException("Step " + stepId + " missing from the view"));
     }
 
     /** Sends the command and returns the view once it shows the result. */
-    private WorkflowView execute(WorkflowCommand command) {
+    private WorkflowDetail execute(WorkflowCommand command) {
         CommandReply reply = commands.submit(topics.workflowCommands(), Topics.WORKFLOW_COMMANDS, Ids.jobId(),
                 command.workflowId(), command);
-        commands.awaitView(queries.whenApplied(reply.aggregateId(), reply.version()));
-        return queries.findAny(reply.aggregateId())
+        commands.awaitView(views.workflowApplied(reply.aggregateId(), reply.version()));
+        return views.workflow(reply.aggregateId())
                 .orElseThrow(() -> new IllegalStateException("View " + reply.aggregateId() + " missing"));
     }
 }

@@ -1,9 +1,10 @@
 package dev.agentflow.projection.query;
 
+import dev.agentflow.views.NotFound;
 import dev.agentflow.projection.view.RunView;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.web.ApiException;
-import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.web.PageRequest;
 import dev.agentflow.web.PathIds;
 import java.util.Set;
@@ -47,7 +48,7 @@ public class EventController {
                                          @RequestParam(required = false) String size) {
         PageRequest request = PageRequest.parse(page, size);
         return history.ofWorkflow(plausible(workflowId, true), request.page(), request.size())
-                .orElseThrow(() -> WorkflowQueryController.notFound(workflowId));
+                .orElseThrow(() -> NotFound.workflow(workflowId));
     }
 
     @GetMapping("/runs/{runId}/events")
@@ -55,14 +56,14 @@ public class EventController {
                                     @RequestParam(required = false) String size) {
         PageRequest request = PageRequest.parse(page, size);
         return history.ofRun(plausible(runId, false), request.page(), request.size())
-                .orElseThrow(() -> RunQueryController.notFound(runId));
+                .orElseThrow(() -> NotFound.run(runId));
     }
 
     /** 204 (which tells an EventSource to stop reconnecting) once the client has every event of a finished run. */
     @GetMapping("/runs/{runId}/stream")
     public ResponseEntity<SseEmitter> streamRun(@PathVariable String runId,
                                                 @RequestHeader(name = LAST_EVENT_ID, required = false) String last) {
-        RunView run = runs.find(plausible(runId, false)).orElseThrow(() -> RunQueryController.notFound(runId));
+        RunView run = runs.find(plausible(runId, false)).orElseThrow(() -> NotFound.run(runId));
         StreamCursor.RunVersion cursor;
         try {
             cursor = StreamCursor.RunVersion.parse(last);
@@ -79,7 +80,7 @@ public class EventController {
     @GetMapping("/{workflowId}/runs/stream")
     public SseEmitter streamWorkflowRuns(@PathVariable String workflowId,
                                          @RequestHeader(name = LAST_EVENT_ID, required = false) String last) {
-        workflows.findAny(plausible(workflowId, true)).orElseThrow(() -> WorkflowQueryController.notFound(workflowId));
+        workflows.findAny(plausible(workflowId, true)).orElseThrow(() -> NotFound.workflow(workflowId));
         PartitionOffsets seen;
         try {
             seen = PartitionOffsets.parse(last);
@@ -91,7 +92,7 @@ public class EventController {
 
     private static String plausible(String id, boolean workflow) {
         if (!PathIds.plausible(id)) {
-            throw workflow ? WorkflowQueryController.notFound(id) : RunQueryController.notFound(id);
+            throw workflow ? NotFound.workflow(id) : NotFound.run(id);
         }
         return id;
     }

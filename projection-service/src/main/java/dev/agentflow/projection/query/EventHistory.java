@@ -2,7 +2,7 @@ package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.topology.StoredEvent;
-import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.runtime.kafka.StreamsApp;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -23,6 +23,12 @@ public record Page<T>(List<T> content, long totalElements, int totalPages, Metad
                 new Metadata(size, page, all.size(), totalPages));
     }
 
+    /** A page read from an index: its content and the list's total. */
+    public static <T> Page<T> of(List<T> content, long total, int page, int size) {
+        int totalPages = (int) ((total + size - 1) / size);
+        return new Page<>(List.copyOf(content), total, totalPages, new Metadata(size, page, total, totalPages));
+    }
+
     public <R> Page<R> map(Function<T, R> mapper) {
         return new Page<>(content.stream().map(mapper).toList(), totalElements, totalPages, page);
     }

@@ -3,32 +3,32 @@ package dev.agentflow.projection.query;
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.RunView;
 import dev.agentflow.projection.view.StepView;
-import dev.agentflow.schemas.kafka.StreamsApp;
+import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.schemas.run.RunStatus;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Predicate;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
-/** Reads of the run views. */
+/** Reads of the run views; lists are range scans of the run-index-store (see {@link IndexPages}). */
 public final class RunQueries {
 
-    private static final Comparator<RunView> OLDEST_FIRST = Comparator.comparing(RunView::createdAt)
-            .thenComparing(RunView::id);
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final StreamsApp projection;
     private final VersionWatch watch;
+    private final String runEventsTopic;
 
-    public RunQueries(StreamsApp projection, VersionWatch watch) {
+    /** @param runEventsTopic the topic whose partitions the run stores are split by */
+    public RunQueries(StreamsApp projection, VersionWatch watch, String runEventsTopic) {
         this.projection = projection;
         this.watch = watch;
+        this.runEventsTopic = runEventsTopic;
     }
 
     private ReadOnlyKeyValueStore<String, RunView> store() {
@@ -57,31 +57,25 @@ public final class RunQueries {
 
     /** A workflow's runs, newest first. */
     public Page<RunView> forWorkflow(String workflowId, int page, int size) {
-        List<RunView> runs = select(r -> r.workflowId().equals(workflowId));
-        runs.sort(OLDEST_FIRST.reversed());
-        return Page.of(runs, page, size);
+        return list(ProjectionTopology.runsOfWorkflow(workflowId), true, page, size);
     }
 
     /** Runs of every workflow in a status (all when null), oldest first: the operators' inbox. */
     public Page<RunView> byStatus(RunStatus status, int page, int size) {
-        List<RunView> runs = select(r -> status == null || r.status() == status);
-        runs.sort(OLDEST_FIRST);
-        return Page.of(runs, page, size);
+        return list(status == null ? ProjectionTopology.ALL_RUNS : ProjectionTopology.runsInStatus(status), false,
+                page, size);
     }
 
     public CompletableFuture<Void> whenApplied(String runId, long version) {
         return watch.whenApplied(runId, version, () -> find(runId).map(RunView::version).orElse(0L));
     }
 
-    private List<RunView> select(Predicate<RunView> filter) {
-        List<RunView> selected = new ArrayList<>();
-        try (KeyValueIterator<String, RunView> all = store().all()) {
-            all.forEachRemaining(kv -> {
-                if (filter.test(kv.value)) {
-                    selected.add(kv.value);
-                }
-            });
-        }
-        return selected;
+    private Page<RunView> list(String list, boolean newestFirst, int page, int size) {
+        long total = IndexPages.count(projection.<Long>keyValueStorePartitions(ProjectionTopology.RUN_COUNT_STORE,
+                runEventsTopic), list);
+        List<String> ids = IndexPages.ids(projection.<String>keyValueStorePartitions(
+                ProjectionTopology.RUN_INDEX_STORE, runEventsTopic), list, newestFirst, page, size);
+        ReadOnlyKeyValueStore<String, RunView> views = store();
+        return Page.of(ids.stream().map(views::get).filter(Objects::nonNull).toList(), total, page, size);
     }
 }

@@ -1,8 +1,9 @@
 package dev.agentflow.projection.query;
 
 import dev.agentflow.schemas.run.RunStatus;
+import dev.agentflow.views.NotFound;
 import dev.agentflow.web.ApiException;
-import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.web.PageRequest;
 import java.util.Arrays;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -33,7 +34,7 @@ public class RunQueryController {
         PageRequest request = PageRequest.parse(page, size);
         Page<RunSummary> result = runs.forWorkflow(workflowId, request.page(), request.size()).map(RunSummary::of);
         if (result.totalElements() == 0 && workflows.findAny(workflowId).isEmpty()) {
-            throw WorkflowQueryController.notFound(workflowId);
+            throw NotFound.workflow(workflowId);
         }
         return result;
     }
@@ -48,11 +49,7 @@ public class RunQueryController {
 
     @GetMapping("/runs/{runId}")
     public RunDetail get(@PathVariable String runId) {
-        return details.find(runId).orElseThrow(() -> notFound(runId));
-    }
-
-    public static ApiException notFound(String runId) {
-        return ApiException.notFound("runId", "Run " + runId + " not found");
+        return details.find(runId).orElseThrow(() -> NotFound.run(runId));
     }
 
     private static RunStatus parseStatus(String status) {

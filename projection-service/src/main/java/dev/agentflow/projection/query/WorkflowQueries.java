@@ -2,33 +2,35 @@ package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.WorkflowView;
-import dev.agentflow.schemas.kafka.StreamsApp;
-import java.util.ArrayList;
-import java.util.Comparator;
+import dev.agentflow.views.WorkflowDetail;
+import dev.agentflow.runtime.kafka.StreamsApp;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /** Reads of the workflow views (interactive queries on the projection's local store). */
 public final class WorkflowQueries {
 
-    private static final Comparator<WorkflowView> NEWEST_FIRST = Comparator
-            .comparing(WorkflowView::createdAt).reversed()
-            .thenComparing(WorkflowView::id);
-
     private final StreamsApp projection;
     private final VersionWatch watch;
+    private final String workflowEventsTopic;
 
-    public WorkflowQueries(StreamsApp projection, VersionWatch watch) {
+    /** @param workflowEventsTopic the topic whose partitions the workflow stores are split by */
+    public WorkflowQueries(StreamsApp projection, VersionWatch watch, String workflowEventsTopic) {
         this.projection = projection;
         this.watch = watch;
+        this.workflowEventsTopic = workflowEventsTopic;
     }
 
     private ReadOnlyKeyValueStore<String, WorkflowView> store() {
         return projection.keyValueStore(ProjectionTopology.WORKFLOW_VIEW_STORE);
+    }
+
+    /** The answer a view gives. */
+    public static WorkflowDetail detail(WorkflowView v) {
+        return new WorkflowDetail(v.id(), v.name(), v.description(), v.clonedFrom(), v.steps().size(), v.createdAt(),
+                v.updatedAt(), v.steps());
     }
 
     /** The live (not deleted) workflow. */
@@ -41,19 +43,16 @@ public final class WorkflowQueries {
         return Optional.ofNullable(store().get(workflowId));
     }
 
-    /** Live workflows, newest first. */
+    /** Live workflows, newest first (a range scan of the workflow-index-store). */
     public Page<WorkflowView> page(int page, int size) {
-        List<WorkflowView> live = new ArrayList<>();
-        try (KeyValueIterator<String, WorkflowView> all = store().all()) {
-            while (all.hasNext()) {
-                KeyValue<String, WorkflowView> next = all.next();
-                if (!next.value.deleted()) {
-                    live.add(next.value);
-                }
-            }
-        }
-        live.sort(NEWEST_FIRST);
-        return Page.of(live, page, size);
+        String list = ProjectionTopology.LIVE_WORKFLOWS;
+        long total = IndexPages.count(projection.<Long>keyValueStorePartitions(
+                ProjectionTopology.WORKFLOW_COUNT_STORE, workflowEventsTopic), list);
+        List<String> ids = IndexPages.ids(projection.<String>keyValueStorePartitions(
+                ProjectionTopology.WORKFLOW_INDEX_STORE, workflowEventsTopic), list, true, page, size);
+        ReadOnlyKeyValueStore<String, WorkflowView> views = store();
+        return Page.of(ids.stream().map(views::get).filter(v -> v != null && !v.deleted()).toList(), total, page,
+                size);
     }
 
     /** Completes when the view of the workflow has applied {@code version} (read-your-writes). */

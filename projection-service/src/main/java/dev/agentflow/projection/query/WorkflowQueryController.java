@@ -3,8 +3,10 @@ package dev.agentflow.projection.query;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.Steps;
-import dev.agentflow.web.ApiException;
-import dev.agentflow.web.ConditionalOnService;
+import dev.agentflow.runtime.spring.ConditionalOnService;
+import dev.agentflow.views.NotFound;
+import dev.agentflow.views.WorkflowDetail;
+import dev.agentflow.views.WorkflowSummary;
 import dev.agentflow.web.PageRequest;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,12 +31,12 @@ public class WorkflowQueryController {
     public Page<WorkflowSummary> list(@RequestParam(required = false) String page,
                                       @RequestParam(required = false) String size) {
         PageRequest request = PageRequest.parse(page, size);
-        return queries.page(request.page(), request.size()).map(WorkflowSummary::of);
+        return queries.page(request.page(), request.size()).map(v -> WorkflowSummary.of(WorkflowQueries.detail(v)));
     }
 
     @GetMapping("/{id}")
     public WorkflowDetail get(@PathVariable String id) {
-        return WorkflowDetail.of(require(id));
+        return WorkflowQueries.detail(require(id));
     }
 
     @GetMapping("/{id}/steps")
@@ -45,18 +47,11 @@ public class WorkflowQueryController {
     /** One step, where {@code POST …/steps} points its {@code Location}. */
     @GetMapping("/{id}/steps/{stepId}")
     public StepDefinition step(@PathVariable String id, @PathVariable String stepId) {
-        return Steps.find(require(id).steps(), stepId).orElseThrow(() -> stepNotFound(id, stepId));
+        return Steps.find(require(id).steps(), stepId).orElseThrow(() -> NotFound.step(id, stepId));
     }
 
     private WorkflowView require(String id) {
-        return queries.find(id).orElseThrow(() -> notFound(id));
+        return queries.find(id).orElseThrow(() -> NotFound.workflow(id));
     }
 
-    public static ApiException notFound(String workflowId) {
-        return ApiException.notFound("workflowId", "Workflow " + workflowId + " not found");
-    }
-
-    public static ApiException stepNotFound(String workflowId, String stepId) {
-        return ApiException.notFound("stepId", "Step " + stepId + " not found in workflow " + workflowId);
-    }
 }

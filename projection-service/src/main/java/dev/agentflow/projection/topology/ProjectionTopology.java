@@ -15,17 +15,22 @@ import dev.agentflow.schemas.payload.CarriesPayloads;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.schemas.run.RunEvent;
+import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.Cancellable;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -57,10 +62,27 @@ public final class ProjectionTopology {
     public static final String RUN_HISTORY_STORE = "run-history-store";
     /** The events of every run of a workflow: {@code workflowId|partition|offset} → the run-history-store key. */
     public static final String WORKFLOW_RUN_EVENTS_STORE = "workflow-run-events-store";
+    /** The lists of runs ({@link #ALL_RUNS}, {@link #runsInStatus}, {@link #runsOfWorkflow}): see {@link ListIndex}. */
+    public static final String RUN_INDEX_STORE = "run-index-store";
+    /** How many runs each list of the run-index-store holds. */
+    public static final String RUN_COUNT_STORE = "run-count-store";
+    /** The list of live workflows ({@link #LIVE_WORKFLOWS}): see {@link ListIndex}. */
+    public static final String WORKFLOW_INDEX_STORE = "workflow-index-store";
+    public static final String WORKFLOW_COUNT_STORE = "workflow-count-store";
+    public static final String ALL_RUNS = "all";
+    public static final String LIVE_WORKFLOWS = "live";
     /** Every payload the run events reference: payloadId → where it is stored. */
     public static final String PAYLOAD_REF_STORE = "payload-ref-store";
 
     private ProjectionTopology() {
+    }
+
+    public static String runsInStatus(RunStatus status) {
+        return "status:" + status.name();
+    }
+
+    public static String runsOfWorkflow(String workflowId) {
+        return "workflow:" + workflowId;
     }
 
     /** The projection's name on one instance: every instance keeps every view, under its own application id. */
@@ -80,6 +102,8 @@ public final class ProjectionTopology {
                 WORKFLOW_EVENTS_PROCESSOR);
         topology.addStateStore(store(WORKFLOW_VIEW_STORE, JsonSerde.of(WorkflowView.class)),
                 WORKFLOW_EVENTS_PROCESSOR);
+        topology.addStateStore(store(WORKFLOW_INDEX_STORE, Serdes.String()), WORKFLOW_EVENTS_PROCESSOR);
+        topology.addStateStore(store(WORKFLOW_COUNT_STORE, Serdes.Long()), WORKFLOW_EVENTS_PROCESSOR);
 
         Topic<String, EventEnvelope<RunEvent>> runEvents = topics.runEvents();
         topology.addSource(RUN_EVENTS_SOURCE, runEvents.keySerde().deserializer(),
@@ -91,6 +115,8 @@ public final class ProjectionTopology {
         topology.addStateStore(store(RUN_VIEW_STORE, JsonSerde.of(RunView.class)), RUN_EVENTS_PROCESSOR);
         topology.addStateStore(store(RUN_STEP_STORE, JsonSerde.of(StepView.class)), RUN_EVENTS_PROCESSOR);
         topology.addStateStore(store(PAYLOAD_REF_STORE, JsonSerde.of(PayloadRef.class)), RUN_EVENTS_PROCESSOR);
+        topology.addStateStore(store(RUN_INDEX_STORE, Serdes.String()), RUN_EVENTS_PROCESSOR);
+        topology.addStateStore(store(RUN_COUNT_STORE, Serdes.Long()), RUN_EVENTS_PROCESSOR);
         return topology;
     }
 
@@ -160,6 +186,18 @@ public final class ProjectionTopology {
         return stored;
     }
 
+    /**
+     * Fills a processor's indexes from its views (written before the indexes existed) as soon as its
+     * task runs, even when no new event comes; the first event fills them at the latest.
+     */
+    private static void fillIndexWhenIdle(ProcessorContext<?, ?> context, Runnable fill) {
+        Cancellable[] once = new Cancellable[1];
+        once[0] = context.schedule(Duration.ofMillis(100), PunctuationType.WALL_CLOCK_TIME, now -> {
+            fill.run();
+            once[0].cancel();
+        });
+    }
+
     /** Workflow events: folded into the workflow's view, kept in its history. */
     static final class WorkflowEventsProcessor implements Processor<String, Written<WorkflowEvent>, Void, Void> {
 
@@ -167,6 +205,8 @@ public final class ProjectionTopology {
         private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, StoredEvent> history;
         private KeyValueStore<String, WorkflowView> views;
+        private ListIndex live;
+        private boolean indexed;
 
         WorkflowEventsProcessor(AppliedListener applied) {
             this.applied = applied;
@@ -177,6 +217,33 @@ public final class ProjectionTopology {
             this.context = context;
             history = context.getStateStore(WORKFLOW_HISTORY_STORE);
             views = context.getStateStore(WORKFLOW_VIEW_STORE);
+            live = new ListIndex(context.getStateStore(WORKFLOW_INDEX_STORE),
+                    context.getStateStore(WORKFLOW_COUNT_STORE));
+            fillIndexWhenIdle(context, this::fillIndex);
+        }
+
+        /** Indexes the views written before the index existed, once. */
+        private void fillIndex() {
+            if (indexed) {
+                return;
+            }
+            if (!live.filled()) {
+                try (KeyValueIterator<String, WorkflowView> all = views.all()) {
+                    all.forEachRemaining(kv -> index(null, kv.value));
+                }
+                live.markFilled();
+            }
+            indexed = true;
+        }
+
+        private void index(WorkflowView before, WorkflowView after) {
+            boolean wasLive = before != null && !before.deleted();
+            boolean isLive = after != null && !after.deleted();
+            if (isLive && !wasLive) {
+                live.add(LIVE_WORKFLOWS, after.createdAt(), after.id());
+            } else if (wasLive && !isLive) {
+                live.remove(LIVE_WORKFLOWS, before.createdAt(), before.id());
+            }
         }
 
         @Override
@@ -184,11 +251,13 @@ public final class ProjectionTopology {
             if (record.value() == null) {
                 return;
             }
+            fillIndex();
             EventEnvelope<WorkflowEvent> envelope = record.value().envelope();
             WorkflowView before = views.get(envelope.aggregateId());
             WorkflowView after = WorkflowViews.evolve(before, envelope);
             storeOnce(history, context, record.value(), envelope.aggregateId());
             if (after != before) {
+                index(before, after);
                 views.put(envelope.aggregateId(), after);
             }
             applied.applied(envelope.aggregateId(), after.version());
@@ -209,6 +278,8 @@ public final class ProjectionTopology {
         private KeyValueStore<String, RunView> runs;
         private KeyValueStore<String, StepView> steps;
         private KeyValueStore<String, PayloadRef> payloads;
+        private ListIndex lists;
+        private boolean indexed;
 
         RunEventsProcessor(AppliedListener applied, HistoryListener appended) {
             this.applied = applied;
@@ -223,6 +294,34 @@ public final class ProjectionTopology {
             runs = context.getStateStore(RUN_VIEW_STORE);
             steps = context.getStateStore(RUN_STEP_STORE);
             payloads = context.getStateStore(PAYLOAD_REF_STORE);
+            lists = new ListIndex(context.getStateStore(RUN_INDEX_STORE), context.getStateStore(RUN_COUNT_STORE));
+            fillIndexWhenIdle(context, this::fillIndex);
+        }
+
+        /** Indexes the views written before the index existed, once. */
+        private void fillIndex() {
+            if (indexed) {
+                return;
+            }
+            if (!lists.filled()) {
+                try (KeyValueIterator<String, RunView> all = runs.all()) {
+                    all.forEachRemaining(kv -> index(null, kv.value));
+                }
+                lists.markFilled();
+            }
+            indexed = true;
+        }
+
+        /** Keeps the run in the list of all runs, of its workflow and of its status. */
+        private void index(RunView before, RunView after) {
+            if (before == null) {
+                lists.add(ALL_RUNS, after.createdAt(), after.id());
+                lists.add(runsOfWorkflow(after.workflowId()), after.createdAt(), after.id());
+                lists.add(runsInStatus(after.status()), after.createdAt(), after.id());
+            } else if (before.status() != after.status()) {
+                lists.remove(runsInStatus(before.status()), before.createdAt(), before.id());
+                lists.add(runsInStatus(after.status()), after.createdAt(), after.id());
+            }
         }
 
         @Override
@@ -230,6 +329,7 @@ public final class ProjectionTopology {
             if (record.value() == null) {
                 return;
             }
+            fillIndex();
             EventEnvelope<RunEvent> envelope = record.value().envelope();
             String runId = envelope.aggregateId();
             RunView run = runs.get(runId);
@@ -251,6 +351,7 @@ public final class ProjectionTopology {
             }
             if (change != null) {
                 change.steps().forEach(s -> steps.put(stepKey(runId, s.stepOrder()), s));
+                index(run, after);
                 runs.put(runId, after);
             }
             if (stored != null) {

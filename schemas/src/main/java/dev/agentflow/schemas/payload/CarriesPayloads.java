@@ -6,4 +6,13 @@ import java.util.stream.Stream;
 public interface CarriesPayloads {
 
     Stream<Payload> payloads();
+
+    /**
+     * The schema version of an event with payloads: 1 while every payload is inline (the shape
+     * version 1 described), 2 once any travels by reference.
+     */
+    static int schemaVersionOf(Object event) {
+        return event instanceof CarriesPayloads carrier && carrier.payloads().anyMatch(p -> p != null && p.isRef())
+                ? 2 : 1;
+    }
 }

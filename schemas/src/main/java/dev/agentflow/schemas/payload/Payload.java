@@ -94,15 +94,6 @@ public record Payload(String text, PayloadRef ref) {
         return payload == null ? null : payload.resolvedText();
     }
 
-    /**
-     * The schema version of an event with payloads: 1 while every payload is inline (the shape
-     * version 1 described), 2 once any travels by reference.
-     */
-    public static int schemaVersionOf(Object event) {
-        return event instanceof CarriesPayloads carrier && carrier.payloads().anyMatch(p -> p != null && p.isRef())
-                ? 2 : 1;
-    }
-
     @Override
     public String toString() {
         return ref != null ? "Payload[" + ref.payloadId() + ", " + ref.bytes() + " bytes]"

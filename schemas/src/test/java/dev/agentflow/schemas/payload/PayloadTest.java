@@ -36,9 +36,9 @@ class PayloadTest {
 
     @Test
     void anEventIsVersion2OnlyWhileAPayloadTravelsByReference() {
-        assertThat(Payload.schemaVersionOf(new RunEvent.RunCompleted("wr-1", Payload.inline("x")))).isEqualTo(1);
-        assertThat(Payload.schemaVersionOf(new RunEvent.RunCompleted("wr-1", Payload.of(REF)))).isEqualTo(2);
-        assertThat(Payload.schemaVersionOf(new RunEvent.RunCancelled("wr-1", 1))).isEqualTo(1);
+        assertThat(CarriesPayloads.schemaVersionOf(new RunEvent.RunCompleted("wr-1", Payload.inline("x")))).isEqualTo(1);
+        assertThat(CarriesPayloads.schemaVersionOf(new RunEvent.RunCompleted("wr-1", Payload.of(REF)))).isEqualTo(2);
+        assertThat(CarriesPayloads.schemaVersionOf(new RunEvent.RunCancelled("wr-1", 1))).isEqualTo(1);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package dev.agentflow.standalone.cli;
 
 import dev.agentflow.schemas.json.Json;
-import dev.agentflow.schemas.kafka.DeadLetters;
+import dev.agentflow.runtime.kafka.DeadLetters;
 import dev.agentflow.schemas.payload.Utf8;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -41,8 +41,8 @@ record DeadLetter(Instant at, String component, String topic, Integer partition,
     String line() {
         return at + "  " + component + "  from " + topic + "-" + partition + "@" + offset + "  "
                 + shortName(exception) + (message == null ? "" : ": " + oneLine(message))
-                + "  key " + (key == null ? "null" : Replay.quote(key))
-                + "  value " + (value == null ? "null" : Replay.quote(Utf8.head(value, SHOWN))
+                + "  key " + (key == null ? "null" : quote(key))
+                + "  value " + (value == null ? "null" : quote(Utf8.head(value, SHOWN))
                 + (value.length() > SHOWN ? "…" : "")) + " (" + valueBytes + " bytes"
                 + (originalBytes == null ? "" : " of " + originalBytes) + ")";
     }
@@ -103,5 +103,10 @@ record DeadLetter(Instant at, String component, String topic, Integer partition,
     private static String oneLine(String text) {
         String line = text.lines().findFirst().orElse("");
         return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+    }
+
+    /** A text as a JSON-style quoted string on one line. */
+    static String quote(String text) {
+        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r") + '"';
     }
 }

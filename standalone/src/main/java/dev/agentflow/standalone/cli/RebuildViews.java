@@ -3,9 +3,8 @@ package dev.agentflow.standalone.cli;
 import dev.agentflow.projection.topology.AppliedListener;
 import dev.agentflow.projection.topology.HistoryListener;
 import dev.agentflow.projection.topology.ProjectionTopology;
-import dev.agentflow.schemas.kafka.KafkaSettings;
-import dev.agentflow.schemas.kafka.StreamsApp;
-import dev.agentflow.standalone.AgentflowApplication;
+import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.StreamsApp;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
@@ -44,9 +43,13 @@ public final class RebuildViews {
     private RebuildViews() {
     }
 
-    /** The subcommand as the launcher runs it, with the service's Spring options; returns the exit code. */
-    public static int run(String[] args) {
-        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(AgentflowApplication.class)
+    /**
+     * The subcommand as the launcher runs it, with the service's Spring options; returns the exit code.
+     *
+     * @param application the launcher's Spring Boot application class, whose configuration it reads
+     */
+    public static int run(Class<?> application, String[] args) {
+        try (ConfigurableApplicationContext context = new SpringApplicationBuilder(application)
                 .web(WebApplicationType.NONE)
                 .properties("agentflow.services=none")
                 .run(args)) {

@@ -137,7 +137,7 @@ public final class Replay {
     private static String describe(String name, JsonNode value) {
         if (Payload.isReference(value)) {
             return "<payload " + value.path("payloadId").asString() + ", " + value.path("bytes").asLong()
-                    + " bytes> " + quote(cut(value.path("preview").asString())) + "…";
+                    + " bytes> " + DeadLetter.quote(cut(value.path("preview").asString())) + "…";
         }
         if (value.isObject() && Payload.isReference(value.path("proposedOutput"))) {
             return "proposedOutput " + describe("proposedOutput", value.path("proposedOutput"));
@@ -147,7 +147,7 @@ public final class Replay {
         }
         if (value.isString()) {
             String text = value.asString();
-            return text.length() > TEXT_LIMIT ? quote(cut(text)) + "… (" + text.length() + " chars)" : quote(text);
+            return text.length() > TEXT_LIMIT ? DeadLetter.quote(cut(text)) + "… (" + text.length() + " chars)" : DeadLetter.quote(text);
         }
         String json = value.toString();
         return json.length() > TEXT_LIMIT ? json.substring(0, TEXT_LIMIT) + "…" : json;
@@ -155,9 +155,5 @@ public final class Replay {
 
     private static String cut(String text) {
         return Utf8.head(text, TEXT_LIMIT);
-    }
-
-    static String quote(String text) {
-        return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n").replace("\r", "\\r") + '"';
     }
 }

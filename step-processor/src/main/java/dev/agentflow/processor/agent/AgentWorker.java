@@ -1,16 +1,16 @@
 package dev.agentflow.processor.agent;
 
-import dev.agentflow.kafka.DeadLetterPublisher;
+import dev.agentflow.runtime.kafka.DeadLetterPublisher;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.json.Json;
-import dev.agentflow.schemas.kafka.DeadLetters;
-import dev.agentflow.schemas.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.DeadLetters;
+import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
-import dev.agentflow.schemas.payload.PayloadStore;
-import dev.agentflow.schemas.payload.PayloadTooLargeException;
+import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.runtime.payload.PayloadTooLargeException;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.ApprovalRequest;

@@ -1,7 +1,7 @@
 package dev.agentflow.api.workflow.domain;
 
-import dev.agentflow.schemas.domain.Decider;
-import dev.agentflow.schemas.domain.Decision;
+import dev.agentflow.runtime.decider.Decider;
+import dev.agentflow.runtime.decider.Decision;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.json.Json;

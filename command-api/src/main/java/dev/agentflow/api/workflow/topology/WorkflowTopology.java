@@ -3,7 +3,7 @@ package dev.agentflow.api.workflow.topology;
 import dev.agentflow.api.workflow.domain.FollowUp;
 import dev.agentflow.api.workflow.domain.WorkflowDecider;
 import dev.agentflow.api.workflow.domain.WorkflowState;
-import dev.agentflow.schemas.domain.Decision;
+import dev.agentflow.runtime.decider.Decision;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
@@ -12,6 +12,7 @@ import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
+import dev.agentflow.schemas.payload.CarriesPayloads;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
@@ -118,7 +119,7 @@ public final class WorkflowTopology {
             for (WorkflowEvent event : ((Decision.Accepted<WorkflowEvent>) decision).events()) {
                 state = decider.evolve(state, event);
                 envelopes.add(new EventEnvelope<>(Ids.eventId(), Topics.WORKFLOW_EVENTS.nameOf(event),
-                        Payload.schemaVersionOf(event), id, state.version(), Instant.ofEpochMilli(now),
+                        CarriesPayloads.schemaVersionOf(event), id, state.version(), Instant.ofEpochMilli(now),
                         command.commandId(), event));
                 followUps.addAll(decider.react(state, event));
             }

@@ -1,6 +1,6 @@
 package dev.agentflow.processor.run.domain;
 
-import dev.agentflow.schemas.domain.Decision;
+import dev.agentflow.runtime.decider.Decision;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;

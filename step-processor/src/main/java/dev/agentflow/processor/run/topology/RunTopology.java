@@ -2,7 +2,7 @@ package dev.agentflow.processor.run.topology;
 
 import dev.agentflow.processor.run.domain.RunDecider;
 import dev.agentflow.processor.run.domain.RunState;
-import dev.agentflow.schemas.domain.Decision;
+import dev.agentflow.runtime.decider.Decision;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
@@ -10,6 +10,7 @@ import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.CarriesPayloads;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.RunCommand;
@@ -169,7 +170,7 @@ public final class RunTopology {
             for (RunEvent event : events) {
                 state = decider.evolve(state, event);
                 envelopes.add(new EventEnvelope<>(Ids.eventId(), Topics.RUN_EVENTS.nameOf(event),
-                        Payload.schemaVersionOf(event), runId, state.version(), now, command.commandId(), event));
+                        CarriesPayloads.schemaVersionOf(event), runId, state.version(), now, command.commandId(), event));
                 decider.react(state, event).ifPresent(requests::add);
             }
             envelopes.forEach(envelope -> forward(runId, envelope, EVENTS_SINK, nowMs));

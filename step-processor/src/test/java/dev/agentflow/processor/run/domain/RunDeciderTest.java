@@ -3,7 +3,7 @@ package dev.agentflow.processor.run.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.schemas.payload.Payload;
-import dev.agentflow.schemas.domain.Decision;
+import dev.agentflow.runtime.decider.Decision;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.envelope.Rejection.Reason;
 import dev.agentflow.schemas.run.AgentOutcome;

@@ -1,4 +1,4 @@
-package dev.agentflow.schemas.kafka;
+package dev.agentflow.runtime.kafka;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,6 +1,5 @@
-package dev.agentflow.projection.query;
+package dev.agentflow.views;
 
-import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import java.time.Instant;
 import java.util.List;
@@ -12,8 +11,7 @@ import java.util.List;
 public record WorkflowDetail(String id, String name, String description, String clonedFrom, int stepCount,
                              Instant createdAt, Instant updatedAt, List<StepDefinition> steps) {
 
-    public static WorkflowDetail of(WorkflowView v) {
-        return new WorkflowDetail(v.id(), v.name(), v.description(), v.clonedFrom(), v.steps().size(), v.createdAt(),
-                v.updatedAt(), v.steps());
+    public WorkflowDetail {
+        steps = steps == null ? List.of() : List.copyOf(steps);
     }
 }

@@ -1,5 +1,6 @@
-package dev.agentflow.schemas.kafka;
+package dev.agentflow.runtime.kafka;
 
+import dev.agentflow.schemas.kafka.Topic;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;

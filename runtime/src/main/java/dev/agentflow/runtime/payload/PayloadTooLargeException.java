@@ -1,4 +1,4 @@
-package dev.agentflow.schemas.payload;
+package dev.agentflow.runtime.payload;
 
 /** A payload over {@code agentflow.limits.max-payload-bytes}. */
 public final class PayloadTooLargeException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.agentflow.web;
+package dev.agentflow.runtime.spring;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

@@ -1,4 +1,4 @@
-package dev.agentflow.schemas.domain;
+package dev.agentflow.runtime.decider;
 
 /**
  * A pure decider: no Kafka, no Spring, no clock, no I/O. The Kafka Streams processors load the

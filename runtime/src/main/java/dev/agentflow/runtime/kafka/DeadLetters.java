@@ -1,4 +1,4 @@
-package dev.agentflow.schemas.kafka;
+package dev.agentflow.runtime.kafka;
 
 import dev.agentflow.schemas.limits.Limits;
 import java.io.PrintWriter;

@@ -1,4 +1,4 @@
-package dev.agentflow.schemas.domain;
+package dev.agentflow.runtime.decider;
 
 import dev.agentflow.schemas.envelope.Rejection;
 import java.util.List;

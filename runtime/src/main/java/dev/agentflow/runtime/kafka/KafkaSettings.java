@@ -1,5 +1,6 @@
-package dev.agentflow.schemas.kafka;
+package dev.agentflow.runtime.kafka;
 
+import dev.agentflow.schemas.kafka.Topics;
 import java.nio.file.Path;
 
 /**

@@ -1,10 +1,13 @@
-package dev.agentflow.schemas.kafka;
+package dev.agentflow.runtime.kafka;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -117,6 +120,43 @@ public final class StreamsApp implements AutoCloseable {
         while (true) {
             try {
                 return streams.store(StoreQueryParameters.fromNameAndType(storeName, type));
+            } catch (InvalidStateStoreException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * One local store per partition of {@code sourceTopic} (the topic that feeds the store's
+     * processor), in partition order, for queries that merge sorted scans; waits out a rebalance for
+     * up to {@link #STORE_WAIT}.
+     */
+    public <V> List<ReadOnlyKeyValueStore<String, V>> keyValueStorePartitions(String storeName, String sourceTopic) {
+        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
+        while (true) {
+            try {
+                List<Integer> partitions = streams.metadataForLocalThreads().stream()
+                        .flatMap(thread -> thread.activeTasks().stream())
+                        .flatMap(task -> task.topicPartitions().stream())
+                        .filter(tp -> tp.topic().equals(sourceTopic)).map(TopicPartition::partition)
+                        .distinct().sorted().toList();
+                if (partitions.isEmpty() && streams.state() != KafkaStreams.State.RUNNING) {
+                    throw new InvalidStateStoreException(storeName + " has no partition yet");
+                }
+                List<ReadOnlyKeyValueStore<String, V>> stores = new ArrayList<>();
+                for (int partition : partitions) {
+                    stores.add(streams.store(StoreQueryParameters.<ReadOnlyKeyValueStore<String, V>>fromNameAndType(
+                            storeName, QueryableStoreTypes.keyValueStore()).withPartition(partition)));
+                }
+                return stores;
             } catch (InvalidStateStoreException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;

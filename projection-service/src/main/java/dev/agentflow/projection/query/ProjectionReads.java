@@ -1,0 +1,33 @@
+package dev.agentflow.projection.query;
+
+import dev.agentflow.views.ReadYourWrites;
+import dev.agentflow.views.WorkflowDetail;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** The views of this process, as the command API reads its own writes from them. */
+public final class ProjectionReads implements ReadYourWrites {
+
+    private final WorkflowQueries workflows;
+    private final RunQueries runs;
+
+    public ProjectionReads(WorkflowQueries workflows, RunQueries runs) {
+        this.workflows = workflows;
+        this.runs = runs;
+    }
+
+    @Override
+    public CompletableFuture<Void> workflowApplied(String workflowId, long version) {
+        return workflows.whenApplied(workflowId, version);
+    }
+
+    @Override
+    public Optional<WorkflowDetail> workflow(String workflowId) {
+        return workflows.findAny(workflowId).map(WorkflowQueries::detail);
+    }
+
+    @Override
+    public CompletableFuture<Void> runApplied(String runId, long version) {
+        return runs.whenApplied(runId, version);
+    }
+}

@@ -1,0 +1,21 @@
+package dev.agentflow.views;
+
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a write needs of the views, and all the command API sees of them: to wait until the views of
+ * this process have applied the version a command produced, then to answer from them. The
+ * projection implements it.
+ */
+public interface ReadYourWrites {
+
+    /** Completes when the workflow's view has applied {@code version}. */
+    CompletableFuture<Void> workflowApplied(String workflowId, long version);
+
+    /** The workflow as its view shows it, deleted or not (a write reads its own result, a delete included). */
+    Optional<WorkflowDetail> workflow(String workflowId);
+
+    /** Completes when the run's view has applied {@code version}. */
+    CompletableFuture<Void> runApplied(String runId, long version);
+}
