@@ -13,12 +13,14 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The wire shape the Agent Manager's own clients (its web UI and TypeScript SDK) read, through the
  * real API on a real KRaft broker, beside the reference's shape, which stays as it was.
  */
+@ExtendWith(SharedBroker.class)
 class AgentManagerClientsIT {
 
     private static final String WORKFLOWS = "/api/v1/workflows";

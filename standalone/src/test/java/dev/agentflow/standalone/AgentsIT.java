@@ -11,16 +11,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Real agents end to end: the system on a real broker calls a Chat Completions server and an agent
  * service on loopback, started here, through the configured openai and http agents.
  */
+@ExtendWith(SharedBroker.class)
 class AgentsIT {
 
     private static final String KEY = "sk-it-never-shown";
@@ -29,6 +30,7 @@ class AgentsIT {
     private static final List<Instant> flakyCalls = new CopyOnWriteArrayList<>();
     private static InProcessSystem system;
     private static Http http;
+    private static Runs flows;
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,6 +60,7 @@ class AgentsIT {
                 "--agentflow.agents[reviewer].type=http",
                 "--agentflow.agents[reviewer].url=" + endpoints.url("/reviewer"));
         http = system.http();
+        flows = new Runs(http);
     }
 
     @AfterAll
@@ -68,30 +71,9 @@ class AgentsIT {
         endpoints.close();
     }
 
-    private static String workflow(String... steps) {
-        String id = http.post("/api/v1/workflows", "{\"name\":\"agents\"}").body().get("id").asString();
-        for (String step : steps) {
-            assertThat(http.post("/api/v1/workflows/" + id + "/steps", step).status()).as(step).isEqualTo(201);
-        }
-        return id;
-    }
-
-    private static String run(String workflowId, String input) {
-        Http.Response r = http.post("/api/v1/workflows/" + workflowId + "/run", "{\"input\":\"" + input + "\"}");
-        assertThat(r.status()).as(r.raw().body()).isEqualTo(202);
-        return r.body().get("runId").asString();
-    }
-
-    private static JsonNode awaitStatus(String runId, String status) {
-        return Awaitility.await("run " + runId + " " + status).atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> http.get("/api/v1/workflows/runs/" + runId).body(),
-                        r -> r.get("status").asString().equals(status));
-    }
-
     @Test
     void theReferencePipelineRunsOnTheChatModelFeedingEachOutputToTheNextStep() {
-        String wf = workflow(
+        String wf = flows.workflow("agents",
                 "{\"agentId\":\"web_agent\",\"action\":\"Search for the latest news about artificial intelligence "
                         + "in healthcare\",\"stepOrder\":1}",
                 "{\"agentId\":\"procurator_assistant\",\"action\":\"Summarize the search results into 3 bullet "
@@ -100,7 +82,8 @@ class AgentsIT {
                         + "newsletter section\",\"stepOrder\":3}");
         int before = endpoints.requests(CHAT).size();
 
-        JsonNode done = awaitStatus(run(wf, "artificial intelligence in healthcare 2025"), "COMPLETED");
+        JsonNode done = flows.awaitStatus(flows.start(wf, "artificial intelligence in healthcare 2025"), "COMPLETED",
+                Duration.ofSeconds(30));
 
         JsonNode steps = done.get("steps");
         List<LoopbackServer.Request> calls = endpoints.requests(CHAT).subList(before, before + 3);
@@ -142,11 +125,11 @@ class AgentsIT {
                 chatToolCall(null, "call_1", "lookup", "{\"topic\":\"triage\"}"),
                 chatToolCall("Here is the post; publishing needs your approval.", "call_2", "publish",
                         "{\"text\":\"42 hospitals use AI triage\"}"));
-        String wf = workflow("{\"agentId\":\"publisher\",\"action\":\"Write and publish a post\"}",
+        String wf = flows.workflow("agents", "{\"agentId\":\"publisher\",\"action\":\"Write and publish a post\"}",
                 "{\"agentId\":\"procurator_assistant\",\"action\":\"Announce\"}");
-        String runId = run(wf, "AI triage");
+        String runId = flows.start(wf, "AI triage");
 
-        JsonNode paused = awaitStatus(runId, "PAUSED");
+        JsonNode paused = flows.awaitStatus(runId, "PAUSED", Duration.ofSeconds(30));
         JsonNode approval = paused.get("pendingApproval");
         assertThat(approval.get("tool").asString()).isEqualTo("publish");
         assertThat(approval.get("arguments").get("text").asString()).isEqualTo("42 hospitals use AI triage");
@@ -161,17 +144,18 @@ class AgentsIT {
 
         assertThat(http.post("/api/v1/workflows/runs/" + runId + "/resume", "{\"output\":\"Published: AI triage\"}")
                 .status()).isEqualTo(202);
-        JsonNode done = awaitStatus(runId, "COMPLETED");
+        JsonNode done = flows.awaitStatus(runId, "COMPLETED", Duration.ofSeconds(30));
         assertThat(done.get("steps").get(1).get("input").asString()).isEqualTo("Published: AI triage");
         assertThat(done.get("output").asString()).isEqualTo("answer to: Announce\n\nInput:\nPublished: AI triage");
     }
 
     @Test
     void aRateLimitedCallIsRetriedAfterItsRetryAfter() {
-        String runId = run(workflow("{\"agentId\":\"flaky\",\"action\":\"Go\",\"config\":{\"retryBackoffMs\":10}}"),
+        String runId = flows.start(flows.workflow("agents",
+                "{\"agentId\":\"flaky\",\"action\":\"Go\",\"config\":{\"retryBackoffMs\":10}}"),
                 "x");
 
-        JsonNode done = awaitStatus(runId, "COMPLETED");
+        JsonNode done = flows.awaitStatus(runId, "COMPLETED", Duration.ofSeconds(30));
 
         assertThat(done.get("output").asString()).isEqualTo("finally");
         assertThat(done.get("steps").get(0).get("attempts").asInt()).isEqualTo(2);
@@ -183,16 +167,16 @@ class AgentsIT {
     void theHttpAgentProtocolWithARetried503AndAPausedApproval() {
         endpoints.enqueue("/reviewer", Reply.status(503, "{\"error\":\"warming up\"}"),
                 Reply.json("{\"approvalRequest\":{\"proposedOutput\":\"draft v2\",\"reason\":\"check the tone\"}}"));
-        String runId = run(workflow(
+        String runId = flows.start(flows.workflow("agents",
                 "{\"agentId\":\"reviewer\",\"action\":\"Review\",\"config\":{\"retryBackoffMs\":10}}",
                 "{\"agentId\":\"reviewer\",\"action\":\"Final check\"}"), "draft v1");
 
-        JsonNode paused = awaitStatus(runId, "PAUSED");
+        JsonNode paused = flows.awaitStatus(runId, "PAUSED", Duration.ofSeconds(30));
         assertThat(paused.get("pendingApproval").get("proposedOutput").asString()).isEqualTo("draft v2");
         assertThat(paused.get("steps").get(0).get("attempts").asInt()).isEqualTo(2);
         http.post("/api/v1/workflows/runs/" + runId + "/resume", "{\"output\":\"draft v3\"}");
 
-        JsonNode done = awaitStatus(runId, "COMPLETED");
+        JsonNode done = flows.awaitStatus(runId, "COMPLETED", Duration.ofSeconds(30));
         assertThat(done.get("output").asString()).isEqualTo("reviewed: draft v3");
         List<JsonNode> bodies = endpoints.requests("/reviewer").stream()
                 .map(LoopbackServer.Request::json).filter(b -> b.get("runId").asString().equals(runId)).toList();

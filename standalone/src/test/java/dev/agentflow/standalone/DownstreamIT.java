@@ -21,6 +21,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -29,10 +30,12 @@ import tools.jackson.databind.JsonNode;
  * Three runs are made once: a completed one, a paused-then-resumed one (after {@link #between}),
  * and a cancelled one.
  */
+@ExtendWith(SharedBroker.class)
 class DownstreamIT {
 
     private static InProcessSystem system;
     private static String bootstrap;
+    private static String prefix;
     private static String firstWorkflow;
     private static String firstRun;
     private static String bigWorkflow;
@@ -50,33 +53,37 @@ class DownstreamIT {
     static void start() throws Exception {
         system = InProcessSystem.start("downstream");
         bootstrap = system.bootstrap();
+        prefix = system.topicPrefix();
         Http http = system.http();
+        Runs flows = new Runs(http);
 
-        example = new RunCompletionsConsumer(bootstrap, "agentflow.run-events", "agentflow.payloads", "downstream-it");
+        example = new RunCompletionsConsumer(bootstrap, prefix + "run-events", prefix + "payloads",
+                "downstream-it");
         exampleThread = new Thread(() -> example.run(completions::add), "run-completions-example");
         exampleThread.start();
 
-        firstWorkflow = workflow(http, "{\"agentId\":\"template\",\"action\":\"Search results for {{input}}\"}",
+        firstWorkflow = flows.workflow("downstream",
+                "{\"agentId\":\"template\",\"action\":\"Search results for {{input}}\"}",
                 "{\"agentId\":\"template\",\"action\":\"Newsletter: {{input}}\"}");
-        firstRun = run(http, firstWorkflow);
-        awaitStatus(http, firstRun, "COMPLETED");
-        bigWorkflow = workflow(http, "{\"agentId\":\"template\",\"action\":\"Big: {{input}}\"}");
+        firstRun = flows.start(firstWorkflow, "AI news");
+        flows.awaitStatus(firstRun, "COMPLETED", Duration.ofSeconds(30));
+        bigWorkflow = flows.workflow("downstream", "{\"agentId\":\"template\",\"action\":\"Big: {{input}}\"}");
         Http.Response big = http.post("/api/v1/workflows/" + bigWorkflow + "/run",
                 "{\"input\":\"" + BIG_INPUT + "\"}");
         assertThat(big.status()).isEqualTo(202);
         bigRun = big.body().get("runId").asString();
-        awaitStatus(http, bigRun, "COMPLETED");
+        flows.awaitStatus(bigRun, "COMPLETED", Duration.ofSeconds(30));
 
         between = Instant.now();
-        secondWorkflow = workflow(http, "{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
+        secondWorkflow = flows.workflow("downstream", "{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
                 "{\"agentId\":\"human_approval\",\"action\":\"Approve the summary\"}");
-        resumedRun = run(http, secondWorkflow);
-        awaitStatus(http, resumedRun, "PAUSED");
+        resumedRun = flows.start(secondWorkflow, "AI news");
+        flows.awaitStatus(resumedRun, "PAUSED", Duration.ofSeconds(30));
         assertThat(http.post("/api/v1/workflows/runs/" + resumedRun + "/resume",
                 "{\"output\":\"Approved \\\"summary\\\"\"}").status()).isEqualTo(202);
-        awaitStatus(http, resumedRun, "COMPLETED");
-        cancelledRun = run(http, secondWorkflow);
-        awaitStatus(http, cancelledRun, "PAUSED");
+        flows.awaitStatus(resumedRun, "COMPLETED", Duration.ofSeconds(30));
+        cancelledRun = flows.start(secondWorkflow, "AI news");
+        flows.awaitStatus(cancelledRun, "PAUSED", Duration.ofSeconds(30));
         assertThat(http.post("/api/v1/workflows/runs/" + cancelledRun + "/cancel", null).status()).isEqualTo(202);
     }
 
@@ -94,7 +101,8 @@ class DownstreamIT {
     @Test
     void replayPrintsARunsTimelineFromAnotherProcess() {
         Result replay = java("dev.agentflow.standalone.AgentflowApplication",
-                "replay", "--bootstrap-servers", bootstrap, "--run", firstRun);
+                "replay", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix,
+                "--run", firstRun);
 
         assertThat(replay.exitCode()).as(replay.err()).isZero();
         assertThat(replay.lines()).hasSize(7);
@@ -112,7 +120,8 @@ class DownstreamIT {
     @Test
     void replayShowsAPauseAndItsResume() {
         Result replay = java("dev.agentflow.standalone.AgentflowApplication",
-                "replay", "--bootstrap-servers", bootstrap, "--run", resumedRun);
+                "replay", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix,
+                "--run", resumedRun);
 
         assertThat(replay.exitCode()).as(replay.err()).isZero();
         assertThat(replay.lines()).extracting(DownstreamIT::type).containsExactly("RunRequested", "RunStarted",
@@ -125,7 +134,8 @@ class DownstreamIT {
     @Test
     void replayOfAWorkflowAsJsonLinesSinceAnInstant() {
         Result all = java("dev.agentflow.standalone.AgentflowApplication",
-                "replay", "--bootstrap-servers", bootstrap, "--workflow", secondWorkflow, "--json");
+                "replay", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix,
+                "--workflow", secondWorkflow, "--json");
         assertThat(all.exitCode()).as(all.err()).isZero();
         List<JsonNode> events = all.lines().stream().map(Json.mapper()::readTree).toList();
         assertThat(events).extracting(e -> e.get("aggregateId").asString())
@@ -137,7 +147,8 @@ class DownstreamIT {
         assertThat(events).allSatisfy(e -> assertThat(e.get("schemaVersion").asInt()).isEqualTo(1));
 
         Result since = java("dev.agentflow.standalone.AgentflowApplication",
-                "replay", "--bootstrap-servers", bootstrap, "--since", between.toString(), "--json");
+                "replay", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix,
+                "--since", between.toString(), "--json");
         assertThat(since.exitCode()).as(since.err()).isZero();
         assertThat(since.lines().stream().map(Json.mapper()::readTree).map(e -> e.get("aggregateId").asString()))
                 .doesNotContain(firstWorkflow, firstRun)
@@ -148,7 +159,8 @@ class DownstreamIT {
     @Test
     void badOptionsExitWithUsageBeforeAnythingStarts() {
         Result replay = java("dev.agentflow.standalone.AgentflowApplication",
-                "replay", "--bootstrap-servers", bootstrap, "--since", "yesterday");
+                "replay", "--bootstrap-servers", bootstrap, "--topic-prefix", prefix,
+                "--since", "yesterday");
 
         assertThat(replay.exitCode()).isEqualTo(2);
         assertThat(replay.out()).isEmpty();
@@ -162,7 +174,7 @@ class DownstreamIT {
         int runEvents = 6 + 4 + 8 + 6;
         // Asks for more than there are: it stops after 5 s without a new one, with exactly what there is
         Result console = java("org.apache.kafka.tools.consumer.ConsoleConsumer",
-                "--bootstrap-server", bootstrap, "--topic", "agentflow.run-events", "--from-beginning",
+                "--bootstrap-server", bootstrap, "--topic", prefix + "run-events", "--from-beginning",
                 "--max-messages", Integer.toString(runEvents + 10), "--timeout-ms", "5000",
                 "--isolation-level", "read_committed", "--formatter-property", "print.key=true");
 
@@ -194,27 +206,6 @@ class DownstreamIT {
                 .isEqualTo("Big: " + BIG_INPUT);
         assertThat(byRun.get(resumedRun).status()).isEqualTo("COMPLETED");
         assertThat(byRun.get(cancelledRun).status()).isEqualTo("CANCELLED");
-    }
-
-    private static String workflow(Http http, String... steps) {
-        String id = http.post("/api/v1/workflows", "{\"name\":\"downstream\"}").body().get("id").asString();
-        for (String step : steps) {
-            assertThat(http.post("/api/v1/workflows/" + id + "/steps", step).status()).as(step).isEqualTo(201);
-        }
-        return id;
-    }
-
-    private static String run(Http http, String workflowId) {
-        Http.Response r = http.post("/api/v1/workflows/" + workflowId + "/run", "{\"input\":\"AI news\"}");
-        assertThat(r.status()).as(r.raw().body()).isEqualTo(202);
-        return r.body().get("runId").asString();
-    }
-
-    private static void awaitStatus(Http http, String runId, String status) {
-        Awaitility.await("run " + runId + " " + status).atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> http.get("/api/v1/workflows/runs/" + runId).body().get("status").asString(),
-                        status::equals);
     }
 
     private static String type(String timelineLine) {

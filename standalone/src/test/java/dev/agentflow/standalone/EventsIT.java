@@ -14,9 +14,11 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /** Event history, and the live SSE streams of a run and of a workflow's runs, through the real HTTP API. */
+@ExtendWith(SharedBroker.class)
 class EventsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
@@ -25,12 +27,14 @@ class EventsIT {
 
     private static InProcessSystem system;
     private static Http http;
+    private static Runs flows;
     private static String base;
 
     @BeforeAll
     static void start() {
         system = InProcessSystem.start("events", "--agentflow.api.stream-heartbeat=200ms");
         http = system.http();
+        flows = new Runs(http);
         base = http.base();
     }
 
@@ -41,30 +45,10 @@ class EventsIT {
         }
     }
 
-    private static String workflow(String... steps) {
-        String id = http.post("/api/v1/workflows", "{\"name\":\"events\"}").body().get("id").asString();
-        for (String step : steps) {
-            assertThat(http.post("/api/v1/workflows/" + id + "/steps", step).status()).isEqualTo(201);
-        }
-        return id;
-    }
-
     private static String approvalWorkflow() {
-        return workflow("{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
+        return flows.workflow("events", "{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
                 "{\"agentId\":\"human_approval\",\"action\":\"Approve\"}",
                 "{\"agentId\":\"template\",\"action\":\"Final: {{input}}\"}");
-    }
-
-    private static String run(String workflowId) {
-        Http.Response r = http.post("/api/v1/workflows/" + workflowId + "/run", "{\"input\":\"AI news\"}");
-        assertThat(r.status()).isEqualTo(202);
-        return r.body().get("runId").asString();
-    }
-
-    private static void awaitStatus(String runId, String status) {
-        Awaitility.await(runId + " " + status).atMost(WAIT).pollInterval(Duration.ofMillis(50))
-                .until(() -> http.get("/api/v1/workflows/runs/" + runId).body().get("status").asString(),
-                        status::equals);
     }
 
     private static void resume(String runId) {
@@ -100,10 +84,10 @@ class EventsIT {
     @Test
     void historyOfAPausedThenResumedRunListsEveryTransitionInOrder() {
         String wf = approvalWorkflow();
-        String runId = run(wf);
-        awaitStatus(runId, "PAUSED");
+        String runId = flows.start(wf, "AI news");
+        flows.awaitStatus(runId, "PAUSED", WAIT);
         resume(runId);
-        awaitStatus(runId, "COMPLETED");
+        flows.awaitStatus(runId, "COMPLETED", WAIT);
 
         List<JsonNode> events = history("/api/v1/workflows/runs/" + runId + "/events");
         assertThat(events).extracting(e -> e.get("type").asString()).containsExactlyElementsOf(PAUSED_THEN_RESUMED);
@@ -135,8 +119,8 @@ class EventsIT {
 
     @Test
     void runStreamDeliversHistoryThenLiveEventsAndEnds() {
-        String runId = run(approvalWorkflow());
-        awaitStatus(runId, "PAUSED");
+        String runId = flows.start(approvalWorkflow(), "AI news");
+        flows.awaitStatus(runId, "PAUSED", WAIT);
         try (Sse stream = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", null)) {
             assertThat(stream.status()).isEqualTo(200);
             assertThat(stream.contentType()).startsWith("text/event-stream");
@@ -159,12 +143,12 @@ class EventsIT {
 
     @Test
     void runStreamResumesAfterAForcedDisconnectWithoutGapsOrRepeats() {
-        String runId = run(approvalWorkflow());
+        String runId = flows.start(approvalWorkflow(), "AI news");
         List<Sse.Event> received;
         try (Sse first = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", null)) {
             received = until(first, "RunPaused");
         }
-        awaitStatus(runId, "PAUSED");
+        flows.awaitStatus(runId, "PAUSED", WAIT);
         String lastId = received.get(received.size() - 1).id();
         // Reconnected while the run waits: what follows can only come from the live tail
         try (Sse second = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", lastId)) {
@@ -182,7 +166,7 @@ class EventsIT {
 
     @Test
     void workflowRunsStreamFollowsEveryRunAndResumesWithoutGapsOrRepeats() {
-        String wf = workflow("{\"agentId\":\"template\",\"action\":\"A: {{input}}\"}",
+        String wf = flows.workflow("events", "{\"agentId\":\"template\",\"action\":\"A: {{input}}\"}",
                 "{\"agentId\":\"template\",\"action\":\"B: {{input}}\"}");
         List<String> runs = new ArrayList<>();
         List<Sse.Event> received = new ArrayList<>();
@@ -190,7 +174,7 @@ class EventsIT {
         try (Sse stream = Sse.open(base + "/api/v1/workflows/" + wf + "/runs/stream", null)) {
             assertThat(stream.status()).isEqualTo(200);
             for (int i = 0; i < 3; i++) {
-                runs.add(run(wf));
+                runs.add(flows.start(wf, "AI news"));
             }
             while (received.stream().filter(e -> e.name().equals("RunCompleted")).count() < 3) {
                 received.add(stream.next(WAIT));
@@ -198,9 +182,9 @@ class EventsIT {
             Awaitility.await("a heartbeat").atMost(WAIT).until(() -> stream.comments().contains("heartbeat"));
             lastId = received.get(received.size() - 1).id();
         }
-        runs.add(run(wf));
-        awaitStatus(runs.get(3), "COMPLETED");
-        runs.add(run(wf));
+        runs.add(flows.start(wf, "AI news"));
+        flows.awaitStatus(runs.get(3), "COMPLETED", WAIT);
+        runs.add(flows.start(wf, "AI news"));
         try (Sse again = Sse.open(base + "/api/v1/workflows/" + wf + "/runs/stream", lastId)) {
             while (received.stream().filter(e -> e.name().equals("RunCompleted")).count() < 5) {
                 received.add(again.next(WAIT));
@@ -236,8 +220,8 @@ class EventsIT {
                 assertThat(stream.contentType()).startsWith("application/problem+json");
             }
         }
-        String wf = workflow("{\"agentId\":\"human_approval\",\"action\":\"ok?\"}");
-        String runId = run(wf);
+        String wf = flows.workflow("events", "{\"agentId\":\"human_approval\",\"action\":\"ok?\"}");
+        String runId = flows.start(wf, "AI news");
         Http.Response badPage = http.get("/api/v1/workflows/runs/" + runId + "/events?size=0");
         assertThat(badPage.status()).isEqualTo(400);
         assertThat(badPage.body().get("errors").get(0).get("field").asString()).isEqualTo("size");

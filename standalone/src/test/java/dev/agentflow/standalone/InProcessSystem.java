@@ -9,30 +9,35 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The standalone system in this JVM, on its own embedded KRaft broker at free ports and a fresh data
- * directory, with any further settings ({@code --name=value}) a test class needs.
+ * The standalone system in this JVM, on the JVM's {@link SharedBroker} under a topic prefix of its
+ * own and a fresh data directory, with any further settings ({@code --name=value}) a test class
+ * needs. Test classes that use it are extended with {@link SharedBroker}, which stops the broker
+ * after the last of them.
  */
 final class InProcessSystem implements AutoCloseable {
 
     private final ConfigurableApplicationContext app;
     private final Http http;
     private final String bootstrap;
+    private final String topicPrefix;
 
-    private InProcessSystem(ConfigurableApplicationContext app, String bootstrap) {
+    private InProcessSystem(ConfigurableApplicationContext app, String bootstrap, String topicPrefix) {
         this.app = app;
         this.http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
         this.bootstrap = bootstrap;
+        this.topicPrefix = topicPrefix;
     }
 
     static InProcessSystem start(String name, String... settings) {
-        int kafkaPort = Http.freePort();
+        String bootstrap = SharedBroker.bootstrapServers();
+        String prefix = SharedBroker.topicPrefix(name);
         List<String> args = new ArrayList<>(List.of("--server.port=0",
                 "--agentflow.data-dir=" + tempDir("agentflow-" + name),
-                "--agentflow.kafka.port=" + kafkaPort,
-                "--agentflow.kafka.controller-port=" + Http.freePort()));
+                "--agentflow.kafka.bootstrap-servers=" + bootstrap,
+                "--agentflow.kafka.topic-prefix=" + prefix));
         args.addAll(List.of(settings));
         return new InProcessSystem(SpringApplication.run(AgentflowApplication.class, args.toArray(String[]::new)),
-                "127.0.0.1:" + kafkaPort);
+                bootstrap, prefix);
     }
 
     private static String tempDir(String prefix) {
@@ -51,9 +56,14 @@ final class InProcessSystem implements AutoCloseable {
         return app.getBean(type);
     }
 
-    /** The embedded broker's bootstrap servers. */
+    /** The shared broker's bootstrap servers. */
     String bootstrap() {
         return bootstrap;
+    }
+
+    /** The prefix of this system's topics (and application ids). */
+    String topicPrefix() {
+        return topicPrefix;
     }
 
     @Override

@@ -33,6 +33,18 @@ final class Runs {
         return id;
     }
 
+    /** A workflow named {@code name} of these steps, each the JSON body of {@code POST …/steps}. */
+    String workflow(String name, String... stepBodies) {
+        Http.Response created = http.post("/api/v1/workflows", json(Map.of("name", name)));
+        assertThat(created.status()).as(created.raw().body()).isEqualTo(201);
+        String id = created.body().get("id").asString();
+        for (String step : stepBodies) {
+            Http.Response added = http.post("/api/v1/workflows/" + id + "/steps", step);
+            assertThat(added.status()).as(step + ": " + added.raw().body()).isEqualTo(201);
+        }
+        return id;
+    }
+
     static Map<String, Object> step(String agentId, String action) {
         return Map.of("agentId", agentId, "action", action);
     }
@@ -42,6 +54,20 @@ final class Runs {
         Http.Response r = http.post("/api/v1/workflows/" + workflowId + "/run", json(Map.of("input", input)));
         assertThat(r.status()).as(r.raw().body()).isEqualTo(202);
         return r.body().get("runId").asString();
+    }
+
+    /** Starts a run with this JSON body (202) and returns the answer ({@code runId}, {@code jobId}, ...). */
+    JsonNode startWith(String workflowId, String body) {
+        Http.Response r = http.post("/api/v1/workflows/" + workflowId + "/run", body);
+        assertThat(r.status()).as(r.raw().body()).isEqualTo(202);
+        return r.body();
+    }
+
+    /** The run's detail once its status is {@code status}. */
+    JsonNode awaitStatus(String runId, String status, Duration within) {
+        return Awaitility.await("run " + runId + " " + status).atMost(within).pollInterval(Duration.ofMillis(50))
+                .until(() -> http.get("/api/v1/workflows/runs/" + runId).body(),
+                        r -> r != null && status.equals(r.path("status").asString()));
     }
 
     /** The run's detail once it has finished. */

@@ -7,22 +7,25 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /** Runs through the real HTTP API on a real KRaft broker: execution, pause/resume, cancel, errors. */
+@ExtendWith(SharedBroker.class)
 class RunsApiIT {
 
     private static InProcessSystem system;
     private static Http http;
+    private static Runs flows;
 
     @BeforeAll
     static void start() {
         system = InProcessSystem.start("runs");
         http = system.http();
+        flows = new Runs(http);
     }
 
     @AfterAll
@@ -32,35 +35,14 @@ class RunsApiIT {
         }
     }
 
-    private static String workflow(String... steps) {
-        String id = http.post("/api/v1/workflows", "{\"name\":\"runs\"}").body().get("id").asString();
-        for (String step : steps) {
-            assertThat(http.post("/api/v1/workflows/" + id + "/steps", step).status()).as(step).isEqualTo(201);
-        }
-        return id;
-    }
-
-    private static JsonNode run(String workflowId, String body) {
-        Http.Response r = http.post("/api/v1/workflows/" + workflowId + "/run", body);
-        assertThat(r.status()).as(r.raw().body()).isEqualTo(202);
-        return r.body();
-    }
-
-    private static JsonNode awaitStatus(String runId, String status) {
-        return Awaitility.await("run " + runId + " " + status).atMost(Duration.ofSeconds(60))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> http.get("/api/v1/workflows/runs/" + runId).body(),
-                        r -> r.get("status").asString().equals(status));
-    }
-
     @Test
     void threeStepRunCompletesFeedingEachOutputToTheNextStep() {
-        String wf = workflow(
+        String wf = flows.workflow("runs",
                 "{\"agentId\":\"template\",\"action\":\"Search results for {{input}}\",\"stepOrder\":1}",
                 "{\"agentId\":\"template\",\"action\":\"3 bullet points of: {{input}}\",\"stepOrder\":2}",
                 "{\"agentId\":\"template\",\"action\":\"Newsletter: {{input}}\",\"stepOrder\":3}");
 
-        JsonNode accepted = run(wf, "{\"input\":\"artificial intelligence in healthcare 2025\","
+        JsonNode accepted = flows.startWith(wf, "{\"input\":\"artificial intelligence in healthcare 2025\","
                 + "\"sessionId\":\"session-news-001\"}");
         assertThat(accepted.get("jobId").asString()).startsWith("job-");
         assertThat(accepted.get("workflowId").asString()).isEqualTo(wf);
@@ -68,7 +50,7 @@ class RunsApiIT {
         String runId = accepted.get("runId").asString();
         assertThat(http.get("/api/v1/workflows/runs/" + runId).status()).as("readable at once").isEqualTo(200);
 
-        JsonNode done = awaitStatus(runId, "COMPLETED");
+        JsonNode done = flows.awaitStatus(runId, "COMPLETED", Duration.ofSeconds(60));
         assertThat(done.get("currentStepOrder").asInt()).isEqualTo(3);
         assertThat(done.get("output").asString()).isEqualTo(
                 "Newsletter: 3 bullet points of: Search results for artificial intelligence in healthcare 2025");
@@ -98,12 +80,12 @@ class RunsApiIT {
 
     @Test
     void humanInTheLoopPausesAndResumesWithTheApprovedOutput() {
-        String wf = workflow("{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
+        String wf = flows.workflow("runs", "{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
                 "{\"agentId\":\"human_approval\",\"action\":\"Approve the summary\"}",
                 "{\"agentId\":\"template\",\"action\":\"{{input}}\"}");
-        String runId = run(wf, "{\"input\":\"AI news\"}").get("runId").asString();
+        String runId = flows.startWith(wf, "{\"input\":\"AI news\"}").get("runId").asString();
 
-        JsonNode paused = awaitStatus(runId, "PAUSED");
+        JsonNode paused = flows.awaitStatus(runId, "PAUSED", Duration.ofSeconds(60));
         assertThat(paused.get("currentStepOrder").asInt()).isEqualTo(2);
         assertThat(paused.get("pendingApproval").get("proposedOutput").asString()).isEqualTo("Summary: AI news");
         assertThat(paused.get("pendingApproval").get("reason").asString()).isEqualTo("Approve the summary");
@@ -117,7 +99,7 @@ class RunsApiIT {
         assertThat(resumed.body().get("runId").asString()).isEqualTo(runId);
         assertThat(resumed.body().get("jobId").asString()).startsWith("job-");
 
-        JsonNode done = awaitStatus(runId, "COMPLETED");
+        JsonNode done = flows.awaitStatus(runId, "COMPLETED", Duration.ofSeconds(60));
         assertThat(done.get("steps").get(2).get("input").asString()).isEqualTo(approved);
         assertThat(done.get("output").asString()).isEqualTo(approved);
         assertThat(done.get("steps").get(1).get("output").asString()).isEqualTo(approved);
@@ -129,9 +111,9 @@ class RunsApiIT {
 
     @Test
     void cancelWhilePausedAndConflictsAfterwards() {
-        String wf = workflow("{\"agentId\":\"human_approval\",\"action\":\"ok?\"}");
-        String runId = run(wf, "{\"input\":\"x\"}").get("runId").asString();
-        awaitStatus(runId, "PAUSED");
+        String wf = flows.workflow("runs", "{\"agentId\":\"human_approval\",\"action\":\"ok?\"}");
+        String runId = flows.startWith(wf, "{\"input\":\"x\"}").get("runId").asString();
+        flows.awaitStatus(runId, "PAUSED", Duration.ofSeconds(60));
 
         assertThat(http.post("/api/v1/workflows/runs/" + runId + "/cancel", null).status()).isEqualTo(202);
         assertThat(http.get("/api/v1/workflows/runs/" + runId).body().get("status").asString()).isEqualTo("CANCELLED");
@@ -142,24 +124,25 @@ class RunsApiIT {
 
     @Test
     void aRunExecutesTheSnapshotItStartedWith() {
-        String wf = workflow("{\"agentId\":\"delay\",\"action\":\"wait\",\"config\":{\"delayMs\":1500}}",
+        String wf = flows.workflow("runs", "{\"agentId\":\"delay\",\"action\":\"wait\",\"config\":{\"delayMs\":1500}}",
                 "{\"agentId\":\"template\",\"action\":\"original {{input}}\"}");
-        String runId = run(wf, "{\"input\":\"in\"}").get("runId").asString();
+        String runId = flows.startWith(wf, "{\"input\":\"in\"}").get("runId").asString();
         String secondStep = http.get("/api/v1/workflows/" + wf + "/steps").body().get(1).get("id").asString();
         http.delete("/api/v1/workflows/" + wf + "/steps/" + secondStep);
         http.post("/api/v1/workflows/" + wf + "/steps", "{\"agentId\":\"template\",\"action\":\"edited {{input}}\"}");
         assertThat(http.delete("/api/v1/workflows/" + wf).status()).isEqualTo(204);
 
-        assertThat(awaitStatus(runId, "COMPLETED").get("output").asString()).isEqualTo("original in");
+        assertThat(flows.awaitStatus(runId, "COMPLETED", Duration.ofSeconds(60)).get("output").asString())
+                .isEqualTo("original in");
     }
 
     @Test
     void timeoutsAreRetriedThenTheRunFailsWithTheError() {
-        String wf = workflow("{\"agentId\":\"delay\",\"action\":\"slow\",\"config\":{\"delayMs\":3000,"
+        String wf = flows.workflow("runs", "{\"agentId\":\"delay\",\"action\":\"slow\",\"config\":{\"delayMs\":3000,"
                 + "\"timeoutMs\":300,\"maxAttempts\":2,\"retryBackoffMs\":50}}");
-        String runId = run(wf, "{\"input\":\"x\"}").get("runId").asString();
+        String runId = flows.startWith(wf, "{\"input\":\"x\"}").get("runId").asString();
 
-        JsonNode failed = awaitStatus(runId, "FAILED");
+        JsonNode failed = flows.awaitStatus(runId, "FAILED", Duration.ofSeconds(60));
         assertThat(failed.get("error").asString()).contains("timed out after 300 ms").contains("2 attempt");
         assertThat(failed.get("steps").get(0).get("attempts").asInt()).isEqualTo(2);
         assertThat(failed.get("steps").get(0).get("status").asString()).isEqualTo("FAILED");
@@ -167,8 +150,8 @@ class RunsApiIT {
 
     @Test
     void badRunRequestsAreProblemsAndStartNothing() {
-        String empty = workflow();
-        String wf = workflow("{\"agentId\":\"echo\",\"action\":\"x\"}");
+        String empty = flows.workflow("runs");
+        String wf = flows.workflow("runs", "{\"agentId\":\"echo\",\"action\":\"x\"}");
         long runsBefore = http.get("/api/v1/workflows/runs?size=1").body().get("totalElements").asLong();
 
         assertThat(http.post("/api/v1/workflows/wf-nope0000000000000000/run", "{\"input\":\"x\"}").status())
@@ -187,9 +170,10 @@ class RunsApiIT {
         assertThat(http.post("/api/v1/workflows/" + wf + "/steps", "{\"agentId\":\"no_such_agent\",\"action\":\"x\"}")
                 .status()).isEqualTo(422);
 
-        String paused = run(workflow("{\"agentId\":\"human_approval\",\"action\":\"ok?\"}"), "{\"input\":\"x\"}")
+        String paused = flows.startWith(flows.workflow("runs", "{\"agentId\":\"human_approval\",\"action\":\"ok?\"}"),
+                "{\"input\":\"x\"}")
                 .get("runId").asString();
-        awaitStatus(paused, "PAUSED");
+        flows.awaitStatus(paused, "PAUSED", Duration.ofSeconds(60));
         Http.Response noOutput = http.post("/api/v1/workflows/runs/" + paused + "/resume", "{}");
         assertThat(noOutput.status()).isEqualTo(400);
         assertThat(noOutput.body().get("errors").findValuesAsString("field")).contains("output");

@@ -14,8 +14,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Two runs in one session through the real API; the session store then holds both, in order. */
+@ExtendWith(SharedBroker.class)
 class SessionsIT {
 
     private static InProcessSystem system;

@@ -20,9 +20,11 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 /** The workflow-definition API end to end: the standalone system in this JVM, on a real KRaft broker. */
+@ExtendWith(SharedBroker.class)
 class StandaloneApiIT {
 
     private static InProcessSystem system;
@@ -305,7 +307,7 @@ class StandaloneApiIT {
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
-            String topic = Topics.defaults().workflowEvents().name();
+            String topic = new Topics(system.topicPrefix(), Topics.DEFAULT_PARTITIONS).workflowEvents().name();
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).collect(Collectors.toList());
             return consumer.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
