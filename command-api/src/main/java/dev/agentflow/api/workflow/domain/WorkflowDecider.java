@@ -27,10 +27,11 @@ import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCloned;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCreated;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowDeleted;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowUpdated;
+import java.time.Instant;
 import java.util.List;
 
 /** The workflow-definition aggregate: pure decide, evolve and react. */
-public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowState, WorkflowEvent> {
+public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowState, WorkflowEvent, FollowUp> {
 
     public static final String COPY_SUFFIX = " (Copy)";
     /** The longest name a workflow can have (a clone's name is cut to it). */
@@ -52,7 +53,7 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
     }
 
     @Override
-    public Decision<WorkflowEvent> decide(WorkflowCommand command, WorkflowState state) {
+    public Decision<WorkflowEvent> decide(WorkflowCommand command, WorkflowState state, Instant now) {
         if (command instanceof CreateWorkflow c) {
             if (state.exists()) {
                 return Decision.reject(Rejection.conflict("id", "Workflow " + c.workflowId() + " already exists"));
@@ -181,6 +182,11 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
     }
 
     @Override
+    public long version(WorkflowState state) {
+        return state.version();
+    }
+
+    @Override
     public WorkflowState evolve(WorkflowState s, WorkflowEvent event) {
         long v = s.version() + 1;
         if (event instanceof WorkflowCreated e) {
@@ -217,6 +223,7 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
      *
      * @param state the state after the event
      */
+    @Override
     public List<FollowUp> react(WorkflowState state, WorkflowEvent event) {
         if (event instanceof RunRequested e) {
             return List.of(new FollowUp.ToRun(new StartRun(e.runId(), e.workflowId(), e.sessionId(), e.input(),

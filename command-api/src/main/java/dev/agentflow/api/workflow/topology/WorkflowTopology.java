@@ -3,8 +3,7 @@ package dev.agentflow.api.workflow.topology;
 import dev.agentflow.api.workflow.domain.FollowUp;
 import dev.agentflow.api.workflow.domain.WorkflowDecider;
 import dev.agentflow.api.workflow.domain.WorkflowState;
-import dev.agentflow.runtime.decider.Decision;
-import dev.agentflow.schemas.domain.Ids;
+import dev.agentflow.runtime.kafka.DeciderProcessor;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.EventEnvelope;
@@ -12,24 +11,15 @@ import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
-import dev.agentflow.schemas.payload.CarriesPayloads;
-import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.processor.api.Processor;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * workflow-commands → workflow-command-processor (owns workflow-state-store) → workflow-events,
@@ -57,7 +47,9 @@ public final class WorkflowTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(new WorkflowDecider(limits)), SOURCE);
+        WorkflowDecider decider = new WorkflowDecider(limits);
+        topology.addProcessor(PROCESSOR, () -> new DeciderProcessor<>(new DeciderProcessor.Spec<>(decider, STORE,
+                EVENTS_SINK, REPLIES_SINK, Topics.WORKFLOW_EVENTS, new WorkflowRoutes())), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
                 Serdes.String(), JsonSerde.of(WorkflowState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addSink(EVENTS_SINK, events.name(), events.keySerde().serializer(),
@@ -76,77 +68,32 @@ public final class WorkflowTopology {
         return (Serializer<Object>) serializer;
     }
 
-    /** Load state, decide, fold and store, forward events, follow-ups and the reply: one transaction. */
-    static final class CommandProcessor implements Processor<String, CommandEnvelope<WorkflowCommand>, String, Object> {
+    /**
+     * The workflow decider on the one decider runtime: a clone's creation goes back to
+     * workflow-commands, a run's start to run-commands, both under the cause's command id; a command
+     * whose follow-up completes the operation leaves the reply to it.
+     */
+    static final class WorkflowRoutes implements DeciderProcessor.Routes<WorkflowCommand, FollowUp> {
 
-        private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
-
-        private final WorkflowDecider decider;
-        private ProcessorContext<String, Object> context;
-        private KeyValueStore<String, WorkflowState> store;
-
-        CommandProcessor(WorkflowDecider decider) {
-            this.decider = decider;
+        @Override
+        public void route(FollowUp followUp, CommandEnvelope<WorkflowCommand> cause, Instant now,
+                          DeciderProcessor.Forward forward) {
+            if (followUp instanceof FollowUp.ToWorkflow w) {
+                String key = w.command().workflowId();
+                forward.to(COMMANDS_SINK, key, new CommandEnvelope<>(cause.commandId(),
+                        Topics.WORKFLOW_COMMANDS.nameOf(w.command()), key, now, w.command()));
+            } else if (followUp instanceof FollowUp.ToRun r) {
+                String key = r.command().runId();
+                forward.to(RUN_COMMANDS_SINK, key, new CommandEnvelope<>(cause.commandId(),
+                        Topics.RUN_COMMANDS.nameOf(r.command()), key, now, r.command()));
+            } else {
+                throw new IllegalStateException("Unhandled follow-up " + followUp);
+            }
         }
 
         @Override
-        public void init(ProcessorContext<String, Object> context) {
-            this.context = context;
-            this.store = context.getStateStore(STORE);
-        }
-
-        @Override
-        public void process(Record<String, CommandEnvelope<WorkflowCommand>> record) {
-            CommandEnvelope<WorkflowCommand> command = record.value();
-            if (command == null || command.data() == null || record.key() == null) {
-                LOG.warn("Skipping an empty workflow command at key {}", record.key());
-                return;
-            }
-            String id = record.key();
-            WorkflowState state = store.get(id);
-            if (state == null) {
-                state = decider.initialState();
-            }
-            long now = context.currentSystemTimeMs();
-            Decision<WorkflowEvent> decision = decider.decide(command.data(), state);
-            if (decision instanceof Decision.Rejected<WorkflowEvent> rejected) {
-                reply(command, CommandReply.rejected(command.commandId(), id, rejected.rejection()), now);
-                return;
-            }
-            // Everything is decided before anything is written: a decider that throws leaves nothing behind.
-            List<FollowUp> followUps = new ArrayList<>();
-            List<EventEnvelope<WorkflowEvent>> envelopes = new ArrayList<>();
-            for (WorkflowEvent event : ((Decision.Accepted<WorkflowEvent>) decision).events()) {
-                state = decider.evolve(state, event);
-                envelopes.add(new EventEnvelope<>(Ids.eventId(), Topics.WORKFLOW_EVENTS.nameOf(event),
-                        CarriesPayloads.schemaVersionOf(event), id, state.version(), Instant.ofEpochMilli(now),
-                        command.commandId(), event));
-                followUps.addAll(decider.react(state, event));
-            }
-            envelopes.forEach(envelope -> context.forward(new Record<>(id, (Object) envelope, now), EVENTS_SINK));
-            store.put(id, state);
-            for (FollowUp followUp : followUps) {
-                if (followUp instanceof FollowUp.ToWorkflow w) {
-                    String key = w.command().workflowId();
-                    context.forward(new Record<>(key, (Object) new CommandEnvelope<>(command.commandId(),
-                            Topics.WORKFLOW_COMMANDS.nameOf(w.command()), key, Instant.ofEpochMilli(now),
-                            w.command()), now), COMMANDS_SINK);
-                } else if (followUp instanceof FollowUp.ToRun r) {
-                    String key = r.command().runId();
-                    context.forward(new Record<>(key, (Object) new CommandEnvelope<>(command.commandId(),
-                            Topics.RUN_COMMANDS.nameOf(r.command()), key, Instant.ofEpochMilli(now),
-                            r.command()), now), RUN_COMMANDS_SINK);
-                } else {
-                    throw new IllegalStateException("Unhandled follow-up " + followUp);
-                }
-            }
-            if (followUps.isEmpty()) {
-                reply(command, CommandReply.accepted(command.commandId(), id, state.version()), now);
-            }
-        }
-
-        private void reply(CommandEnvelope<WorkflowCommand> command, CommandReply reply, long now) {
-            context.forward(new Record<>(command.commandId(), (Object) reply, now), REPLIES_SINK);
+        public boolean replies(WorkflowCommand command, List<FollowUp> followUps) {
+            return followUps.isEmpty();
         }
     }
 }

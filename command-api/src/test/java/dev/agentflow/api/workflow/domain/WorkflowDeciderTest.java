@@ -3,6 +3,7 @@ package dev.agentflow.api.workflow.domain;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.runtime.decider.Decision;
+import dev.agentflow.runtime.decider.GivenWhenThen;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.envelope.Rejection.Reason;
 import dev.agentflow.schemas.limits.Limits;
@@ -27,18 +28,23 @@ import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCloned;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCreated;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowDeleted;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowUpdated;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** given(events) / when(command) / then(events or rejection). */
+/** gwt.given(events) / when(command) / then(events or rejection). */
 class WorkflowDeciderTest {
 
     private static final Payload IN = Payload.inline("in");
 
     private static final String WF = "wf-1";
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
     private final WorkflowDecider decider = new WorkflowDecider();
+    private final GivenWhenThen<WorkflowCommand, WorkflowState, WorkflowEvent> gwt = new GivenWhenThen<>(decider,
+            NOW);
 
     private static final WorkflowCreated CREATED = new WorkflowCreated(WF, "News", "desc", null, List.of());
 
@@ -46,53 +52,33 @@ class WorkflowDeciderTest {
         return new StepDefinition(id, "echo", "do " + id, order, Map.of());
     }
 
-    private WorkflowState given(WorkflowEvent... events) {
-        WorkflowState state = decider.initialState();
-        for (WorkflowEvent e : events) {
-            state = decider.evolve(state, e);
-        }
-        return state;
-    }
-
-    private List<WorkflowEvent> accepted(WorkflowCommand command, WorkflowEvent... history) {
-        Decision<WorkflowEvent> decision = decider.decide(command, given(history));
-        assertThat(decision).isInstanceOf(Decision.Accepted.class);
-        return ((Decision.Accepted<WorkflowEvent>) decision).events();
-    }
-
-    private Rejection rejected(WorkflowCommand command, WorkflowEvent... history) {
-        Decision<WorkflowEvent> decision = decider.decide(command, given(history));
-        assertThat(decision).isInstanceOf(Decision.Rejected.class);
-        return ((Decision.Rejected<WorkflowEvent>) decision).rejection();
-    }
-
     @Test
     void createsAWorkflow() {
-        assertThat(accepted(new CreateWorkflow(WF, "News", "desc", null, List.of()))).containsExactly(CREATED);
+        assertThat(gwt.accepted(new CreateWorkflow(WF, "News", "desc", null, List.of()))).containsExactly(CREATED);
     }
 
     @Test
     void createOfAnExistingIdConflicts() {
-        assertThat(rejected(new CreateWorkflow(WF, "x", null, null, List.of()), CREATED).reason())
+        assertThat(gwt.rejected(new CreateWorkflow(WF, "x", null, null, List.of()), CREATED).reason())
                 .isEqualTo(Reason.CONFLICT);
     }
 
     @Test
     void createOfADeletedIdConflicts() {
-        assertThat(rejected(new CreateWorkflow(WF, "x", null, null, List.of()), CREATED, new WorkflowDeleted(WF))
+        assertThat(gwt.rejected(new CreateWorkflow(WF, "x", null, null, List.of()), CREATED, new WorkflowDeleted(WF))
                 .reason()).isEqualTo(Reason.CONFLICT);
     }
 
     @Test
     void createWithABlankNameIsUnprocessable() {
-        Rejection r = rejected(new CreateWorkflow(WF, " ", null, null, List.of()));
+        Rejection r = gwt.rejected(new CreateWorkflow(WF, " ", null, null, List.of()));
         assertThat(r.reason()).isEqualTo(Reason.UNPROCESSABLE);
         assertThat(r.field()).isEqualTo("name");
     }
 
     @Test
     void createOfACloneRenumbersItsSteps() {
-        var events = accepted(new CreateWorkflow(WF, "C", null, "wf-0", List.of(step("a", 7), step("b", 9))));
+        var events = gwt.accepted(new CreateWorkflow(WF, "C", null, "wf-0", List.of(step("a", 7), step("b", 9))));
         assertThat(((WorkflowCreated) events.get(0)).steps()).containsExactly(step("a", 1), step("b", 2));
     }
 
@@ -102,57 +88,57 @@ class WorkflowDeciderTest {
                 new AddStep(WF, "s", "echo", "a", null, Map.of()), new RemoveStep(WF, "s"),
                 new UpdateStep(WF, "s", 1, null, null, null), new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", IN));
         for (WorkflowCommand command : commands) {
-            Rejection r = rejected(command);
+            Rejection r = gwt.rejected(command);
             assertThat(r.reason()).as(command.toString()).isEqualTo(Reason.NOT_FOUND);
             assertThat(r.field()).isEqualTo("workflowId");
-            assertThat(rejected(command, CREATED, new WorkflowDeleted(WF)).reason()).isEqualTo(Reason.NOT_FOUND);
+            assertThat(gwt.rejected(command, CREATED, new WorkflowDeleted(WF)).reason()).isEqualTo(Reason.NOT_FOUND);
         }
     }
 
     @Test
     void updateChangesOnlyThePresentFields() {
-        assertThat(accepted(new UpdateWorkflow(WF, "Renamed", false, null), CREATED))
+        assertThat(gwt.accepted(new UpdateWorkflow(WF, "Renamed", false, null), CREATED))
                 .containsExactly(new WorkflowUpdated(WF, "Renamed", "desc"));
-        assertThat(accepted(new UpdateWorkflow(WF, null, true, "new"), CREATED))
+        assertThat(gwt.accepted(new UpdateWorkflow(WF, null, true, "new"), CREATED))
                 .containsExactly(new WorkflowUpdated(WF, "News", "new"));
-        assertThat(accepted(new UpdateWorkflow(WF, null, true, null), CREATED))
+        assertThat(gwt.accepted(new UpdateWorkflow(WF, null, true, null), CREATED))
                 .containsExactly(new WorkflowUpdated(WF, "News", null));
     }
 
     @Test
     void updateToABlankNameIsUnprocessable() {
-        assertThat(rejected(new UpdateWorkflow(WF, "", false, null), CREATED).field()).isEqualTo("name");
+        assertThat(gwt.rejected(new UpdateWorkflow(WF, "", false, null), CREATED).field()).isEqualTo("name");
     }
 
     @Test
     void deletes() {
-        assertThat(accepted(new DeleteWorkflow(WF), CREATED)).containsExactly(new WorkflowDeleted(WF));
-        assertThat(given(CREATED, new WorkflowDeleted(WF)).live()).isFalse();
+        assertThat(gwt.accepted(new DeleteWorkflow(WF), CREATED)).containsExactly(new WorkflowDeleted(WF));
+        assertThat(gwt.given(CREATED, new WorkflowDeleted(WF)).live()).isFalse();
     }
 
     @Test
     void addStepWithoutOrderAppends() {
-        assertThat(accepted(new AddStep(WF, "c", "echo", "do c", null, Map.of()), CREATED,
+        assertThat(gwt.accepted(new AddStep(WF, "c", "echo", "do c", null, Map.of()), CREATED,
                 new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2))))
                 .containsExactly(new StepAdded(WF, step("c", 3)));
     }
 
     @Test
     void addStepAtAPositionInsertsAndShiftsLaterSteps() {
-        WorkflowState state = given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
+        WorkflowState state = gwt.given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
                 new StepAdded(WF, step("c", 1)));
         assertThat(state.steps()).containsExactly(step("c", 1), step("a", 2), step("b", 3));
     }
 
     @Test
     void addStepAtLastPlusOneAppends() {
-        assertThat(accepted(new AddStep(WF, "b", "echo", "do b", 2, Map.of()), CREATED,
+        assertThat(gwt.accepted(new AddStep(WF, "b", "echo", "do b", 2, Map.of()), CREATED,
                 new StepAdded(WF, step("a", 1)))).containsExactly(new StepAdded(WF, step("b", 2)));
     }
 
     @Test
     void addStepBeyondLastPlusOneIsUnprocessable() {
-        Rejection r = rejected(new AddStep(WF, "b", "echo", "x", 3, Map.of()), CREATED,
+        Rejection r = gwt.rejected(new AddStep(WF, "b", "echo", "x", 3, Map.of()), CREATED,
                 new StepAdded(WF, step("a", 1)));
         assertThat(r.reason()).isEqualTo(Reason.UNPROCESSABLE);
         assertThat(r.field()).isEqualTo("stepOrder");
@@ -161,33 +147,33 @@ class WorkflowDeciderTest {
 
     @Test
     void addStepBelowOneIsUnprocessable() {
-        assertThat(rejected(new AddStep(WF, "b", "echo", "x", 0, Map.of()), CREATED).field()).isEqualTo("stepOrder");
+        assertThat(gwt.rejected(new AddStep(WF, "b", "echo", "x", 0, Map.of()), CREATED).field()).isEqualTo("stepOrder");
     }
 
     @Test
     void addStepWithAnExistingStepIdConflicts() {
-        assertThat(rejected(new AddStep(WF, "a", "echo", "x", null, Map.of()), CREATED,
+        assertThat(gwt.rejected(new AddStep(WF, "a", "echo", "x", null, Map.of()), CREATED,
                 new StepAdded(WF, step("a", 1))).reason()).isEqualTo(Reason.CONFLICT);
     }
 
     @Test
     void addStepKeepsItsConfig() {
-        var events = accepted(new AddStep(WF, "a", "echo", "x", null, Map.of("maxAttempts", 5)), CREATED);
+        var events = gwt.accepted(new AddStep(WF, "a", "echo", "x", null, Map.of("maxAttempts", 5)), CREATED);
         assertThat(((StepAdded) events.get(0)).step().config()).containsEntry("maxAttempts", 5);
     }
 
     @Test
     void removeStepRenumbersTheRest() {
-        assertThat(accepted(new RemoveStep(WF, "a"), CREATED, new StepAdded(WF, step("a", 1))))
+        assertThat(gwt.accepted(new RemoveStep(WF, "a"), CREATED, new StepAdded(WF, step("a", 1))))
                 .containsExactly(new StepRemoved(WF, "a"));
-        WorkflowState state = given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
+        WorkflowState state = gwt.given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
                 new StepAdded(WF, step("c", 3)), new StepRemoved(WF, "a"));
         assertThat(state.steps()).containsExactly(step("b", 1), step("c", 2));
     }
 
     @Test
     void removeOfAnUnknownStepIsNotFound() {
-        Rejection r = rejected(new RemoveStep(WF, "zz"), CREATED);
+        Rejection r = gwt.rejected(new RemoveStep(WF, "zz"), CREATED);
         assertThat(r.reason()).isEqualTo(Reason.NOT_FOUND);
         assertThat(r.field()).isEqualTo("stepId");
     }
@@ -197,9 +183,9 @@ class WorkflowDeciderTest {
 
     @Test
     void updateStepMovesItAndTheRestAreNumberedAgain() {
-        List<WorkflowEvent> events = accepted(new UpdateStep(WF, "a", 3, null, null, null), THREE_STEPS);
+        List<WorkflowEvent> events = gwt.accepted(new UpdateStep(WF, "a", 3, null, null, null), THREE_STEPS);
         assertThat(events).containsExactly(new StepUpdated(WF, step("a", 3)));
-        WorkflowState state = given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
+        WorkflowState state = gwt.given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
                 new StepAdded(WF, step("c", 3)), events.get(0));
         assertThat(state.steps()).containsExactly(step("b", 1), step("c", 2), step("a", 3));
 
@@ -210,19 +196,19 @@ class WorkflowDeciderTest {
     @Test
     void updateStepChangesOnlyTheFieldsGiven() {
         StepDefinition changed = new StepDefinition("b", "template", "x {{input}}", 2, Map.of("maxAttempts", 1));
-        assertThat(accepted(new UpdateStep(WF, "b", null, "template", "x {{input}}", Map.of("maxAttempts", 1)),
+        assertThat(gwt.accepted(new UpdateStep(WF, "b", null, "template", "x {{input}}", Map.of("maxAttempts", 1)),
                 THREE_STEPS)).containsExactly(new StepUpdated(WF, changed));
-        assertThat(accepted(new UpdateStep(WF, "b", null, null, null, null), THREE_STEPS))
+        assertThat(gwt.accepted(new UpdateStep(WF, "b", null, null, null, null), THREE_STEPS))
                 .containsExactly(new StepUpdated(WF, step("b", 2)));
     }
 
     @Test
     void updateStepOutsideTheStepsIsRefused() {
-        Rejection beyond = rejected(new UpdateStep(WF, "a", 4, null, null, null), THREE_STEPS);
+        Rejection beyond = gwt.rejected(new UpdateStep(WF, "a", 4, null, null, null), THREE_STEPS);
         assertThat(beyond.reason()).isEqualTo(Reason.UNPROCESSABLE);
         assertThat(beyond.field()).isEqualTo("stepOrder");
         assertThat(beyond.detail()).contains("1..3");
-        Rejection unknown = rejected(new UpdateStep(WF, "zz", 1, null, null, null), THREE_STEPS);
+        Rejection unknown = gwt.rejected(new UpdateStep(WF, "zz", 1, null, null, null), THREE_STEPS);
         assertThat(unknown.reason()).isEqualTo(Reason.NOT_FOUND);
         assertThat(unknown.field()).isEqualTo("stepId");
     }
@@ -232,8 +218,10 @@ class WorkflowDeciderTest {
         WorkflowDecider small = new WorkflowDecider(new Limits(1 << 20, 1024, 64 * 1024, 100, 1024));
         WorkflowState one = small.evolve(small.evolve(small.initialState(), CREATED), new StepAdded(WF, step("a", 1)));
 
-        Decision<WorkflowEvent> more = small.decide(new UpdateStep(WF, "a", null, null, "y".repeat(1024), null), one);
-        Decision<WorkflowEvent> less = small.decide(new UpdateStep(WF, "a", null, null, "y".repeat(100), null), one);
+        Decision<WorkflowEvent> more = small.decide(new UpdateStep(WF, "a", null, null, "y".repeat(1024), null), one,
+                NOW);
+        Decision<WorkflowEvent> less = small.decide(new UpdateStep(WF, "a", null, null, "y".repeat(100), null), one,
+                NOW);
 
         assertThat(more).isInstanceOf(Decision.Rejected.class);
         assertThat(((Decision.Rejected<WorkflowEvent>) more).rejection().field()).isEqualTo("action");
@@ -242,8 +230,8 @@ class WorkflowDeciderTest {
 
     @Test
     void cloneIsRecordedOnTheSourceWhichStaysUnchanged() {
-        WorkflowState before = given(CREATED, new StepAdded(WF, step("a", 1)));
-        assertThat(accepted(new CloneWorkflow(WF, "wf-2"), CREATED, new StepAdded(WF, step("a", 1))))
+        WorkflowState before = gwt.given(CREATED, new StepAdded(WF, step("a", 1)));
+        assertThat(gwt.accepted(new CloneWorkflow(WF, "wf-2"), CREATED, new StepAdded(WF, step("a", 1))))
                 .containsExactly(new WorkflowCloned(WF, "wf-2"));
         WorkflowState after = decider.evolve(before, new WorkflowCloned(WF, "wf-2"));
         assertThat(after.steps()).isEqualTo(before.steps());
@@ -253,7 +241,7 @@ class WorkflowDeciderTest {
 
     @Test
     void aCloneIsCreatedWithCopiedStepsUnderNewIds() {
-        WorkflowState source = given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
+        WorkflowState source = gwt.given(CREATED, new StepAdded(WF, step("a", 1)), new StepAdded(WF, step("b", 2)),
                 new WorkflowCloned(WF, "wf-2"));
 
         List<FollowUp> followUps = decider.react(source, new WorkflowCloned(WF, "wf-2"));
@@ -277,7 +265,7 @@ class WorkflowDeciderTest {
         WorkflowState two = small.evolve(small.evolve(small.evolve(small.initialState(), CREATED),
                 new StepAdded(WF, step("a", 1))), new StepAdded(WF, step("b", 2)));
 
-        Decision<WorkflowEvent> third = small.decide(new AddStep(WF, "c", "echo", "x", null, Map.of()), two);
+        Decision<WorkflowEvent> third = small.decide(new AddStep(WF, "c", "echo", "x", null, Map.of()), two, NOW);
 
         assertThat(third).isInstanceOf(Decision.Rejected.class);
         Rejection rejection = ((Decision.Rejected<WorkflowEvent>) third).rejection();
@@ -291,8 +279,10 @@ class WorkflowDeciderTest {
         WorkflowState one = small.evolve(small.evolve(small.initialState(), CREATED),
                 new StepAdded(WF, new StepDefinition("a", "echo", "x".repeat(3000), 1, Map.of())));
 
-        Decision<WorkflowEvent> more = small.decide(new AddStep(WF, "b", "echo", "y".repeat(1000), null, Map.of()), one);
-        Decision<WorkflowEvent> less = small.decide(new AddStep(WF, "b", "echo", "y".repeat(100), null, Map.of()), one);
+        Decision<WorkflowEvent> more = small.decide(new AddStep(WF, "b", "echo", "y".repeat(1000), null, Map.of()), one,
+                NOW);
+        Decision<WorkflowEvent> less = small.decide(new AddStep(WF, "b", "echo", "y".repeat(100), null, Map.of()), one,
+                NOW);
 
         assertThat(more).isInstanceOf(Decision.Rejected.class);
         Rejection rejection = ((Decision.Rejected<WorkflowEvent>) more).rejection();
@@ -304,7 +294,7 @@ class WorkflowDeciderTest {
 
     @Test
     void aCloneOfACloneKeepsItsNameWithinTheLimit() {
-        WorkflowState state = given(new WorkflowCreated(WF, "n".repeat(WorkflowDecider.MAX_NAME), null, null,
+        WorkflowState state = gwt.given(new WorkflowCreated(WF, "n".repeat(WorkflowDecider.MAX_NAME), null, null,
                 List.of()), new WorkflowCloned(WF, "wf-2"));
 
         List<FollowUp> followUps = decider.react(state, new WorkflowCloned(WF, "wf-2"));
@@ -315,40 +305,54 @@ class WorkflowDeciderTest {
 
     @Test
     void runStartsWithASnapshotOfTheSteps() {
-        var events = accepted(new RunWorkflow(WF, "wr-1", "s-1", IN), CREATED, new StepAdded(WF, step("a", 1)));
+        var events = gwt.accepted(new RunWorkflow(WF, "wr-1", "s-1", IN), CREATED, new StepAdded(WF, step("a", 1)));
         assertThat(events).containsExactly(new RunRequested(WF, "wr-1", "s-1", IN, List.of(step("a", 1))));
-        WorkflowState after = given(CREATED, new StepAdded(WF, step("a", 1)), events.get(0));
+        WorkflowState after = gwt.given(CREATED, new StepAdded(WF, step("a", 1)), events.get(0));
         assertThat(decider.react(after, events.get(0))).containsExactly(new FollowUp.ToRun(
                 new RunCommand.StartRun("wr-1", WF, "s-1", IN, List.of(step("a", 1)))));
     }
 
     @Test
     void runOfAWorkflowWithoutStepsIsUnprocessable() {
-        assertThat(rejected(new RunWorkflow(WF, "wr-1", "s", IN), CREATED).reason()).isEqualTo(Reason.UNPROCESSABLE);
+        assertThat(gwt.rejected(new RunWorkflow(WF, "wr-1", "s", IN), CREATED).reason()).isEqualTo(Reason.UNPROCESSABLE);
     }
 
     @Test
     void otherEventsCauseNoFollowUps() {
-        assertThat(decider.react(given(CREATED), CREATED)).isEmpty();
+        assertThat(decider.react(gwt.given(CREATED), CREATED)).isEmpty();
     }
 
     @Test
     void versionCountsEvents() {
-        assertThat(given().version()).isZero();
-        assertThat(given(CREATED, new WorkflowUpdated(WF, "a", null), new WorkflowDeleted(WF)).version()).isEqualTo(3);
+        assertThat(gwt.given().version()).isZero();
+        assertThat(gwt.given(CREATED, new WorkflowUpdated(WF, "a", null), new WorkflowDeleted(WF)).version()).isEqualTo(3);
     }
 
     @Test
     void everyCommandAndEventTypeIsHandled() {
-        WorkflowState live = given(CREATED, new StepAdded(WF, step("a", 1)));
+        WorkflowState live = gwt.given(CREATED, new StepAdded(WF, step("a", 1)));
+        // each command type, on a live workflow, and what it must cause there
+        Map<WorkflowCommand, Object> outcomes = new LinkedHashMap<>();
+        outcomes.put(new CreateWorkflow(WF, "n", null, null, List.of()), Reason.CONFLICT);
+        outcomes.put(new UpdateWorkflow(WF, "n", false, null), WorkflowUpdated.class);
+        outcomes.put(new DeleteWorkflow(WF), WorkflowDeleted.class);
+        outcomes.put(new AddStep(WF, "b", "echo", "x", null, Map.of()), StepAdded.class);
+        outcomes.put(new RemoveStep(WF, "a"), StepRemoved.class);
+        outcomes.put(new UpdateStep(WF, "a", 1, "echo", null, null), StepUpdated.class);
+        outcomes.put(new CloneWorkflow(WF, "wf-2"), WorkflowCloned.class);
+        outcomes.put(new RunWorkflow(WF, "wr-1", "s", IN), RunRequested.class);
         for (Class<?> type : WorkflowCommand.class.getPermittedSubclasses()) {
-            WorkflowCommand command = Arrays.stream(new WorkflowCommand[]{
-                    new CreateWorkflow(WF, "n", null, null, List.of()), new UpdateWorkflow(WF, "n", false, null),
-                    new DeleteWorkflow(WF), new AddStep(WF, "b", "echo", "x", null, Map.of()),
-                    new RemoveStep(WF, "a"), new UpdateStep(WF, "a", 1, "echo", null, null),
-                    new CloneWorkflow(WF, "wf-2"), new RunWorkflow(WF, "wr-1", "s", IN)})
-                    .filter(type::isInstance).findFirst().orElseThrow(() -> new AssertionError("no sample of " + type));
-            assertThat(decider.decide(command, live)).isNotNull();
+            WorkflowCommand command = outcomes.keySet().stream().filter(type::isInstance).findFirst()
+                    .orElseThrow(() -> new AssertionError("no sample of " + type));
+            Decision<WorkflowEvent> decision = gwt.decide(command, live);
+            if (outcomes.get(command) instanceof Reason reason) {
+                assertThat(decision).as(type.getSimpleName()).isInstanceOf(Decision.Rejected.class);
+                assertThat(((Decision.Rejected<WorkflowEvent>) decision).rejection().reason()).isEqualTo(reason);
+            } else {
+                assertThat(decision).as(type.getSimpleName()).isInstanceOf(Decision.Accepted.class);
+                assertThat(((Decision.Accepted<WorkflowEvent>) decision).events()).as(type.getSimpleName())
+                        .extracting(Object::getClass).isEqualTo(List.of(outcomes.get(command)));
+            }
         }
         for (Class<?> type : WorkflowEvent.class.getPermittedSubclasses()) {
             WorkflowEvent event = Arrays.stream(new WorkflowEvent[]{CREATED, new WorkflowUpdated(WF, "n", null),

@@ -1,5 +1,6 @@
 package dev.agentflow.processor.run.domain;
 
+import dev.agentflow.runtime.decider.Decider;
 import dev.agentflow.runtime.decider.Decision;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.limits.Limits;
@@ -30,18 +31,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The run state machine (DESIGN §4), pure. {@code now} is passed in so timers are deterministic.
  * A result or timer for a step or attempt the run is not waiting for is accepted with no events.
  */
-public final class RunDecider {
+public final class RunDecider implements Decider<RunCommand, RunState, RunEvent, AgentRequest> {
 
+    @Override
     public RunState initialState() {
         return RunState.INITIAL;
     }
 
+    @Override
     public Decision<RunEvent> decide(RunCommand command, RunState state, Instant now) {
         if (command instanceof StartRun c) {
             if (state.started()) {
@@ -154,55 +156,55 @@ public final class RunDecider {
         return state.step(state.currentStep()).agentId();
     }
 
+    @Override
     public RunState evolve(RunState s, RunEvent event) {
         if (event instanceof RunStarted e) {
-            return new RunState(s.version() + 1, RunStatus.RUNNING, e.runId(), e.workflowId(), e.sessionId(),
-                    e.steps(), 0, 0, null, null, null, null);
+            return s.started(e.runId(), e.workflowId(), e.sessionId(), e.steps());
         }
         if (event instanceof StepStarted e) {
-            return s.next(RunStatus.RUNNING, e.stepOrder(), e.attempt(), e.input(), e.timeoutAt(),
-                    TimerKind.STEP_TIMEOUT, s.error());
+            return s.stepStarted(e.stepOrder(), e.attempt(), e.input(), e.timeoutAt());
         }
         if (event instanceof StepAttemptFailed e) {
-            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), e.retryAt(), TimerKind.RETRY,
-                    e.error());
+            return s.attemptFailed(e.error(), e.retryAt());
         }
         if (event instanceof StepCompleted) {
-            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), null, null, null);
+            return s.stepCompleted();
         }
         if (event instanceof StepFailed e) {
-            return s.next(s.status(), s.currentStep(), s.attempt(), s.stepInput(), null, null, e.error());
+            return s.stepFailed(e.error());
         }
         if (event instanceof RunPaused) {
-            return s.next(RunStatus.PAUSED, s.currentStep(), s.attempt(), s.stepInput(), null, null, null);
+            return s.paused();
         }
         if (event instanceof RunResumed) {
-            return s.next(RunStatus.RUNNING, s.currentStep(), s.attempt(), s.stepInput(), null, null, null);
+            return s.resumed();
         }
         if (event instanceof RunCompleted) {
-            return s.next(RunStatus.COMPLETED, s.currentStep(), s.attempt(), null, null, null, null);
+            return s.completed();
         }
         if (event instanceof RunFailed e) {
-            return s.next(RunStatus.FAILED, s.currentStep(), s.attempt(), null, null, null, e.error());
+            return s.failed(e.error());
         }
         if (event instanceof RunCancelled) {
-            return s.next(RunStatus.CANCELLED, s.currentStep(), s.attempt(), null, null, null, s.error());
+            return s.cancelled();
         }
         throw new IllegalStateException("Unhandled run event " + event.getClass());
     }
 
+    @Override
+    public long version(RunState state) {
+        return state.version();
+    }
+
     /** The agent invocation a started step asks for. */
-    public Optional<AgentRequest> react(RunState state, RunEvent event) {
+    @Override
+    public List<AgentRequest> react(RunState state, RunEvent event) {
         if (event instanceof StepStarted e) {
             StepDefinition step = state.step(e.stepOrder());
-            return Optional.of(new AgentRequest(e.runId(), state.workflowId(), e.stepOrder(), e.attempt(),
+            return List.of(new AgentRequest(e.runId(), state.workflowId(), e.stepOrder(), e.attempt(),
                     step.agentId(), step.action(), e.input(), state.sessionId(), step.config(),
                     AgentRequest.idempotencyKey(e.runId(), e.stepOrder(), e.attempt())));
         }
-        return Optional.empty();
-    }
-
-    public boolean isTerminal(RunState state) {
-        return state.started() && state.status().isFinal();
+        return List.of();
     }
 }

@@ -44,8 +44,53 @@ public record RunState(long version, RunStatus status, String runId, String work
         return order == steps.size();
     }
 
-    RunState next(RunStatus newStatus, int step, int newAttempt, Payload newStepInput, Instant newTimerAt,
-                  TimerKind newTimerKind, String newError) {
+    /** The run has started: its snapshot, no step yet. */
+    RunState started(String newRunId, String newWorkflowId, String newSessionId, List<StepDefinition> snapshot) {
+        return new RunState(version + 1, RunStatus.RUNNING, newRunId, newWorkflowId, newSessionId, snapshot, 0, 0,
+                null, null, null, null);
+    }
+
+    /** An attempt of a step has started with this input: the step timeout is pending. */
+    RunState stepStarted(int step, int newAttempt, Payload input, Instant timeoutAt) {
+        return next(RunStatus.RUNNING, step, newAttempt, input, timeoutAt, TimerKind.STEP_TIMEOUT, error);
+    }
+
+    /** The current attempt failed and another follows at {@code retryAt}. */
+    RunState attemptFailed(String newError, Instant retryAt) {
+        return next(status, currentStep, attempt, stepInput, retryAt, TimerKind.RETRY, newError);
+    }
+
+    RunState stepCompleted() {
+        return next(status, currentStep, attempt, stepInput, null, null, null);
+    }
+
+    RunState stepFailed(String newError) {
+        return next(status, currentStep, attempt, stepInput, null, null, newError);
+    }
+
+    /** Waiting for an operator: no timer runs. */
+    RunState paused() {
+        return next(RunStatus.PAUSED, currentStep, attempt, stepInput, null, null, null);
+    }
+
+    RunState resumed() {
+        return next(RunStatus.RUNNING, currentStep, attempt, stepInput, null, null, null);
+    }
+
+    RunState completed() {
+        return next(RunStatus.COMPLETED, currentStep, attempt, null, null, null, null);
+    }
+
+    RunState failed(String newError) {
+        return next(RunStatus.FAILED, currentStep, attempt, null, null, null, newError);
+    }
+
+    RunState cancelled() {
+        return next(RunStatus.CANCELLED, currentStep, attempt, null, null, null, error);
+    }
+
+    private RunState next(RunStatus newStatus, int step, int newAttempt, Payload newStepInput, Instant newTimerAt,
+                          TimerKind newTimerKind, String newError) {
         return new RunState(version + 1, newStatus, runId, workflowId, sessionId, steps, step, newAttempt,
                 newStepInput, newTimerAt, newTimerKind, newError);
     }

@@ -2,16 +2,11 @@ package dev.agentflow.processor.run.topology;
 
 import dev.agentflow.processor.run.domain.RunDecider;
 import dev.agentflow.processor.run.domain.RunState;
-import dev.agentflow.runtime.decider.Decision;
-import dev.agentflow.schemas.domain.Ids;
+import dev.agentflow.runtime.kafka.DeciderProcessor;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
-import dev.agentflow.schemas.envelope.CommandReply;
-import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
-import dev.agentflow.schemas.payload.CarriesPayloads;
-import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunCommand.FireTimer;
@@ -28,9 +23,7 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.PunctuationType;
-import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -68,7 +61,7 @@ public final class RunTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(new RunDecider(), dispatched), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(dispatched), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
                 Serdes.String(), JsonSerde.of(RunState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE),
@@ -92,37 +85,27 @@ public final class RunTopology {
         return String.format("%016d|%s", due.toEpochMilli(), runId);
     }
 
-    static final class CommandProcessor implements Processor<String, CommandEnvelope<RunCommand>, String, Object> {
+    /**
+     * The run decider on the one decider runtime, plus its timers: the state's pending timer is
+     * mirrored in the timer store whenever a stored state changes it, and a wall-clock punctuator
+     * feeds each due timer to the same decide path as a {@link FireTimer} command.
+     */
+    static final class CommandProcessor extends DeciderProcessor<RunCommand, RunState, RunEvent, AgentRequest> {
 
         private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
 
-        private final RunDecider decider;
-        private final Consumer<AgentRequest> dispatched;
-        private ProcessorContext<String, Object> context;
-        private KeyValueStore<String, RunState> states;
         private KeyValueStore<String, FireTimer> timers;
 
-        CommandProcessor(RunDecider decider, Consumer<AgentRequest> dispatched) {
-            this.decider = decider;
-            this.dispatched = dispatched;
+        CommandProcessor(Consumer<AgentRequest> dispatched) {
+            super(new Spec<>(new RunDecider(), STATE_STORE, EVENTS_SINK, REPLIES_SINK, Topics.RUN_EVENTS,
+                    new RunRoutes(dispatched)));
         }
 
         @Override
         public void init(ProcessorContext<String, Object> context) {
-            this.context = context;
-            this.states = context.getStateStore(STATE_STORE);
+            super.init(context);
             this.timers = context.getStateStore(TIMER_STORE);
             context.schedule(TIMER_RESOLUTION, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
-        }
-
-        @Override
-        public void process(Record<String, CommandEnvelope<RunCommand>> record) {
-            CommandEnvelope<RunCommand> command = record.value();
-            if (command == null || command.data() == null || record.key() == null) {
-                LOG.warn("Skipping an empty run command at key {}", record.key());
-                return;
-            }
-            handle(record.key(), command, !(command.data() instanceof RunCommand.RecordAgentResult));
         }
 
         private void fireDueTimers(long now) {
@@ -139,7 +122,7 @@ public final class RunTopology {
                 }
                 try {
                     handle(fire.runId(), new CommandEnvelope<>("timer-" + timer.key, "FireTimer", fire.runId(),
-                            Instant.ofEpochMilli(now), fire), false);
+                            Instant.ofEpochMilli(now), fire));
                 } catch (RuntimeException e) {
                     // neither lost nor fired again at once: tried again later, the other timers go on
                     Instant later = Instant.ofEpochMilli(now).plus(TIMER_RETRY);
@@ -150,45 +133,8 @@ public final class RunTopology {
             }
         }
 
-        private void handle(String runId, CommandEnvelope<RunCommand> command, boolean reply) {
-            RunState state = Objects.requireNonNullElse(states.get(runId), decider.initialState());
-            long nowMs = context.currentSystemTimeMs();
-            Instant now = Instant.ofEpochMilli(nowMs);
-            Decision<RunEvent> decision = decider.decide(command.data(), state, now);
-            if (decision instanceof Decision.Rejected<RunEvent> rejected) {
-                if (reply) {
-                    forward(command.commandId(), CommandReply.rejected(command.commandId(), runId,
-                            rejected.rejection()), REPLIES_SINK, nowMs);
-                }
-                return;
-            }
-            List<RunEvent> events = ((Decision.Accepted<RunEvent>) decision).events();
-            // Everything is decided before anything is written: a decider that throws leaves nothing behind.
-            RunState before = state;
-            List<EventEnvelope<RunEvent>> envelopes = new ArrayList<>();
-            List<AgentRequest> requests = new ArrayList<>();
-            for (RunEvent event : events) {
-                state = decider.evolve(state, event);
-                envelopes.add(new EventEnvelope<>(Ids.eventId(), Topics.RUN_EVENTS.nameOf(event),
-                        CarriesPayloads.schemaVersionOf(event), runId, state.version(), now, command.commandId(), event));
-                decider.react(state, event).ifPresent(requests::add);
-            }
-            envelopes.forEach(envelope -> forward(runId, envelope, EVENTS_SINK, nowMs));
-            for (AgentRequest request : requests) {
-                forward(runId, request, REQUESTS_SINK, nowMs);
-                dispatched.accept(request);
-            }
-            if (!events.isEmpty()) {
-                states.put(runId, state);
-                moveTimer(before, state);
-            }
-            if (reply) {
-                forward(command.commandId(), CommandReply.accepted(command.commandId(), runId, state.version()),
-                        REPLIES_SINK, nowMs);
-            }
-        }
-
-        private void moveTimer(RunState before, RunState after) {
+        @Override
+        protected void stored(String runId, RunState before, RunState after) {
             if (Objects.equals(before.timerAt(), after.timerAt()) && before.timerKind() == after.timerKind()
                     && before.attempt() == after.attempt() && before.currentStep() == after.currentStep()) {
                 return;
@@ -201,9 +147,31 @@ public final class RunTopology {
                         new FireTimer(after.runId(), after.timerKind(), after.currentStep(), after.attempt()));
             }
         }
+    }
 
-        private void forward(String key, Object value, String sink, long timestamp) {
-            context.forward(new Record<>(key, value, timestamp), sink);
+    /**
+     * Each agent request goes to agent-requests (the durable copy) and, as it is decided, to the
+     * in-process worker. Client commands (start, resume, cancel) are answered; agent results and
+     * timers are not.
+     */
+    static final class RunRoutes implements DeciderProcessor.Routes<RunCommand, AgentRequest> {
+
+        private final Consumer<AgentRequest> dispatched;
+
+        RunRoutes(Consumer<AgentRequest> dispatched) {
+            this.dispatched = dispatched;
+        }
+
+        @Override
+        public void route(AgentRequest request, CommandEnvelope<RunCommand> cause, Instant now,
+                          DeciderProcessor.Forward forward) {
+            forward.to(REQUESTS_SINK, request.runId(), request);
+            dispatched.accept(request);
+        }
+
+        @Override
+        public boolean replies(RunCommand command, List<AgentRequest> requests) {
+            return !(command instanceof RunCommand.RecordAgentResult || command instanceof FireTimer);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.runtime.decider.Decision;
+import dev.agentflow.runtime.decider.GivenWhenThen;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.envelope.Rejection.Reason;
 import dev.agentflow.schemas.run.AgentOutcome;
@@ -34,11 +35,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** given(events) / when(command at NOW) / then(events or rejection), for every transition. */
+/** gwt.given(events) / gwt.accepted(command at NOW) / then(events or rejection), for every transition. */
 class RunDeciderTest {
 
     private static final String RUN = "wr-1";
@@ -46,6 +48,7 @@ class RunDeciderTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:01:00Z");
     private static final Duration FIVE_MIN = Duration.ofMinutes(5);
     private final RunDecider decider = new RunDecider();
+    private final GivenWhenThen<RunCommand, RunState, RunEvent> gwt = new GivenWhenThen<>(decider, NOW);
 
     private static final List<StepDefinition> STEPS = List.of(
             new StepDefinition("s1", "template", "A {{input}}", 1, Map.of()),
@@ -61,35 +64,15 @@ class RunDeciderTest {
     private static final ApprovalRequest APPROVAL = new ApprovalRequest(Payload.inline("out1"), "Approve", null, null);
     private static final RunPaused PAUSED = new RunPaused(RUN, 2, APPROVAL);
 
-    private RunState given(RunEvent... events) {
-        RunState state = decider.initialState();
-        for (RunEvent e : events) {
-            state = decider.evolve(state, e);
-        }
-        return state;
-    }
-
-    private List<RunEvent> when(RunCommand command, RunEvent... history) {
-        Decision<RunEvent> d = decider.decide(command, given(history), NOW);
-        assertThat(d).as("accepted").isInstanceOf(Decision.Accepted.class);
-        return ((Decision.Accepted<RunEvent>) d).events();
-    }
-
-    private Rejection rejected(RunCommand command, RunEvent... history) {
-        Decision<RunEvent> d = decider.decide(command, given(history), NOW);
-        assertThat(d).as("rejected").isInstanceOf(Decision.Rejected.class);
-        return ((Decision.Rejected<RunEvent>) d).rejection();
-    }
-
     private static RecordAgentResult result(int step, int attempt, AgentOutcome outcome) {
         return new RecordAgentResult(RUN, step, attempt, outcome);
     }
 
     @Test
     void startRunsTheFirstStepWithTheRunsInput() {
-        assertThat(when(new StartRun(RUN, "wf-1", "sess", Payload.inline("in"), STEPS))).containsExactly(STARTED,
+        assertThat(gwt.accepted(new StartRun(RUN, "wf-1", "sess", Payload.inline("in"), STEPS))).containsExactly(STARTED,
                 new StepStarted(RUN, 1, 1, "template", Payload.inline("in"), NOW.plus(FIVE_MIN)));
-        RunState s = given(STARTED, STEP1);
+        RunState s = gwt.given(STARTED, STEP1);
         assertThat(s.status()).isEqualTo(RunStatus.RUNNING);
         assertThat(s.timerKind()).isEqualTo(TimerKind.STEP_TIMEOUT);
         assertThat(s.timerAt()).isEqualTo(T0.plus(FIVE_MIN));
@@ -97,48 +80,48 @@ class RunDeciderTest {
 
     @Test
     void startTwiceConflicts() {
-        assertThat(rejected(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), STEPS), STARTED, STEP1).reason())
+        assertThat(gwt.rejected(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), STEPS), STARTED, STEP1).reason())
                 .isEqualTo(Reason.CONFLICT);
     }
 
     @Test
     void startWithoutStepsIsUnprocessable() {
-        assertThat(rejected(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), List.of())).reason()).isEqualTo(Reason.UNPROCESSABLE);
+        assertThat(gwt.rejected(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), List.of())).reason()).isEqualTo(Reason.UNPROCESSABLE);
     }
 
     @Test
     void commandsOnAnUnknownRunAreNotFound() {
         for (RunCommand c : List.of(new ResumeRun(RUN, Payload.inline("x")), new CancelRun(RUN),
                 result(1, 1, AgentOutcome.output("x")), new FireTimer(RUN, TimerKind.RETRY, 1, 1))) {
-            assertThat(rejected(c).reason()).as(c.toString()).isEqualTo(Reason.NOT_FOUND);
+            assertThat(gwt.rejected(c).reason()).as(c.toString()).isEqualTo(Reason.NOT_FOUND);
         }
     }
 
     @Test
     void anOutputCompletesTheStepAndStartsTheNextWithIt() {
-        assertThat(when(result(1, 1, AgentOutcome.output("out1")), STARTED, STEP1)).containsExactly(DONE1,
+        assertThat(gwt.accepted(result(1, 1, AgentOutcome.output("out1")), STARTED, STEP1)).containsExactly(DONE1,
                 new StepStarted(RUN, 2, 1, "human_approval", Payload.inline("out1"), NOW.plusMillis(1000)));
     }
 
     @Test
     void theLastOutputCompletesTheRun() {
         StepStarted step3 = new StepStarted(RUN, 3, 1, "echo", Payload.inline("ok"), T0);
-        List<RunEvent> events = when(result(3, 1, AgentOutcome.output("final")), STARTED, STEP1, DONE1, STEP2,
+        List<RunEvent> events = gwt.accepted(result(3, 1, AgentOutcome.output("final")), STARTED, STEP1, DONE1, STEP2,
                 PAUSED, new RunResumed(RUN, 2, Payload.inline("ok")), new StepCompleted(RUN, 2, 1, Payload.inline("ok")), step3);
         assertThat(events).containsExactly(new StepCompleted(RUN, 3, 1, Payload.inline("final")), new RunCompleted(RUN, Payload.inline("final")));
-        RunState s = given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunResumed(RUN, 2, Payload.inline("ok")),
+        RunState s = gwt.given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunResumed(RUN, 2, Payload.inline("ok")),
                 new StepCompleted(RUN, 2, 1, Payload.inline("ok")), step3, events.get(0), events.get(1));
         assertThat(s.status()).isEqualTo(RunStatus.COMPLETED);
         assertThat(s.stepInput()).as("a finished run keeps no payload").isNull();
         assertThat(s.timerAt()).isNull();
-        assertThat(decider.isTerminal(s)).isTrue();
+        assertThat(s.status().isFinal()).isTrue();
     }
 
     @Test
     void anApprovalRequestPausesTheRunWithNoTimer() {
-        assertThat(when(result(2, 1, AgentOutcome.approval(APPROVAL)), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(result(2, 1, AgentOutcome.approval(APPROVAL)), STARTED, STEP1, DONE1, STEP2))
                 .containsExactly(PAUSED);
-        RunState s = given(STARTED, STEP1, DONE1, STEP2, PAUSED);
+        RunState s = gwt.given(STARTED, STEP1, DONE1, STEP2, PAUSED);
         assertThat(s.status()).isEqualTo(RunStatus.PAUSED);
         assertThat(s.currentStep()).isEqualTo(2);
         assertThat(s.timerAt()).as("a paused run never times out").isNull();
@@ -147,38 +130,38 @@ class RunDeciderTest {
 
     @Test
     void resumeCompletesThePausedStepWithTheApprovedOutputAndFeedsTheNext() {
-        assertThat(when(new ResumeRun(RUN, Payload.inline("approved")), STARTED, STEP1, DONE1, STEP2, PAUSED)).containsExactly(
+        assertThat(gwt.accepted(new ResumeRun(RUN, Payload.inline("approved")), STARTED, STEP1, DONE1, STEP2, PAUSED)).containsExactly(
                 new RunResumed(RUN, 2, Payload.inline("approved")), new StepCompleted(RUN, 2, 1, Payload.inline("approved")),
                 new StepStarted(RUN, 3, 1, "echo", Payload.inline("approved"), NOW.plus(FIVE_MIN)));
     }
 
     @Test
     void resumeOfARunThatIsNotPausedConflicts() {
-        assertThat(rejected(new ResumeRun(RUN, Payload.inline("x")), STARTED, STEP1).reason()).isEqualTo(Reason.CONFLICT);
-        assertThat(rejected(new ResumeRun(RUN, Payload.inline("x")), STARTED, STEP1, new RunCancelled(RUN, 1)).reason())
+        assertThat(gwt.rejected(new ResumeRun(RUN, Payload.inline("x")), STARTED, STEP1).reason()).isEqualTo(Reason.CONFLICT);
+        assertThat(gwt.rejected(new ResumeRun(RUN, Payload.inline("x")), STARTED, STEP1, new RunCancelled(RUN, 1)).reason())
                 .isEqualTo(Reason.CONFLICT);
     }
 
     @Test
     void staleAndDuplicateResultsAreIgnored() {
-        assertThat(when(result(1, 1, AgentOutcome.output("again")), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(result(1, 1, AgentOutcome.output("again")), STARTED, STEP1, DONE1, STEP2))
                 .as("duplicate of a completed step").isEmpty();
-        assertThat(when(result(2, 7, AgentOutcome.output("x")), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(result(2, 7, AgentOutcome.output("x")), STARTED, STEP1, DONE1, STEP2))
                 .as("unknown attempt").isEmpty();
-        assertThat(when(result(3, 1, AgentOutcome.output("x")), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(result(3, 1, AgentOutcome.output("x")), STARTED, STEP1, DONE1, STEP2))
                 .as("future step").isEmpty();
-        assertThat(when(result(2, 1, AgentOutcome.output("x")), STARTED, STEP1, DONE1, STEP2, PAUSED))
+        assertThat(gwt.accepted(result(2, 1, AgentOutcome.output("x")), STARTED, STEP1, DONE1, STEP2, PAUSED))
                 .as("result while paused").isEmpty();
         StepAttemptFailed failed = new StepAttemptFailed(RUN, 2, 1, "boom", T0);
-        assertThat(when(result(2, 1, AgentOutcome.output("late")), STARTED, STEP1, DONE1, STEP2, failed))
+        assertThat(gwt.accepted(result(2, 1, AgentOutcome.output("late")), STARTED, STEP1, DONE1, STEP2, failed))
                 .as("result of a failed attempt while waiting to retry").isEmpty();
     }
 
     @Test
     void aRetryableErrorSchedulesARetryWithBackoff() {
-        assertThat(when(result(2, 1, AgentOutcome.error("503", true)), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(result(2, 1, AgentOutcome.error("503", true)), STARTED, STEP1, DONE1, STEP2))
                 .containsExactly(new StepAttemptFailed(RUN, 2, 1, "503", NOW.plusMillis(100)));
-        RunState s = given(STARTED, STEP1, DONE1, STEP2, new StepAttemptFailed(RUN, 2, 1, "503", T0));
+        RunState s = gwt.given(STARTED, STEP1, DONE1, STEP2, new StepAttemptFailed(RUN, 2, 1, "503", T0));
         assertThat(s.timerKind()).isEqualTo(TimerKind.RETRY);
         assertThat(s.status()).isEqualTo(RunStatus.RUNNING);
     }
@@ -190,12 +173,12 @@ class RunDeciderTest {
 
     @Test
     void aRetryAfterLongerThanTheBackoffDelaysTheRetry() {
-        assertThat(when(result(2, 1, retryLater("429", 2500)), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(result(2, 1, retryLater("429", 2500)), STARTED, STEP1, DONE1, STEP2))
                 .containsExactly(new StepAttemptFailed(RUN, 2, 1, "429", NOW.plusMillis(2500)));
-        assertThat(when(result(2, 1, retryLater("429", 10)), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(result(2, 1, retryLater("429", 10)), STARTED, STEP1, DONE1, STEP2))
                 .as("the backoff when it is longer").containsExactly(new StepAttemptFailed(RUN, 2, 1, "429",
                         NOW.plusMillis(100)));
-        assertThat(when(result(2, 1, retryLater("429", Duration.ofHours(3).toMillis())), STARTED,
+        assertThat(gwt.accepted(result(2, 1, retryLater("429", Duration.ofHours(3).toMillis())), STARTED,
                 STEP1, DONE1, STEP2)).as("capped").containsExactly(new StepAttemptFailed(RUN, 2, 1, "429",
                 NOW.plus(StepPolicy.MAX_BACKOFF)));
     }
@@ -203,7 +186,7 @@ class RunDeciderTest {
     @Test
     void theRetryTimerStartsTheNextAttemptWithTheSameInput() {
         StepAttemptFailed failed = new StepAttemptFailed(RUN, 2, 1, "503", T0);
-        assertThat(when(new FireTimer(RUN, TimerKind.RETRY, 2, 1), STARTED, STEP1, DONE1, STEP2, failed))
+        assertThat(gwt.accepted(new FireTimer(RUN, TimerKind.RETRY, 2, 1), STARTED, STEP1, DONE1, STEP2, failed))
                 .containsExactly(new StepStarted(RUN, 2, 2, "human_approval", Payload.inline("out1"), NOW.plusMillis(1000)));
     }
 
@@ -211,25 +194,25 @@ class RunDeciderTest {
     void whenAttemptsRunOutTheRunFails() {
         StepAttemptFailed failed = new StepAttemptFailed(RUN, 2, 1, "503", T0);
         StepStarted attempt2 = new StepStarted(RUN, 2, 2, "human_approval", Payload.inline("out1"), T0);
-        List<RunEvent> events = when(result(2, 2, AgentOutcome.error("503 again", true)), STARTED, STEP1, DONE1,
+        List<RunEvent> events = gwt.accepted(result(2, 2, AgentOutcome.error("503 again", true)), STARTED, STEP1, DONE1,
                 STEP2, failed, attempt2);
         assertThat(events).containsExactly(new StepFailed(RUN, 2, 2, "503 again (after 2 attempt(s))"),
                 new RunFailed(RUN, 2, "503 again (after 2 attempt(s))"));
-        RunState s = given(STARTED, STEP1, DONE1, STEP2, failed, attempt2, events.get(0), events.get(1));
+        RunState s = gwt.given(STARTED, STEP1, DONE1, STEP2, failed, attempt2, events.get(0), events.get(1));
         assertThat(s.status()).isEqualTo(RunStatus.FAILED);
         assertThat(s.error()).contains("503 again");
     }
 
     @Test
     void aNonRetryableErrorFailsAtOnce() {
-        assertThat(when(result(1, 1, AgentOutcome.error("401 from endpoint", false)), STARTED, STEP1))
+        assertThat(gwt.accepted(result(1, 1, AgentOutcome.error("401 from endpoint", false)), STARTED, STEP1))
                 .containsExactly(new StepFailed(RUN, 1, 1, "401 from endpoint"), new RunFailed(RUN, 1,
                         "401 from endpoint"));
     }
 
     @Test
     void aTimeoutIsARetryableFailure() {
-        assertThat(when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 2, 1), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 2, 1), STARTED, STEP1, DONE1, STEP2))
                 .containsExactly(new StepAttemptFailed(RUN, 2, 1,
                         "step 2 (agent human_approval) timed out after 1000 ms", NOW.plusMillis(100)));
     }
@@ -237,7 +220,7 @@ class RunDeciderTest {
     @Test
     void aTimeoutOfTheLastAttemptFailsTheRun() {
         StepStarted step3 = new StepStarted(RUN, 3, 1, "echo", Payload.inline("x"), T0);
-        List<RunEvent> events = when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 3, 1), STARTED, STEP1, DONE1, STEP2,
+        List<RunEvent> events = gwt.accepted(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 3, 1), STARTED, STEP1, DONE1, STEP2,
                 PAUSED, new RunResumed(RUN, 2, Payload.inline("x")), new StepCompleted(RUN, 2, 1, Payload.inline("x")), step3);
         assertThat(events).hasSize(2).last().isInstanceOf(RunFailed.class);
         assertThat(((RunFailed) events.get(1)).error()).contains("timed out after 300000 ms");
@@ -245,20 +228,20 @@ class RunDeciderTest {
 
     @Test
     void staleTimersAreIgnored() {
-        assertThat(when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1), STARTED, STEP1, DONE1, STEP2))
                 .as("timeout of a completed step").isEmpty();
-        assertThat(when(new FireTimer(RUN, TimerKind.RETRY, 2, 1), STARTED, STEP1, DONE1, STEP2))
+        assertThat(gwt.accepted(new FireTimer(RUN, TimerKind.RETRY, 2, 1), STARTED, STEP1, DONE1, STEP2))
                 .as("retry timer while running").isEmpty();
-        assertThat(when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 2, 1), STARTED, STEP1, DONE1, STEP2, PAUSED))
+        assertThat(gwt.accepted(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 2, 1), STARTED, STEP1, DONE1, STEP2, PAUSED))
                 .as("timeout while paused").isEmpty();
     }
 
     @Test
     void cancelWhileRunningOrPaused() {
-        assertThat(when(new CancelRun(RUN), STARTED, STEP1)).containsExactly(new RunCancelled(RUN, 1));
-        assertThat(when(new CancelRun(RUN), STARTED, STEP1, DONE1, STEP2, PAUSED))
+        assertThat(gwt.accepted(new CancelRun(RUN), STARTED, STEP1)).containsExactly(new RunCancelled(RUN, 1));
+        assertThat(gwt.accepted(new CancelRun(RUN), STARTED, STEP1, DONE1, STEP2, PAUSED))
                 .containsExactly(new RunCancelled(RUN, 2));
-        RunState s = given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunCancelled(RUN, 2));
+        RunState s = gwt.given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunCancelled(RUN, 2));
         assertThat(s.status()).isEqualTo(RunStatus.CANCELLED);
         assertThat(s.timerAt()).isNull();
     }
@@ -266,23 +249,23 @@ class RunDeciderTest {
     @Test
     void afterCancelResultsAndTimersAreIgnored() {
         RunCancelled cancelled = new RunCancelled(RUN, 1);
-        assertThat(when(result(1, 1, AgentOutcome.output("late")), STARTED, STEP1, cancelled)).isEmpty();
-        assertThat(when(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1), STARTED, STEP1, cancelled)).isEmpty();
+        assertThat(gwt.accepted(result(1, 1, AgentOutcome.output("late")), STARTED, STEP1, cancelled)).isEmpty();
+        assertThat(gwt.accepted(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1), STARTED, STEP1, cancelled)).isEmpty();
     }
 
     @Test
     void cancelOfAFinishedRunConflicts() {
         RunEvent[] completed = {STARTED, STEP1, new RunCompleted(RUN, Payload.inline("x"))};
-        assertThat(rejected(new CancelRun(RUN), completed).reason()).isEqualTo(Reason.CONFLICT);
-        assertThat(rejected(new CancelRun(RUN), STARTED, STEP1, new RunCancelled(RUN, 1)).reason())
+        assertThat(gwt.rejected(new CancelRun(RUN), completed).reason()).isEqualTo(Reason.CONFLICT);
+        assertThat(gwt.rejected(new CancelRun(RUN), STARTED, STEP1, new RunCancelled(RUN, 1)).reason())
                 .isEqualTo(Reason.CONFLICT);
-        assertThat(rejected(new CancelRun(RUN), STARTED, STEP1, new RunFailed(RUN, 1, "x")).reason())
+        assertThat(gwt.rejected(new CancelRun(RUN), STARTED, STEP1, new RunFailed(RUN, 1, "x")).reason())
                 .isEqualTo(Reason.CONFLICT);
     }
 
     @Test
     void aStartedStepAsksForOneAgentInvocation() {
-        RunState s = given(STARTED, STEP1);
+        RunState s = gwt.given(STARTED, STEP1);
         assertThat(decider.react(s, STEP1)).contains(new AgentRequest(RUN, "wf-1", 1, 1, "template", "A {{input}}",
                 Payload.inline("in"), "sess", Map.of(), "wr-1:1:1"));
         assertThat(decider.react(s, STARTED)).isEmpty();
@@ -302,13 +285,25 @@ class RunDeciderTest {
     @Test
     void everyCommandAndEventTypeIsHandled() {
         RunEvent[] history = {STARTED, STEP1};
-        List<RunCommand> commands = List.of(new StartRun(RUN, "wf", "s", Payload.inline("i"), STEPS),
-                result(1, 1, AgentOutcome.output("x")), new ResumeRun(RUN, Payload.inline("x")), new CancelRun(RUN),
-                new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1));
+        // each command type, on a run at its first step, and what it must cause there
+        Map<RunCommand, Object> outcomes = new LinkedHashMap<>();
+        outcomes.put(new StartRun(RUN, "wf", "s", Payload.inline("i"), STEPS), Reason.CONFLICT);
+        outcomes.put(result(1, 1, AgentOutcome.output("x")), List.of(StepCompleted.class, StepStarted.class));
+        outcomes.put(new ResumeRun(RUN, Payload.inline("x")), Reason.CONFLICT);
+        outcomes.put(new CancelRun(RUN), List.of(RunCancelled.class));
+        outcomes.put(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1), List.of(StepAttemptFailed.class));
         for (Class<?> type : RunCommand.class.getPermittedSubclasses()) {
-            RunCommand c = commands.stream().filter(type::isInstance).findFirst()
+            RunCommand c = outcomes.keySet().stream().filter(type::isInstance).findFirst()
                     .orElseThrow(() -> new AssertionError("no sample of " + type));
-            assertThat(decider.decide(c, given(history), NOW)).isNotNull();
+            Decision<RunEvent> decision = gwt.decide(c, gwt.given(history));
+            if (outcomes.get(c) instanceof Reason reason) {
+                assertThat(decision).as(type.getSimpleName()).isInstanceOf(Decision.Rejected.class);
+                assertThat(((Decision.Rejected<RunEvent>) decision).rejection().reason()).isEqualTo(reason);
+            } else {
+                assertThat(decision).as(type.getSimpleName()).isInstanceOf(Decision.Accepted.class);
+                assertThat(((Decision.Accepted<RunEvent>) decision).events()).as(type.getSimpleName())
+                        .extracting(Object::getClass).isEqualTo(outcomes.get(c));
+            }
         }
         List<RunEvent> events = new ArrayList<>(Arrays.asList(STARTED, STEP1, DONE1, STEP2, PAUSED,
                 new RunResumed(RUN, 2, Payload.inline("x")), new StepAttemptFailed(RUN, 2, 1, "e", T0), new StepFailed(RUN, 2, 1, "e"),
@@ -316,7 +311,7 @@ class RunDeciderTest {
         for (Class<?> type : RunEvent.class.getPermittedSubclasses()) {
             RunEvent e = events.stream().filter(type::isInstance).findFirst()
                     .orElseThrow(() -> new AssertionError("no sample of " + type));
-            RunState before = given(STARTED, STEP1, DONE1, STEP2);
+            RunState before = gwt.given(STARTED, STEP1, DONE1, STEP2);
             assertThat(decider.evolve(before, e).version()).isEqualTo(before.version() + 1);
         }
     }
