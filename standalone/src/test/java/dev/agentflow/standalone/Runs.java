@@ -3,17 +3,15 @@ package dev.agentflow.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.run.RunStatus;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.awaitility.Awaitility;
 import tools.jackson.databind.JsonNode;
 
 /** Workflows and runs through the HTTP API, for the integration tests that need many. */
 final class Runs {
-
-    private static final Set<String> FINISHED = Set.of("COMPLETED", "FAILED", "CANCELLED");
 
     private final Http http;
 
@@ -74,7 +72,8 @@ final class Runs {
     JsonNode awaitEnd(String runId, Duration within) {
         return Awaitility.await("run " + runId + " finished").atMost(within).pollInterval(Duration.ofMillis(100))
                 .until(() -> http.get("/api/v1/workflows/runs/" + runId).body(),
-                        r -> r != null && FINISHED.contains(r.path("status").asString()));
+                        r -> r != null && r.path("status").isString()
+                                && RunStatus.valueOf(r.path("status").asString()).isFinal());
     }
 
     /** A small run that must complete: the engine still works. */

@@ -7,7 +7,6 @@ import dev.agentflow.web.ApiException;
 import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.web.PageRequest;
 import dev.agentflow.web.PathIds;
-import java.util.Set;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -28,7 +27,6 @@ import tools.jackson.databind.JsonNode;
 public class EventController {
 
     private static final String LAST_EVENT_ID = "Last-Event-ID";
-    private static final Set<RunStatus> FINISHED = Set.of(RunStatus.COMPLETED, RunStatus.FAILED, RunStatus.CANCELLED);
 
     private final EventHistory history;
     private final EventStreams streams;
@@ -70,7 +68,7 @@ public class EventController {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(LAST_EVENT_ID, e.getMessage());
         }
-        if (FINISHED.contains(run.status()) && cursor.version() >= run.version()) {
+        if (run.status().isFinal() && cursor.version() >= run.version()) {
             return ResponseEntity.noContent().build();
         }
         return ResponseEntity.ok(streams.run(runId, cursor.version()));

@@ -2,11 +2,14 @@ package dev.agentflow.processor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.schemas.agent.AgentCatalog;
+import dev.agentflow.schemas.agent.AgentDescriptor;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import java.util.Map;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 
 class BuiltInAgentsTest {
@@ -14,6 +17,13 @@ class BuiltInAgentsTest {
     private static AgentRequest request(String action, String input) {
         return new AgentRequest("wr-1", "wf-1", 2, 1, "template", action, Payload.inline(input), null, Map.of(),
                 "wr-1:2:1");
+    }
+
+    @Test
+    void theBuiltInAgentsAreTheOnesTheCatalogShows() {
+        assertThat(BuiltInAgents.all(Executors.newSingleThreadScheduledExecutor(), Limits.DEFAULTS))
+                .extracting(Agent::id)
+                .containsExactlyElementsOf(AgentCatalog.BUILT_IN.stream().map(AgentDescriptor::id).toList());
     }
 
     @Test
