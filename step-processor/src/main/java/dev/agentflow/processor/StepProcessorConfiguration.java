@@ -32,8 +32,9 @@ public class StepProcessorConfiguration {
 
     /** The run decider, handing each agent request it decides to the in-process worker at once. */
     @Bean(initMethod = "start", destroyMethod = "close")
-    StreamsApp runDeciderStreams(KafkaSettings kafka, AgentWorker agentWorker) {
-        return new StreamsApp(RunTopology.NAME, RunTopology.build(kafka.topics(), agentWorker::dispatchDecided),
+    StreamsApp runDeciderStreams(KafkaSettings kafka, Limits limits, AgentWorker agentWorker) {
+        return new StreamsApp(RunTopology.NAME,
+                RunTopology.build(kafka.topics(), limits, agentWorker::dispatchDecided),
                 kafka, StreamsApp.Guarantee.EXACTLY_ONCE);
     }
 

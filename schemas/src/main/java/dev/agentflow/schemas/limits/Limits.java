@@ -47,6 +47,8 @@ public record Limits(long maxPayloadBytes, int inlinePayloadBytes, int payloadCh
     public static final int REFERENCE_BYTES = 512;
     /** A character escaped in JSON takes at most this many bytes ({@code \u001f}). */
     public static final int JSON_BYTES_PER_CHAR = 6;
+    /** At most this much of a record is the run's earlier steps' payloads (see {@link #earlierStepsBytes}). */
+    public static final int MAX_EARLIER_STEPS_BYTES = 256 * 1024;
     /** A dead letter carries at most this much of the record it copies. */
     public static final int DEAD_LETTER_VALUE_BYTES = 256 * 1024;
     /** ... and at most this much of its key and of each header it adds. */
@@ -90,7 +92,27 @@ public record Limits(long maxPayloadBytes, int inlinePayloadBytes, int payloadCh
 
     /** The largest record the engine can write with these limits (see docs/architecture.md). */
     public long largestRecordBytes() {
-        return largestRecordBytes(inlinePayloadBytes, payloadChunkBytes, maxDefinitionBytes);
+        return Math.max(largestRecordBytes(inlinePayloadBytes, payloadChunkBytes, maxDefinitionBytes),
+                withPayloadsBytes(inlinePayloadBytes, maxDefinitionBytes) + earlierStepsBytes());
+    }
+
+    /**
+     * The most the run's earlier steps' payloads add to a record (a run's state and an agent
+     * request carry them): what is left under Kafka's record size once everything else is counted,
+     * and at most {@link #MAX_EARLIER_STEPS_BYTES}. Derived, so that no limits become invalid.
+     */
+    public long earlierStepsBytes() {
+        long room = KAFKA_DEFAULT_RECORD_BYTES - RECORD_HEADROOM_BYTES
+                - Math.max(withPayloadsBytes(inlinePayloadBytes, maxDefinitionBytes), 0);
+        return Math.max(0, Math.min(MAX_EARLIER_STEPS_BYTES, room));
+    }
+
+    /**
+     * How many of a run's latest completed steps travel with an agent request (their outputs, and
+     * the input of the first): as many payload slots as {@link #earlierStepsBytes} holds, less one.
+     */
+    public int earlierStepsCarried() {
+        return (int) Math.max(0, earlierStepsBytes() / payloadSlotBytes() - 1);
     }
 
     private static long payloadSlotBytes(int inline) {
@@ -103,12 +125,17 @@ public record Limits(long maxPayloadBytes, int inlinePayloadBytes, int payloadCh
      * its approval); a payload chunk; a dead letter.
      */
     private static long largestRecordBytes(int inline, int chunk, int definition) {
-        long approval = MAX_APPROVAL_ARGUMENTS_BYTES + (long) JSON_BYTES_PER_CHAR * (MAX_ERROR_CHARS + MAX_TOOL_NAME_CHARS);
-        long error = (long) JSON_BYTES_PER_CHAR * MAX_ERROR_CHARS;
-        long withPayloads = ENVELOPE_BYTES + definition + 2 * payloadSlotBytes(inline) + error + approval;
+        long withPayloads = withPayloadsBytes(inline, definition);
         long payloadChunk = chunk + ENVELOPE_BYTES;
         long deadLetter = DEAD_LETTER_VALUE_BYTES + 8L * DEAD_LETTER_FIELD_BYTES;
         return Math.max(withPayloads, Math.max(payloadChunk, deadLetter));
+    }
+
+    /** A record carrying the definition, two payloads, an error and an approval. */
+    private static long withPayloadsBytes(int inline, int definition) {
+        long approval = MAX_APPROVAL_ARGUMENTS_BYTES + (long) JSON_BYTES_PER_CHAR * (MAX_ERROR_CHARS + MAX_TOOL_NAME_CHARS);
+        long error = (long) JSON_BYTES_PER_CHAR * MAX_ERROR_CHARS;
+        return ENVELOPE_BYTES + definition + 2 * payloadSlotBytes(inline) + error + approval;
     }
 
     /** The sentence for a payload over {@link #maxPayloadBytes}: {@code what} is, say, "output of step 2 (agent template)". */

@@ -12,6 +12,17 @@ class LimitsTest {
         assertThat(Limits.DEFAULTS.largestRecordBytes())
                 .isLessThanOrEqualTo(Limits.KAFKA_DEFAULT_RECORD_BYTES - Limits.RECORD_HEADROOM_BYTES);
         assertThat(Limits.DEFAULTS.maxPayloadBytes()).isEqualTo(33_554_432L);
+        assertThat(Limits.DEFAULTS.largestRecordBytes()).isEqualTo(631_408);
+    }
+
+    @Test
+    void theEarlierStepsThatTravelTakeOnlyTheRoomTheOtherTermsLeave() {
+        assertThat(Limits.DEFAULTS.earlierStepsBytes()).isEqualTo(Limits.MAX_EARLIER_STEPS_BYTES);
+        assertThat(Limits.DEFAULTS.earlierStepsCarried()).isEqualTo(41);
+        Limits bigDefinition = new Limits(1 << 25, 1024, 512 * 1024, 100, 900 * 1024);
+        assertThat(bigDefinition.earlierStepsCarried()).isBetween(0, 3);
+        assertThat(bigDefinition.largestRecordBytes())
+                .isLessThanOrEqualTo(Limits.KAFKA_DEFAULT_RECORD_BYTES - Limits.RECORD_HEADROOM_BYTES);
     }
 
     @Test

@@ -7,6 +7,7 @@ import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.EarlierSteps;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -25,11 +26,13 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * The session history read from this instance's {@link SessionTopology} stores. Every instance runs
- * the session topology under its own application id, so every session is local. The previous step
- * of a run is committed together with the request for the next one, but the session topology may
- * not have stored it yet: a request waits for it, polling from a scheduler (no thread blocks), and
- * fails after a bounded time.
+ * The session history: the run's own earlier steps as they travel with the request
+ * ({@link AgentRequest#earlier()}), then the session's earlier runs from this instance's
+ * {@link SessionTopology} stores. Every instance runs the session topology under its own
+ * application id, so every session is local. Only when a step of this run is neither carried nor
+ * certainly stored (a run longer than {@code Limits.earlierStepsCarried()} steps, or a request
+ * written before requests carried them) does a request wait for the store, polling from a
+ * scheduler (no thread blocks), and fail after a bounded time.
  */
 public final class LocalSessionHistory implements SessionHistory {
 
@@ -73,8 +76,11 @@ public final class LocalSessionHistory implements SessionHistory {
 
     @Override
     public CompletableFuture<List<Exchange>> before(AgentRequest request, int limit) {
-        if (limit <= 0 || request.sessionId() == null) {
+        if (limit <= 0) {
             return CompletableFuture.completedFuture(List.of());
+        }
+        if (request.sessionId() == null) {
+            return tell(carried(request, limit));
         }
         CompletableFuture<List<Exchange>> result = new CompletableFuture<>();
         attempt(request, limit, System.nanoTime() + timeout.toNanos(), result);
@@ -102,7 +108,7 @@ public final class LocalSessionHistory implements SessionHistory {
         }
         if (System.nanoTime() - deadline > 0) {
             result.completeExceptionally(new TimeoutException("session " + request.sessionId() + ": step "
-                    + (request.stepOrder() - 1) + " of run " + request.runId()
+                    + (fromStore(request) - 1) + " of run " + request.runId()
                     + " was not in the session store within " + timeout));
             return;
         }
@@ -157,22 +163,54 @@ public final class LocalSessionHistory implements SessionHistory {
         return resolver.apply(payload).exceptionally(e -> payload.textOrPreview());
     }
 
-    /** The history (newest first), or empty while the run's previous step is not stored yet. */
+    /**
+     * This run's steps below this one come from the store, from step 1 on; with every earlier step
+     * carried ({@code first} 1), none do.
+     */
+    private static int fromStore(AgentRequest request) {
+        return request.earlier() == null ? request.stepOrder() : request.earlier().first();
+    }
+
+    /** The run's own steps that travel with the request, newest first, at most {@code limit}. */
+    static List<StoredExchange> carried(AgentRequest request, int limit) {
+        EarlierSteps earlier = request.earlier();
+        List<StoredExchange> newestFirst = new ArrayList<>();
+        if (earlier == null) {
+            return newestFirst;
+        }
+        List<EarlierSteps.EarlierStep> steps = earlier.steps();
+        for (int i = steps.size() - 1; i >= 0 && newestFirst.size() < limit; i--) {
+            EarlierSteps.EarlierStep step = steps.get(i);
+            Payload input = i == 0 ? earlier.input() : steps.get(i - 1).output();
+            newestFirst.add(new StoredExchange(request.runId(), earlier.first() + i, step.agentId(), step.action(),
+                    input, step.output()));
+        }
+        return newestFirst;
+    }
+
+    /**
+     * The history (newest first): the carried steps, then the store's; empty while a step of this
+     * run that did not travel with the request is not stored yet.
+     */
     private Optional<List<StoredExchange>> read(AgentRequest request, int limit) {
-        if (request.stepOrder() > 1) {
+        int fromStore = fromStore(request);
+        if (fromStore > 1) {
             Progress last = progress.get().get(request.runId());
-            if (last == null || last.stepOrder() < request.stepOrder() - 1) {
+            if (last == null || last.stepOrder() < fromStore - 1) {
                 return Optional.empty();
             }
         }
+        List<StoredExchange> latest = carried(request, limit);
+        if (latest.size() >= limit) {
+            return Optional.of(latest);
+        }
         // A session lives in one partition (the topology repartitions by session), so the range is in order:
         // read it newest first and stop at the limit.
-        List<StoredExchange> latest = new ArrayList<>();
         try (KeyValueIterator<String, StoredExchange> it = exchanges.get().reverseRange(
                 SessionTopology.from(request.sessionId()), SessionTopology.to(request.sessionId()))) {
             while (latest.size() < limit && it.hasNext()) {
                 StoredExchange e = it.next().value;
-                if (!e.runId().equals(request.runId()) || e.stepOrder() < request.stepOrder()) {
+                if (!e.runId().equals(request.runId()) || e.stepOrder() < fromStore) {
                     latest.add(e);
                 }
             }

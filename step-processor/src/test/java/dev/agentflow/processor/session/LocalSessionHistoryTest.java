@@ -9,11 +9,13 @@ import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.EarlierSteps;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -163,6 +165,49 @@ class LocalSessionHistoryTest {
                 .isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(TimeoutException.class)
                 .hasMessage("session s-1: step 1 of run wr-a was not in the session store within PT0.1S");
+    }
+
+    /** Step {@code step} of {@code runId} with the run's steps before it carried from {@code first} on. */
+    private static AgentRequest carrying(String runId, String sessionId, int step, int first) {
+        List<EarlierSteps.EarlierStep> done = new ArrayList<>();
+        for (int s = first; s < step; s++) {
+            done.add(new EarlierSteps.EarlierStep("echo", STEPS.get(s - 1).action(), Payload.inline(runId + "-out" + s)));
+        }
+        Payload input = Payload.inline(first == 1 ? "in" : runId + "-out" + (first - 1));
+        return new AgentRequest(runId, "wf-1", step, 1, "echo", STEPS.get(step - 1).action(),
+                Payload.inline(runId + "-out" + (step - 1)), sessionId, Map.of(),
+                AgentRequest.idempotencyKey(runId, step, 1), new EarlierSteps(first, input, done));
+    }
+
+    @Test
+    void theRunsOwnStepsTravelWithTheRequestSoNothingWaitsForTheStore() throws Exception {
+        start("wr-a", "s-1", T0);
+        complete("wr-a", 1, T0.plusSeconds(1));
+        start("wr-b", "s-1", T0.plusSeconds(2));
+        // none of wr-b's steps has reached the store; a wait would time out after 100 ms
+
+        List<Exchange> told = history(Duration.ofMillis(100)).before(carrying("wr-b", "s-1", 3, 1), 10)
+                .get(5, TimeUnit.SECONDS);
+
+        assertThat(told).containsExactly(new Exchange("wr-a", 1, "echo", "one", "wr-a-in1", "wr-a-out1"),
+                new Exchange("wr-b", 1, "echo", "one", "in", "wr-b-out1"),
+                new Exchange("wr-b", 2, "echo", "two", "wr-b-out1", "wr-b-out2"));
+        assertThat(steps(history(Duration.ofMillis(100)).before(carrying("wr-b", "s-1", 3, 1), 1)))
+                .containsExactly("wr-b/2");
+        assertThat(history(Duration.ofMillis(100)).before(carrying("wr-b", null, 2, 1), 10).get(5, TimeUnit.SECONDS))
+                .as("without a session, the run's own steps").extracting(Exchange::output).containsExactly("wr-b-out1");
+    }
+
+    @Test
+    void stepsThatDidNotTravelComeFromTheStoreOnceStored() throws Exception {
+        start("wr-a", "s-1", T0);
+
+        CompletableFuture<List<Exchange>> history = history(Duration.ofSeconds(5))
+                .before(carrying("wr-a", "s-1", 3, 2), 10);
+        assertThat(history).as("step 1 did not travel and is not stored").isNotDone();
+
+        complete("wr-a", 1, T0.plusSeconds(1));
+        assertThat(steps(history)).containsExactly("wr-a/1", "wr-a/2");
     }
 
     @Test

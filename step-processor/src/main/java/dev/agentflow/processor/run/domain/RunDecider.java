@@ -38,6 +38,13 @@ import java.util.List;
  */
 public final class RunDecider implements Decider<RunCommand, RunState, RunEvent, AgentRequest> {
 
+    private final int earlierStepsCarried;
+
+    /** @param limits how many earlier steps' outputs a run keeps for its agent requests */
+    public RunDecider(Limits limits) {
+        this.earlierStepsCarried = limits.earlierStepsCarried();
+    }
+
     @Override
     public RunState initialState() {
         return RunState.INITIAL;
@@ -159,7 +166,7 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
     @Override
     public RunState evolve(RunState s, RunEvent event) {
         if (event instanceof RunStarted e) {
-            return s.started(e.runId(), e.workflowId(), e.sessionId(), e.steps());
+            return s.started(e.runId(), e.workflowId(), e.sessionId(), e.steps(), e.input());
         }
         if (event instanceof StepStarted e) {
             return s.stepStarted(e.stepOrder(), e.attempt(), e.input(), e.timeoutAt());
@@ -167,8 +174,8 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
         if (event instanceof StepAttemptFailed e) {
             return s.attemptFailed(e.error(), e.retryAt());
         }
-        if (event instanceof StepCompleted) {
-            return s.stepCompleted();
+        if (event instanceof StepCompleted e) {
+            return s.stepCompleted(e.output(), earlierStepsCarried);
         }
         if (event instanceof StepFailed e) {
             return s.stepFailed(e.error());
@@ -203,7 +210,8 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
             StepDefinition step = state.step(e.stepOrder());
             return List.of(new AgentRequest(e.runId(), state.workflowId(), e.stepOrder(), e.attempt(),
                     step.agentId(), step.action(), e.input(), state.sessionId(), step.config(),
-                    AgentRequest.idempotencyKey(e.runId(), e.stepOrder(), e.attempt())));
+                    AgentRequest.idempotencyKey(e.runId(), e.stepOrder(), e.attempt()),
+                    state.earlierBefore(e.stepOrder())));
         }
         return List.of();
     }

@@ -4,7 +4,9 @@ import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.RunCommand.TimerKind;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.schemas.workflow.StepDefinition;
+import dev.agentflow.schemas.run.EarlierSteps;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,16 +22,38 @@ import java.util.List;
  * @param timerAt     when the pending timer fires (step timeout or retry), null if none
  * @param timerKind   which timer is pending
  * @param error       the last error
+ * @param earlierFrom the first completed step whose output is kept (0 in a state written before outputs were)
+ * @param earlierInput that step's input
+ * @param earlierOutputs the outputs of the completed steps from {@code earlierFrom} on: the latest
+ *                    {@code Limits.earlierStepsCarried()}, so the state stays bounded
  */
 public record RunState(long version, RunStatus status, String runId, String workflowId, String sessionId,
                        List<StepDefinition> steps, int currentStep, int attempt, Payload stepInput,
-                       Instant timerAt, TimerKind timerKind, String error) {
+                       Instant timerAt, TimerKind timerKind, String error, int earlierFrom, Payload earlierInput,
+                       List<Payload> earlierOutputs) {
 
     public static final RunState INITIAL = new RunState(0, null, null, null, null, List.of(), 0, 0, null, null,
-            null, null);
+            null, null, 0, null, List.of());
 
     public RunState {
         steps = steps == null ? List.of() : List.copyOf(steps);
+        earlierOutputs = earlierOutputs == null ? List.of() : List.copyOf(earlierOutputs);
+    }
+
+    /**
+     * The run's completed steps before {@code step} that are kept, for its agent request; null when
+     * this state does not know them all (written before outputs were kept).
+     */
+    public EarlierSteps earlierBefore(int step) {
+        if (earlierFrom < 1 || earlierFrom + earlierOutputs.size() != step) {
+            return null;
+        }
+        List<EarlierSteps.EarlierStep> done = new ArrayList<>();
+        for (int i = 0; i < earlierOutputs.size(); i++) {
+            StepDefinition definition = step(earlierFrom + i);
+            done.add(new EarlierSteps.EarlierStep(definition.agentId(), definition.action(), earlierOutputs.get(i)));
+        }
+        return new EarlierSteps(earlierFrom, earlierInput, done);
     }
 
     public boolean started() {
@@ -45,9 +69,10 @@ public record RunState(long version, RunStatus status, String runId, String work
     }
 
     /** The run has started: its snapshot, no step yet. */
-    RunState started(String newRunId, String newWorkflowId, String newSessionId, List<StepDefinition> snapshot) {
+    RunState started(String newRunId, String newWorkflowId, String newSessionId, List<StepDefinition> snapshot,
+                     Payload input) {
         return new RunState(version + 1, RunStatus.RUNNING, newRunId, newWorkflowId, newSessionId, snapshot, 0, 0,
-                null, null, null, null);
+                null, null, null, null, 1, input, List.of());
     }
 
     /** An attempt of a step has started with this input: the step timeout is pending. */
@@ -60,8 +85,22 @@ public record RunState(long version, RunStatus status, String runId, String work
         return next(status, currentStep, attempt, stepInput, retryAt, TimerKind.RETRY, newError);
     }
 
-    RunState stepCompleted() {
-        return next(status, currentStep, attempt, stepInput, null, null, null);
+    /** The current step's output is known; the latest {@code keep} outputs are kept for later steps. */
+    RunState stepCompleted(Payload output, int keep) {
+        RunState next = next(status, currentStep, attempt, stepInput, null, null, null);
+        if (earlierFrom < 1) {
+            return next;
+        }
+        List<Payload> outputs = new ArrayList<>(earlierOutputs);
+        outputs.add(output);
+        int from = earlierFrom;
+        Payload input = earlierInput;
+        while (outputs.size() > keep) {
+            input = outputs.remove(0);
+            from++;
+        }
+        return new RunState(next.version, next.status, runId, workflowId, sessionId, steps, next.currentStep,
+                next.attempt, next.stepInput, null, null, null, from, input, outputs);
     }
 
     RunState stepFailed(String newError) {
@@ -92,6 +131,6 @@ public record RunState(long version, RunStatus status, String runId, String work
     private RunState next(RunStatus newStatus, int step, int newAttempt, Payload newStepInput, Instant newTimerAt,
                           TimerKind newTimerKind, String newError) {
         return new RunState(version + 1, newStatus, runId, workflowId, sessionId, steps, step, newAttempt,
-                newStepInput, newTimerAt, newTimerKind, newError);
+                newStepInput, newTimerAt, newTimerKind, newError, earlierFrom, earlierInput, earlierOutputs);
     }
 }

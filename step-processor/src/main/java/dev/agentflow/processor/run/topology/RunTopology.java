@@ -7,6 +7,7 @@ import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunCommand.FireTimer;
@@ -53,15 +54,16 @@ public final class RunTopology {
     }
 
     /**
+     * @param limits     how many of a run's earlier steps travel with its agent requests
      * @param dispatched told of each agent request as it is decided (before the commit), so an
      *                   in-process worker may start it at once; the Kafka record stays the durable copy
      */
-    public static Topology build(Topics topics, Consumer<AgentRequest> dispatched) {
+    public static Topology build(Topics topics, Limits limits, Consumer<AgentRequest> dispatched) {
         Topic<String, CommandEnvelope<RunCommand>> commands = topics.runCommands();
         Topology topology = new Topology();
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(dispatched), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(limits, dispatched), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
                 Serdes.String(), JsonSerde.of(RunState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE),
@@ -96,8 +98,8 @@ public final class RunTopology {
 
         private KeyValueStore<String, FireTimer> timers;
 
-        CommandProcessor(Consumer<AgentRequest> dispatched) {
-            super(new Spec<>(new RunDecider(), STATE_STORE, EVENTS_SINK, REPLIES_SINK, Topics.RUN_EVENTS,
+        CommandProcessor(Limits limits, Consumer<AgentRequest> dispatched) {
+            super(new Spec<>(new RunDecider(limits), STATE_STORE, EVENTS_SINK, REPLIES_SINK, Topics.RUN_EVENTS,
                     new RunRoutes(dispatched)));
         }
 

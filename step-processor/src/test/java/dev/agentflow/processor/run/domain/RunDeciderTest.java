@@ -2,6 +2,10 @@ package dev.agentflow.processor.run.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.json.JsonSerde;
+import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.runtime.decider.Decision;
 import dev.agentflow.runtime.decider.GivenWhenThen;
@@ -10,6 +14,7 @@ import dev.agentflow.schemas.envelope.Rejection.Reason;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentOutcome.AgentError;
 import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.EarlierSteps;
 import dev.agentflow.schemas.run.ApprovalRequest;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunCommand.CancelRun;
@@ -47,7 +52,7 @@ class RunDeciderTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final Instant NOW = Instant.parse("2026-01-01T00:01:00Z");
     private static final Duration FIVE_MIN = Duration.ofMinutes(5);
-    private final RunDecider decider = new RunDecider();
+    private final RunDecider decider = new RunDecider(Limits.DEFAULTS);
     private final GivenWhenThen<RunCommand, RunState, RunEvent> gwt = new GivenWhenThen<>(decider, NOW);
 
     private static final List<StepDefinition> STEPS = List.of(
@@ -266,8 +271,9 @@ class RunDeciderTest {
     @Test
     void aStartedStepAsksForOneAgentInvocation() {
         RunState s = gwt.given(STARTED, STEP1);
-        assertThat(decider.react(s, STEP1)).contains(new AgentRequest(RUN, "wf-1", 1, 1, "template", "A {{input}}",
-                Payload.inline("in"), "sess", Map.of(), "wr-1:1:1"));
+        assertThat(decider.react(s, STEP1)).containsExactly(new AgentRequest(RUN, "wf-1", 1, 1, "template",
+                "A {{input}}", Payload.inline("in"), "sess", Map.of(), "wr-1:1:1",
+                new EarlierSteps(1, Payload.inline("in"), List.of())));
         assertThat(decider.react(s, STARTED)).isEmpty();
     }
 
@@ -280,6 +286,75 @@ class RunDeciderTest {
         assertThat(defaults.backoffAfter(3)).isEqualTo(Duration.ofSeconds(4));
         assertThat(defaults.backoffAfter(40)).isEqualTo(StepPolicy.MAX_BACKOFF);
         assertThat(StepPolicy.of(STEPS.get(1)).maxAttempts()).isEqualTo(2);
+    }
+
+    @Test
+    void eachAgentRequestCarriesTheRunsEarlierStepsSoItsAgentNeedsNoOtherStore() {
+        AgentRequest first = decider.react(gwt.given(STARTED, STEP1), STEP1).get(0);
+        assertThat(first.earlier()).isEqualTo(new EarlierSteps(1, Payload.inline("in"), List.of()));
+
+        AgentRequest second = decider.react(gwt.given(STARTED, STEP1, DONE1, STEP2), STEP2).get(0);
+        assertThat(second.earlier()).isEqualTo(new EarlierSteps(1, Payload.inline("in"),
+                List.of(new EarlierSteps.EarlierStep("template", "A {{input}}", Payload.inline("out1")))));
+    }
+
+    @Test
+    void aRunKeepsOnlyTheLatestStepsItsLimitsAllowAndItsRequestsSaySoWhichDidNotTravel() {
+        // a definition so large that a record has room for two payload slots of earlier steps: one step travels
+        Limits tight = new Limits(1 << 20, 1024, 512 * 1024, 100, 912_672);
+        assertThat(tight.earlierStepsCarried()).isEqualTo(1);
+        RunDecider small = new RunDecider(tight);
+        GivenWhenThen<RunCommand, RunState, RunEvent> run = new GivenWhenThen<>(small, NOW);
+        StepStarted step3 = new StepStarted(RUN, 3, 1, "echo", Payload.inline("approved"), T0);
+        RunState state = run.given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunResumed(RUN, 2, Payload.inline("approved")),
+                new StepCompleted(RUN, 2, 1, Payload.inline("approved")), step3);
+
+        assertThat(small.react(state, step3).get(0).earlier()).isEqualTo(new EarlierSteps(2, Payload.inline("out1"),
+                List.of(new EarlierSteps.EarlierStep("human_approval", "Approve", Payload.inline("approved")))));
+        assertThat(state.earlierOutputs()).hasSize(1);
+    }
+
+    @Test
+    void theStateAndTheRequestCarryingTheMostEarlierStepsStayUnderTheLargestRecord() {
+        Limits limits = Limits.DEFAULTS;
+        int n = limits.earlierStepsCarried() + 3;
+        // actions that fill the definition, and payloads of control characters: 6 bytes each in JSON
+        String action = "a".repeat(limits.maxDefinitionBytes() / n - 120);
+        List<StepDefinition> steps = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            steps.add(new StepDefinition("step-" + i, "echo", action, i, Map.of()));
+        }
+        assertThat(Json.mapper().writeValueAsBytes(steps).length).isLessThanOrEqualTo(limits.maxDefinitionBytes());
+        Payload worst = Payload.inline("\u0001".repeat(limits.inlinePayloadBytes()));
+        RunDecider run = new RunDecider(limits);
+        RunState state = run.evolve(run.initialState(), new RunStarted(RUN, "wf-1", "sess", worst, steps));
+        for (int i = 1; i < n; i++) {
+            state = run.evolve(state, new StepStarted(RUN, i, 1, "echo", worst, T0));
+            state = run.evolve(state, new StepCompleted(RUN, i, 1, worst));
+        }
+        StepStarted last = new StepStarted(RUN, n, 1, "echo", worst, T0);
+        state = run.evolve(state, last);
+        AgentRequest request = run.react(state, last).get(0);
+
+        assertThat(request.earlier().steps()).hasSize(limits.earlierStepsCarried());
+        assertThat(request.earlier().first()).isEqualTo(n - limits.earlierStepsCarried());
+        var requests = Topics.defaults().agentRequests();
+        assertThat((long) requests.valueSerde().serializer().serialize(requests.name(), request).length)
+                .isLessThanOrEqualTo(limits.largestRecordBytes());
+        assertThat((long) JsonSerde.of(RunState.class).serializer().serialize("state", state).length)
+                .isLessThanOrEqualTo(limits.largestRecordBytes());
+    }
+
+    @Test
+    void aRunStateWrittenBeforeOutputsWereKeptAsksTheStoreForEveryEarlierStep() {
+        RunState old = gwt.given(STARTED, STEP1, DONE1);
+        RunState written = new RunState(old.version(), old.status(), old.runId(), old.workflowId(), old.sessionId(),
+                old.steps(), old.currentStep(), old.attempt(), old.stepInput(), old.timerAt(), old.timerKind(),
+                old.error(), 0, null, null);
+        RunState next = decider.evolve(written, STEP2);
+
+        assertThat(decider.react(next, STEP2).get(0).earlier()).isNull();
+        assertThat(decider.evolve(next, new StepCompleted(RUN, 2, 1, Payload.inline("x"))).earlierFrom()).isZero();
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.agentflow.processor.run.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
@@ -52,7 +53,7 @@ class RunTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "run-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("run-topology").toString());
-        driver = new TopologyTestDriver(RunTopology.build(topics, dispatched::add), props, START);
+        driver = new TopologyTestDriver(RunTopology.build(topics, Limits.DEFAULTS, dispatched::add), props, START);
         var c = topics.runCommands();
         commands = driver.createInputTopic(c.name(), c.keySerde().serializer(), c.valueSerde().serializer());
         var e = topics.runEvents();
