@@ -1,13 +1,17 @@
 package dev.agentflow.projection;
 
+import dev.agentflow.projection.query.EventController;
 import dev.agentflow.projection.query.EventFeed;
 import dev.agentflow.projection.query.EventHistory;
 import dev.agentflow.projection.query.EventStreams;
+import dev.agentflow.projection.query.PayloadController;
 import dev.agentflow.projection.query.ProjectionReads;
 import dev.agentflow.projection.query.RunDetails;
 import dev.agentflow.projection.query.RunQueries;
+import dev.agentflow.projection.query.RunQueryController;
 import dev.agentflow.projection.query.VersionWatch;
 import dev.agentflow.projection.query.WorkflowQueries;
+import dev.agentflow.projection.query.WorkflowQueryController;
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.runtime.kafka.StreamsApp;
@@ -19,15 +23,18 @@ import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
  * projection-service: the view topology (at-least-once, idempotent by version) and its queries.
  * Every instance builds the whole of every view under its own application id (a read replica), so
  * any instance answers any GET, and a write waits for the views of the instance that took it.
- * The command API needs the views for read-your-writes, so it brings them along.
+ * The command API needs the views for read-your-writes, so it brings them along. An
+ * auto-configuration: the module needs only itself and the shared ones.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnService({"projection-service", "command-api"})
+@Import({WorkflowQueryController.class, RunQueryController.class, EventController.class, PayloadController.class})
 public class ProjectionConfiguration {
 
     @Bean
@@ -45,11 +52,12 @@ public class ProjectionConfiguration {
         return new EventFeed();
     }
 
-    @Bean(initMethod = "start", destroyMethod = "close")
+    @Bean
     StreamsApp projectionStreams(KafkaSettings kafka, VersionWatch workflowVersionWatch,
                                  VersionWatch runVersionWatch, EventFeed runEventFeed) {
         return new StreamsApp(ProjectionTopology.appName(kafka.instanceId()),
-                ProjectionTopology.build(kafka.topics(), workflowVersionWatch, runVersionWatch, runEventFeed),
+                StreamsApp.topology(topology -> ProjectionTopology.addTo(topology, kafka.topics(),
+                        workflowVersionWatch, runVersionWatch, runEventFeed)),
                 kafka, StreamsApp.Guarantee.AT_LEAST_ONCE);
     }
 

@@ -4,8 +4,8 @@ import static dev.agentflow.processor.agent.LoopbackServer.chatAnswer;
 import static dev.agentflow.processor.agent.LoopbackServer.chatToolCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentflow.processor.agent.LoopbackServer;
 import dev.agentflow.processor.agent.LoopbackServer.Reply;
+import dev.agentflow.processor.agent.LoopbackServer;
 import dev.agentflow.schemas.json.Json;
 import java.time.Duration;
 import java.time.Instant;

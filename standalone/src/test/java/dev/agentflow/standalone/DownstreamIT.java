@@ -3,8 +3,8 @@ package dev.agentflow.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.schemas.json.Json;
-import example.RunCompletionsConsumer;
 import example.RunCompletionsConsumer.Completion;
+import example.RunCompletionsConsumer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.agentflow.runtime.kafka.TopicAdmin;
+import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.runtime.payload.PayloadTooLargeException;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
-import dev.agentflow.runtime.payload.PayloadStore;
-import dev.agentflow.runtime.payload.PayloadTooLargeException;
 import dev.agentflow.schemas.payload.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,9 +2,9 @@ package dev.agentflow.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentflow.schemas.payload.Payload;
-import dev.agentflow.processor.agent.SessionHistory;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.processor.agent.SessionHistory;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentRequest;
 import java.time.Duration;
 import java.util.List;

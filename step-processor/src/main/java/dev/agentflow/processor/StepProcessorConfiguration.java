@@ -1,6 +1,5 @@
 package dev.agentflow.processor;
 
-import dev.agentflow.runtime.kafka.DeadLetterPublisher;
 import dev.agentflow.processor.agent.Agent;
 import dev.agentflow.processor.agent.AgentRegistry;
 import dev.agentflow.processor.agent.AgentWorker;
@@ -10,11 +9,13 @@ import dev.agentflow.processor.agent.SessionHistory;
 import dev.agentflow.processor.run.topology.RunTopology;
 import dev.agentflow.processor.session.LocalSessionHistory;
 import dev.agentflow.processor.session.SessionTopology;
+import dev.agentflow.runtime.agents.AgentDefinitions;
+import dev.agentflow.runtime.kafka.DeadLetterPublisher;
 import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.runtime.kafka.StreamsApp;
-import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.runtime.spring.ConditionalOnService;
+import dev.agentflow.schemas.limits.Limits;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,25 +26,28 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** step-processor: the run decider topology (exactly-once) and the agent workers. */
+/**
+ * step-processor: the run decider topology (exactly-once), the session store and the agent workers.
+ * An auto-configuration: the module needs only itself and the shared ones (no Spring MVC).
+ */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnService("step-processor")
 public class StepProcessorConfiguration {
 
     /** The run decider, handing each agent request it decides to the in-process worker at once. */
-    @Bean(initMethod = "start", destroyMethod = "close")
+    @Bean
     StreamsApp runDeciderStreams(KafkaSettings kafka, Limits limits, AgentWorker agentWorker) {
-        return new StreamsApp(RunTopology.NAME,
-                RunTopology.build(kafka.topics(), limits, agentWorker::dispatchDecided),
-                kafka, StreamsApp.Guarantee.EXACTLY_ONCE);
+        return new StreamsApp(RunTopology.NAME, StreamsApp.topology(topology -> RunTopology.addTo(topology,
+                kafka.topics(), limits, agentWorker::dispatchDecided)), kafka, StreamsApp.Guarantee.EXACTLY_ONCE);
     }
 
     /** The session store: its own application id per instance, so every instance holds every session. */
-    @Bean(initMethod = "start", destroyMethod = "close")
+    @Bean
     StreamsApp sessionStreams(KafkaSettings kafka,
                               @Value("${agentflow.sessions.max-exchanges:100}") int maxExchanges) {
         return new StreamsApp(SessionTopology.NAME + "-" + kafka.instanceId(),
-                SessionTopology.build(kafka.topics(), maxExchanges), kafka, StreamsApp.Guarantee.AT_LEAST_ONCE);
+                StreamsApp.dsl(builder -> SessionTopology.define(builder, kafka.topics(), maxExchanges)), kafka,
+                StreamsApp.Guarantee.AT_LEAST_ONCE);
     }
 
     @Bean
@@ -53,6 +57,12 @@ public class StepProcessorConfiguration {
                                   PayloadStore payloadStore,
                                   @Value("${agentflow.sessions.max-history-bytes:262144}") long maxHistoryBytes) {
         return LocalSessionHistory.of(sessionStreams, agentScheduler, waitTimeout, payloadStore, maxHistoryBytes);
+    }
+
+    /** The agents configured under {@code agentflow.agents}, as this process calls them. */
+    @Bean
+    ConfiguredAgents configuredAgents(AgentDefinitions agentDefinitions) {
+        return new ConfiguredAgents(agentDefinitions);
     }
 
     @Bean(destroyMethod = "shutdownNow")

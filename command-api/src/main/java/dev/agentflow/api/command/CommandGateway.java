@@ -1,9 +1,9 @@
 package dev.agentflow.api.command;
 
 import dev.agentflow.runtime.kafka.DeadLetterPublisher;
+import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
-import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.Topic;
 import java.time.Duration;
 import java.util.HashMap;

@@ -1,14 +1,14 @@
 package dev.agentflow.api.web;
 
 import dev.agentflow.api.command.CommandGateway;
+import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.runtime.payload.PayloadTooLargeException;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.json.TypeRegistry;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.payload.Payload;
-import dev.agentflow.runtime.payload.PayloadStore;
-import dev.agentflow.runtime.payload.PayloadTooLargeException;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.FieldError;
 import java.time.Duration;

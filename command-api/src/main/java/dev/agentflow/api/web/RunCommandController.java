@@ -1,16 +1,16 @@
 package dev.agentflow.api.web;
 
+import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.payload.Payload;
-import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.views.NotFound;
 import dev.agentflow.views.ReadYourWrites;
 import dev.agentflow.web.ApiException;
-import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.web.JsonBody;
 import dev.agentflow.web.PathIds;
 import java.net.URI;

@@ -1,9 +1,6 @@
 package dev.agentflow.api.web;
 
-import dev.agentflow.views.NotFound;
-import dev.agentflow.views.ReadYourWrites;
-import dev.agentflow.views.WorkflowDetail;
-import dev.agentflow.views.WorkflowSummary;
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
@@ -11,8 +8,11 @@ import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.Steps;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
+import dev.agentflow.views.NotFound;
+import dev.agentflow.views.ReadYourWrites;
+import dev.agentflow.views.WorkflowDetail;
+import dev.agentflow.views.WorkflowSummary;
 import dev.agentflow.web.ApiException;
-import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.web.FieldError;
 import dev.agentflow.web.JsonBody;
 import dev.agentflow.web.PathIds;

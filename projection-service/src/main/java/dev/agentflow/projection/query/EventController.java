@@ -1,10 +1,10 @@
 package dev.agentflow.projection.query;
 
-import dev.agentflow.views.NotFound;
 import dev.agentflow.projection.view.RunView;
-import dev.agentflow.schemas.run.RunStatus;
-import dev.agentflow.web.ApiException;
 import dev.agentflow.runtime.spring.ConditionalOnService;
+import dev.agentflow.schemas.run.RunStatus;
+import dev.agentflow.views.NotFound;
+import dev.agentflow.web.ApiException;
 import dev.agentflow.web.PageRequest;
 import dev.agentflow.web.PathIds;
 import org.springframework.http.ResponseEntity;

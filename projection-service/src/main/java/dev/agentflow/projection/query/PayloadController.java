@@ -1,9 +1,9 @@
 package dev.agentflow.projection.query;
 
-import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.runtime.payload.PayloadStore;
-import dev.agentflow.web.ApiException;
 import dev.agentflow.runtime.spring.ConditionalOnService;
+import dev.agentflow.schemas.payload.PayloadRef;
+import dev.agentflow.web.ApiException;
 import dev.agentflow.web.PathIds;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.view.RunView;
-import dev.agentflow.projection.view.StepView;
 import dev.agentflow.projection.view.StepView.StepStatus;
-import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.projection.view.StepView;
 import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.ApprovalRequest;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.web.ApiException;

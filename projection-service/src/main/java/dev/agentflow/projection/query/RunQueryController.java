@@ -1,9 +1,9 @@
 package dev.agentflow.projection.query;
 
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.views.NotFound;
 import dev.agentflow.web.ApiException;
-import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.web.PageRequest;
 import java.util.Arrays;
 import org.springframework.web.bind.annotation.GetMapping;

@@ -2,8 +2,8 @@ package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.WorkflowView;
-import dev.agentflow.views.WorkflowDetail;
 import dev.agentflow.runtime.kafka.StreamsApp;
+import dev.agentflow.views.WorkflowDetail;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;

@@ -1,9 +1,9 @@
 package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.view.WorkflowView;
+import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.Steps;
-import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.views.NotFound;
 import dev.agentflow.views.WorkflowDetail;
 import dev.agentflow.views.WorkflowSummary;

@@ -92,8 +92,13 @@ public final class ProjectionTopology {
 
     public static Topology build(Topics topics, AppliedListener workflowsApplied, AppliedListener runsApplied,
                                  HistoryListener runEventsAppended) {
+        return addTo(new Topology(), topics, workflowsApplied, runsApplied, runEventsAppended);
+    }
+
+    /** Adds this topology's nodes and stores to {@code topology} (the one Spring for Apache Kafka builds). */
+    public static Topology addTo(Topology topology, Topics topics, AppliedListener workflowsApplied,
+                                 AppliedListener runsApplied, HistoryListener runEventsAppended) {
         Topic<String, EventEnvelope<WorkflowEvent>> events = topics.workflowEvents();
-        Topology topology = new Topology();
         topology.addSource(WORKFLOW_EVENTS_SOURCE, events.keySerde().deserializer(),
                 written(EnvelopeSerde.events(Topics.WORKFLOW_EVENTS)), events.name());
         topology.addProcessor(WORKFLOW_EVENTS_PROCESSOR, () -> new WorkflowEventsProcessor(workflowsApplied),

@@ -1,7 +1,7 @@
 package dev.agentflow.runtime.kafka;
 
-import dev.agentflow.schemas.json.Json;
 import dev.agentflow.runtime.kafka.DeadLetters;
+import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.limits.Limits;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

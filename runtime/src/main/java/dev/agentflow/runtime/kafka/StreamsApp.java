@@ -1,16 +1,33 @@
 package dev.agentflow.runtime.kafka;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -20,24 +37,93 @@ import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.core.retry.RetryTemplate;
+import org.springframework.kafka.config.KafkaStreamsConfiguration;
+import org.springframework.kafka.config.KafkaStreamsInfrastructureCustomizer;
+import org.springframework.kafka.config.StreamsBuilderFactoryBean;
+import org.springframework.kafka.core.CleanupConfig;
+import org.springframework.kafka.streams.KafkaStreamsInteractiveQueryService;
 
-/** Configures, starts, queries and stops one of agentflow's Kafka Streams topologies. */
-public final class StreamsApp implements AutoCloseable {
+/**
+ * One of agentflow's Kafka Streams topologies, run by Spring for Apache Kafka's
+ * {@link StreamsBuilderFactoryBean} (it creates, starts, stops and cleans up the
+ * {@code KafkaStreams}, with our state listener and uncaught-exception handler, and builds the
+ * topology through a {@link KafkaStreamsInfrastructureCustomizer}), and queried through its
+ * {@link KafkaStreamsInteractiveQueryService} (which waits out a rebalance with a
+ * {@link RetryTemplate}). A Spring bean: the context starts it in phase {@link #PHASE}, before the
+ * web server takes requests, and stops it after the web server has stopped taking them.
+ */
+public final class StreamsApp implements SmartLifecycle, InitializingBean, DisposableBean {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
 
     public enum Guarantee { EXACTLY_ONCE, AT_LEAST_ONCE }
 
-    private final String name;
-    private final KafkaStreams streams;
+    /**
+     * The lifecycle phase of every topology: before the web server's (Spring Boot starts it at
+     * {@code DEFAULT_PHASE - 1024}), so no request comes before the topologies run.
+     */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+    /** How long a query waits by default for a store that a rebalance has taken away. */
+    public static final Duration STORE_WAIT = Duration.ofSeconds(10);
+    private static final Duration STORE_RETRY_DELAY = Duration.ofMillis(10);
 
-    public StreamsApp(String name, Topology topology, KafkaSettings settings, Guarantee guarantee) {
+    private final String name;
+    private final Map<String, Object> config;
+    private final StreamsBuilderFactoryBean factory;
+    private final KafkaStreamsInteractiveQueryService queries;
+    private final KafkaStreamsInteractiveQueryService immediateQueries;
+
+    /**
+     * @param topology adds the topology's nodes and stores: to the {@code Topology} (processor API)
+     *                 or the {@code StreamsBuilder} (DSL) the factory builds
+     */
+    public StreamsApp(String name, KafkaStreamsInfrastructureCustomizer topology, KafkaSettings settings,
+                      Guarantee guarantee) {
         this.name = name;
-        this.streams = new KafkaStreams(topology, properties(name, settings, guarantee));
-        this.streams.setUncaughtExceptionHandler(e -> {
+        this.config = new HashMap<>();
+        properties(name, settings, guarantee).forEach((key, value) -> config.put((String) key, value));
+        this.factory = new StreamsBuilderFactoryBean(new KafkaStreamsConfiguration(config),
+                new CleanupConfig(false, false));
+        factory.setBeanName(name);
+        factory.setInfrastructureCustomizer(topology);
+        factory.setStreamsUncaughtExceptionHandler(e -> {
             LOG.error("Stream thread of {} died; replacing it", name, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        factory.setStateListener((now, before) -> LOG.info("{}: {} -> {}", name, before, now));
+        factory.setCloseTimeout(30);
+        factory.setPhase(PHASE);
+        this.queries = new KafkaStreamsInteractiveQueryService(factory);
+        queries.setRetryTemplate(new RetryTemplate(RetryPolicy.builder().includes(InvalidStateStoreException.class)
+                .delay(STORE_RETRY_DELAY).maxRetries(STORE_WAIT.toMillis() / STORE_RETRY_DELAY.toMillis())
+                .timeout(STORE_WAIT).build()));
+        this.immediateQueries = new KafkaStreamsInteractiveQueryService(factory);
+        immediateQueries.setRetryTemplate(new RetryTemplate(RetryPolicy.builder().maxRetries(0).build()));
+    }
+
+    /** A processor-API topology: {@code nodes} adds its sources, processors, stores and sinks. */
+    public static KafkaStreamsInfrastructureCustomizer topology(Consumer<Topology> nodes) {
+        return new KafkaStreamsInfrastructureCustomizer() {
+            @Override
+            public void configureTopology(Topology topology) {
+                nodes.accept(topology);
+            }
+        };
+    }
+
+    /** A DSL topology: {@code definition} defines it on the builder. */
+    public static KafkaStreamsInfrastructureCustomizer dsl(Consumer<StreamsBuilder> definition) {
+        return new KafkaStreamsInfrastructureCustomizer() {
+            @Override
+            public void configureBuilder(StreamsBuilder builder) {
+                definition.accept(builder);
+            }
+        };
     }
 
     public static Properties properties(String name, KafkaSettings settings, Guarantee guarantee) {
@@ -76,21 +162,129 @@ public final class StreamsApp implements AutoCloseable {
         return name;
     }
 
-    public void start() {
-        LOG.info("Starting {}", name);
-        streams.start();
+    /**
+     * Creates the builder and builds the topology (Spring calls it once the bean is configured),
+     * then names this process's static group membership after the topology (see {@link #start}).
+     */
+    @Override
+    public void afterPropertiesSet() throws Exception {
+        factory.afterPropertiesSet();
+        factory.afterSingletonsInstantiated();
+        Properties streams = factory.getStreamsConfiguration();
+        streams.put(INSTANCE_ID, memberId());
+        factory.setStreamsConfiguration(streams);
     }
 
+    private static final String INSTANCE_ID = StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+
+    /**
+     * The static member id: the configured one (application id and instance id) and a fingerprint
+     * of the topology. A static member that rejoins is handed its old assignment without a
+     * rebalance, and only a rebalance creates the changelog topics of stores a new version added:
+     * with the same id, an upgraded topology would wait for them forever.
+     */
+    String memberId() {
+        return config.get(INSTANCE_ID) + "-" + fingerprint(factory.getTopology().describe().toString());
+    }
+
+    static String fingerprint(String description) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(description.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Starts the topology, first removing from its group the static members this instance left
+     * under an earlier topology's id (a version before an upgrade), so that their partitions are
+     * assigned at once rather than after their session times out.
+     */
+    @Override
+    public void start() {
+        LOG.info("Starting {}", name);
+        removeStaleMembers();
+        factory.start();
+    }
+
+    /**
+     * Whether {@code member} is a static member this instance left under another topology: the
+     * configured id, then a fingerprint (none in versions before there were one), then Kafka
+     * Streams' thread number; not the current fingerprint, and not another instance's id.
+     */
+    static boolean stale(String configured, String current, String member) {
+        return Pattern.compile(Pattern.quote(configured) + "-(?:[0-9a-f]{8}-)?\\d+").matcher(member).matches()
+                && !member.startsWith(current + "-");
+    }
+
+    private void removeStaleMembers() {
+        String group = (String) config.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        String configured = (String) config.get(INSTANCE_ID);
+        String current = memberId();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)))) {
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
+                    .get(30, TimeUnit.SECONDS).get(group);
+            List<MemberToRemove> stale = description == null ? List.of() : description.members().stream()
+                    .map(m -> m.groupInstanceId().orElse(null))
+                    .filter(id -> id != null && stale(configured, current, id))
+                    .map(MemberToRemove::new).toList();
+            if (!stale.isEmpty()) {
+                LOG.info("{}: removing {} static member(s) this instance left under an earlier topology", name,
+                        stale.size());
+                admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(stale))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                LOG.warn("{}: could not check its group for members of an earlier topology; any such member keeps"
+                        + " its partitions until its session times out", name, e.getCause());
+            }
+        } catch (TimeoutException | RuntimeException e) {
+            LOG.warn("{}: could not check its group for members of an earlier topology; any such member keeps its"
+                    + " partitions until its session times out", name, e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        LOG.info("Stopping {}", name);
+        factory.stop();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return factory.isRunning();
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    @Override
+    public void destroy() throws Exception {
+        if (factory.isRunning()) {
+            stop();
+        }
+        factory.destroy();
+    }
+
+    /** The state of the topology's {@code KafkaStreams}; CREATED before it starts. */
     public KafkaStreams.State state() {
-        return streams.state();
+        KafkaStreams streams = factory.getKafkaStreams();
+        return streams == null ? KafkaStreams.State.CREATED : streams.state();
     }
 
     /** Waits until the topology runs (all its tasks assigned and restored). */
     public void awaitRunning(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
-                throw new IllegalStateException(name + " stopped while starting: " + streams.state());
+        while (state() != KafkaStreams.State.RUNNING) {
+            if (state() == KafkaStreams.State.ERROR || state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException(name + " stopped while starting: " + state());
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(name + " did not reach RUNNING within " + timeout);
@@ -104,45 +298,42 @@ public final class StreamsApp implements AutoCloseable {
         }
     }
 
-    /** How long a query waits by default for a store that a rebalance has taken away. */
-    public static final Duration STORE_WAIT = Duration.ofSeconds(10);
-
     /** A local key-value store keyed by string, waiting out a rebalance for up to {@link #STORE_WAIT}. */
     public <V> ReadOnlyKeyValueStore<String, V> keyValueStore(String storeName) {
         return store(storeName, QueryableStoreTypes.keyValueStore(), STORE_WAIT);
     }
 
     /**
-     * A local store for interactive queries, waiting out a rebalance (bounded by {@code timeout}).
+     * A local store for interactive queries: waiting out a rebalance for up to {@link #STORE_WAIT},
+     * or, with a zero {@code timeout}, not at all.
+     *
+     * @throws InvalidStateStoreException when the store is not queryable in time
      */
     public <T> T store(String storeName, QueryableStoreType<T> type, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                return streams.store(StoreQueryParameters.fromNameAndType(storeName, type));
-            } catch (InvalidStateStoreException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(10);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
+        try {
+            return (timeout.isZero() ? immediateQueries : queries).retrieveQueryableStore(storeName, type);
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof InvalidStateStoreException invalid) {
+                throw invalid;
             }
+            throw e;
         }
     }
 
     /**
      * One local store per partition of {@code sourceTopic} (the topic that feeds the store's
      * processor), in partition order, for queries that merge sorted scans; waits out a rebalance for
-     * up to {@link #STORE_WAIT}.
+     * up to {@link #STORE_WAIT}. (Kafka Streams' partition-scoped queries, which the interactive
+     * query service does not offer.)
      */
     public <V> List<ReadOnlyKeyValueStore<String, V>> keyValueStorePartitions(String storeName, String sourceTopic) {
         long deadline = System.nanoTime() + STORE_WAIT.toNanos();
         while (true) {
             try {
+                KafkaStreams streams = factory.getKafkaStreams();
+                if (streams == null) {
+                    throw new InvalidStateStoreException(name + " has not started");
+                }
                 List<Integer> partitions = streams.metadataForLocalThreads().stream()
                         .flatMap(thread -> thread.activeTasks().stream())
                         .flatMap(task -> task.topicPartitions().stream())
@@ -169,11 +360,5 @@ public final class StreamsApp implements AutoCloseable {
                 }
             }
         }
-    }
-
-    @Override
-    public void close() {
-        LOG.info("Stopping {}", name);
-        streams.close(Duration.ofSeconds(30));
     }
 }

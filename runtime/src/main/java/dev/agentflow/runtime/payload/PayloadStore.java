@@ -1,10 +1,10 @@
 package dev.agentflow.runtime.payload;
 
 import dev.agentflow.schemas.domain.Ids;
+import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.schemas.payload.Utf8;
-import dev.agentflow.schemas.limits.Limits;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,7 +1,7 @@
 package dev.agentflow.standalone.cli;
 
-import dev.agentflow.schemas.json.Json;
 import dev.agentflow.runtime.kafka.DeadLetters;
+import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.payload.Utf8;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -1,9 +1,9 @@
 package dev.agentflow.standalone.cli;
 
+import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
-import dev.agentflow.runtime.payload.PayloadStore;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;

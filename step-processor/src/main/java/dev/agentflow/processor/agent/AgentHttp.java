@@ -1,8 +1,9 @@
 package dev.agentflow.processor.agent;
 
+import dev.agentflow.runtime.agents.AgentDefinition;
 import dev.agentflow.schemas.json.Json;
-import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentOutcome.AgentError;
+import dev.agentflow.schemas.run.AgentOutcome;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -1,6 +1,7 @@
 package dev.agentflow.processor.agent;
 
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.runtime.agents.AgentDefinition;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import java.net.http.HttpClient;

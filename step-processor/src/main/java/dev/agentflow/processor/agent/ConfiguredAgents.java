@@ -1,43 +1,31 @@
 package dev.agentflow.processor.agent;
 
-import dev.agentflow.processor.agent.AgentDefinition.OpenAiDefaults;
-import dev.agentflow.schemas.agent.AgentCatalog;
+import dev.agentflow.runtime.agents.AgentDefinition.OpenAiDefaults;
+import dev.agentflow.runtime.agents.AgentDefinition;
+import dev.agentflow.runtime.agents.AgentDefinitions;
 import dev.agentflow.schemas.agent.AgentDescriptor;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/**
- * The agents configured under {@code agentflow.agents}, checked at start-up so a mistake stops the
- * process with a message naming the property instead of failing runs later.
- */
+/** The configured agents as the step processor calls them: one invocable agent per definition. */
 public final class ConfiguredAgents {
 
-    private final Map<String, AgentDefinition> definitions = new LinkedHashMap<>();
+    private final AgentDefinitions definitions;
+
+    public ConfiguredAgents(AgentDefinitions definitions) {
+        this.definitions = definitions;
+    }
 
     /** @throws IllegalStateException listing every problem of the configuration */
     public ConfiguredAgents(Map<String, AgentDefinition> configured, OpenAiDefaults defaults) {
-        List<String> problems = new ArrayList<>();
-        configured.forEach((id, definition) -> {
-            if (AgentCatalog.BUILT_IN.stream().anyMatch(b -> b.id().equals(id))) {
-                problems.add("agentflow.agents." + id + ": '" + id + "' is a built-in agent");
-                return;
-            }
-            AgentDefinition complete = definition.withDefaults(id, defaults);
-            problems.addAll(complete.problems(id));
-            definitions.put(id, complete);
-        });
-        if (!problems.isEmpty()) {
-            throw new IllegalStateException("Invalid agent configuration: " + String.join("; ", problems));
-        }
+        this(new AgentDefinitions(configured, defaults));
     }
 
     /** What the agents API shows: no URL, no key. */
     public List<AgentDescriptor> descriptors() {
-        return definitions.entrySet().stream().map(e -> e.getValue().descriptor(e.getKey())).toList();
+        return definitions.descriptors();
     }
 
     /**
@@ -52,7 +40,8 @@ public final class ConfiguredAgents {
 
     /** An invocable agent per definition, each with its own concurrency limit. */
     public List<Agent> agents(HttpClient client, SessionHistory history) {
-        return definitions.entrySet().stream().map(e -> create(e.getKey(), e.getValue(), client, history)).toList();
+        return definitions.byId().entrySet().stream().map(e -> create(e.getKey(), e.getValue(), client, history))
+                .toList();
     }
 
     private static Agent create(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {

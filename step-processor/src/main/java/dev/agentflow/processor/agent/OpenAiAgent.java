@@ -1,7 +1,8 @@
 package dev.agentflow.processor.agent;
 
-import dev.agentflow.processor.agent.AgentDefinition.ToolDefinition;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.runtime.agents.AgentDefinition.ToolDefinition;
+import dev.agentflow.runtime.agents.AgentDefinition;
 import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;

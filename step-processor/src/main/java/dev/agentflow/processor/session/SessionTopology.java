@@ -54,11 +54,17 @@ public final class SessionTopology {
 
     /** @param maxExchanges exchanges kept per session; older ones are deleted as new ones arrive */
     public static Topology build(Topics topics, int maxExchanges) {
+        StreamsBuilder builder = new StreamsBuilder();
+        define(builder, topics, maxExchanges);
+        return builder.build();
+    }
+
+    /** Defines this topology on {@code builder} (the one Spring for Apache Kafka builds from). */
+    public static void define(StreamsBuilder builder, Topics topics, int maxExchanges) {
         if (maxExchanges < 1) {
             throw new IllegalArgumentException("maxExchanges must be at least 1, was " + maxExchanges);
         }
         Map<String, String> logConfig = Map.of();
-        StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STORE),
                 Serdes.String(), JsonSerde.of(SessionRun.class)).withLoggingEnabled(logConfig));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXCHANGE_STORE),
@@ -74,7 +80,6 @@ public final class SessionTopology {
                         .withKeySerde(Serdes.String()).withValueSerde(JsonSerde.of(Completed.class)))
                 .process(() -> new ExchangeProcessor(maxExchanges), Named.as(EXCHANGE_PROCESSOR),
                         EXCHANGE_STORE, PROGRESS_STORE, SIZE_STORE);
-        return builder.build();
     }
 
     /**

@@ -3,8 +3,9 @@ package dev.agentflow.processor.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentflow.processor.agent.AgentDefinition.OpenAiDefaults;
-import dev.agentflow.processor.agent.AgentDefinition.ToolDefinition;
+import dev.agentflow.runtime.agents.AgentDefinition.OpenAiDefaults;
+import dev.agentflow.runtime.agents.AgentDefinition.ToolDefinition;
+import dev.agentflow.runtime.agents.AgentDefinition;
 import dev.agentflow.schemas.agent.AgentDescriptor;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -2,9 +2,10 @@ package dev.agentflow.processor.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.processor.agent.LoopbackServer.Reply;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.runtime.agents.AgentDefinition;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.ApprovalRequest;

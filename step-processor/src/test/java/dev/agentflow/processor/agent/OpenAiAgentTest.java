@@ -4,9 +4,10 @@ import static dev.agentflow.processor.agent.LoopbackServer.chatAnswer;
 import static dev.agentflow.processor.agent.LoopbackServer.chatToolCall;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentflow.processor.agent.AgentDefinition.ToolDefinition;
 import dev.agentflow.processor.agent.LoopbackServer.Reply;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.runtime.agents.AgentDefinition.ToolDefinition;
+import dev.agentflow.runtime.agents.AgentDefinition;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;

@@ -3,11 +3,11 @@ package dev.agentflow.processor.session;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.agentflow.schemas.payload.Payload;
-import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.EarlierSteps;
 import dev.agentflow.schemas.run.RunEvent;

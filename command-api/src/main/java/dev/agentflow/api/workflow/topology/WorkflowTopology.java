@@ -41,10 +41,14 @@ public final class WorkflowTopology {
     }
 
     public static Topology build(Topics topics, Limits limits) {
+        return addTo(new Topology(), topics, limits);
+    }
+
+    /** Adds this topology's nodes and stores to {@code topology} (the one Spring for Apache Kafka builds). */
+    public static Topology addTo(Topology topology, Topics topics, Limits limits) {
         Topic<String, CommandEnvelope<WorkflowCommand>> commands = topics.workflowCommands();
         Topic<String, EventEnvelope<WorkflowEvent>> events = topics.workflowEvents();
         Topic<String, CommandReply> replies = topics.commandReplies();
-        Topology topology = new Topology();
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
         WorkflowDecider decider = new WorkflowDecider(limits);

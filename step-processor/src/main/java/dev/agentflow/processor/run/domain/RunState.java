@@ -1,10 +1,10 @@
 package dev.agentflow.processor.run.domain;
 
 import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.run.EarlierSteps;
 import dev.agentflow.schemas.run.RunCommand.TimerKind;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.schemas.workflow.StepDefinition;
-import dev.agentflow.schemas.run.EarlierSteps;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

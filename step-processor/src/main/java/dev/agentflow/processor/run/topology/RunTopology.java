@@ -9,8 +9,8 @@ import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.run.AgentRequest;
-import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunCommand.FireTimer;
+import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,8 +59,12 @@ public final class RunTopology {
      *                   in-process worker may start it at once; the Kafka record stays the durable copy
      */
     public static Topology build(Topics topics, Limits limits, Consumer<AgentRequest> dispatched) {
+        return addTo(new Topology(), topics, limits, dispatched);
+    }
+
+    /** Adds this topology's nodes and stores to {@code topology} (the one Spring for Apache Kafka builds). */
+    public static Topology addTo(Topology topology, Topics topics, Limits limits, Consumer<AgentRequest> dispatched) {
         Topic<String, CommandEnvelope<RunCommand>> commands = topics.runCommands();
-        Topology topology = new Topology();
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
         topology.addProcessor(PROCESSOR, () -> new CommandProcessor(limits, dispatched), SOURCE);

@@ -2,17 +2,17 @@ package dev.agentflow.processor.run.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.agentflow.schemas.limits.Limits;
-import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.limits.Limits;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.RunCommand.FireTimer;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunEvent;
-import dev.agentflow.schemas.run.RunCommand.FireTimer;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import java.nio.file.Files;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.agentflow.processor.agent;
+package dev.agentflow.runtime.agents;
 
 import dev.agentflow.schemas.agent.AgentDescriptor;
 import java.net.URI;

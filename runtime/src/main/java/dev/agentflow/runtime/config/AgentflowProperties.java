@@ -1,7 +1,7 @@
-package dev.agentflow.standalone;
+package dev.agentflow.runtime.config;
 
-import dev.agentflow.processor.agent.AgentDefinition;
-import dev.agentflow.processor.agent.AgentDefinition.OpenAiDefaults;
+import dev.agentflow.runtime.agents.AgentDefinition.OpenAiDefaults;
+import dev.agentflow.runtime.agents.AgentDefinition;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import java.nio.file.Path;

@@ -1,0 +1,77 @@
+package dev.agentflow.runtime.config;
+
+import dev.agentflow.runtime.agents.AgentDefinitions;
+import dev.agentflow.runtime.kafka.AwaitTopologies;
+import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.StreamsApp;
+import dev.agentflow.runtime.kafka.TopicAdmin;
+import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.schemas.agent.AgentCatalog;
+import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.limits.Limits;
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * What every service runs on, from {@code agentflow.*}: the cluster and its topics, the limits, the
+ * payload store, the configured agents, and the gate that holds requests back until every topology
+ * of the process runs. An auto-configuration (listed in this module's
+ * {@code META-INF/spring/...AutoConfiguration.imports}), so a service module needs only itself and
+ * the shared modules on its class path.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AgentflowProperties.class)
+public class RuntimeConfiguration {
+
+    /** The cluster (a {@link KafkaBootstrap} bean, else {@code agentflow.kafka.bootstrap-servers}), its topics created. */
+    @Bean
+    KafkaSettings kafkaSettings(AgentflowProperties props, ObjectProvider<KafkaBootstrap> bootstrap) {
+        String servers = bootstrap.getIfAvailable(() -> () -> props.kafka().bootstrapServers()).bootstrapServers();
+        if (servers == null || servers.isBlank()) {
+            throw new IllegalStateException("agentflow.kafka.bootstrap-servers is required (AGENTFLOW_KAFKA_BOOTSTRAP_SERVERS)");
+        }
+        Topics topics = new Topics(props.kafka().topicPrefix(), props.kafka().partitions());
+        TopicAdmin.ensureTopics(servers, topics.all());
+        return new KafkaSettings(servers, topics, props.dataDir().resolve("streams"), props.kafka().commitIntervalMs(),
+                props.instanceId());
+    }
+
+    @Bean
+    Topics topics(KafkaSettings kafka) {
+        return kafka.topics();
+    }
+
+    /** {@code agentflow.limits.*}, checked before anything starts. */
+    @Bean
+    Limits limits(AgentflowProperties props) {
+        return props.limits().toLimits();
+    }
+
+    /** The claim check: payloads too large to travel inline, stored once on the payload topic. */
+    @Bean(destroyMethod = "close")
+    PayloadStore payloadStore(KafkaSettings kafka, Limits limits) {
+        return new PayloadStore(kafka.bootstrapServers(), kafka.topics().payloads().name(), limits,
+                "agentflow-" + kafka.instanceId(), PayloadStore.DEFAULT_CACHE_BYTES);
+    }
+
+    /** The agents configured under {@code agentflow.agents}, checked before anything starts. */
+    @Bean
+    AgentDefinitions agentDefinitions(AgentflowProperties props) {
+        return new AgentDefinitions(props.agents(), props.openai());
+    }
+
+    /** The built-in agents and the configured ones, as the API shows them and steps may name them. */
+    @Bean
+    AgentCatalog agentCatalog(AgentDefinitions agentDefinitions) {
+        return agentDefinitions.catalog();
+    }
+
+    /** Serve no request before every topology of this process runs. */
+    @Bean
+    AwaitTopologies awaitTopologies(ObjectProvider<StreamsApp> apps) {
+        return new AwaitTopologies(apps.orderedStream().toList(), Duration.ofSeconds(120));
+    }
+}
