@@ -3,7 +3,6 @@ package dev.agentflow.standalone;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.processor.agent.AgentWorker;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,10 +21,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.boot.SpringApplication;
-import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,6 +32,7 @@ import tools.jackson.databind.json.JsonMapper;
  * RecordAgentResult per idempotency key on run-commands), and the agent workers commit every
  * request's offset, the early-dispatched ones included.
  */
+@ExtendWith(SharedBroker.class)
 class InProcessDispatchIT {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -41,15 +40,11 @@ class InProcessDispatchIT {
     @ParameterizedTest(name = "in-process dispatch {0}")
     @ValueSource(booleans = {true, false})
     void everyRequestIsInvokedOnceAndCommitted(boolean inProcessDispatch) throws Exception {
-        int kafkaPort = Http.freePort();
-        try (ConfigurableApplicationContext app = SpringApplication.run(AgentflowApplication.class,
-                "--server.port=0",
-                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-dispatch"),
-                "--agentflow.kafka.port=" + kafkaPort,
-                "--agentflow.kafka.controller-port=" + Http.freePort(),
+        try (InProcessSystem app = InProcessSystem.start("dispatch",
                 "--agentflow.workers.in-process-dispatch=" + inProcessDispatch)) {
-            Http http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
-            String bootstrap = "127.0.0.1:" + kafkaPort;
+            Http http = app.http();
+            String bootstrap = app.bootstrap();
+            String prefix = app.topicPrefix();
             String wf = http.post("/api/v1/workflows", "{\"name\":\"dispatch\"}").body().get("id").asString();
             for (int i = 1; i <= 3; i++) {
                 assertThat(http.post("/api/v1/workflows/" + wf + "/steps",
@@ -64,31 +59,31 @@ class InProcessDispatchIT {
                                 "COMPLETED"::equals);
             }
 
-            long early = app.getBean(AgentWorker.class).startedEarly();
+            long early = app.bean(AgentWorker.class).startedEarly();
             if (inProcessDispatch) {
                 assertThat(early).as("requests started before their record was read").isPositive();
             } else {
                 assertThat(early).isZero();
             }
 
-            Map<String, Integer> results = resultsPerIdempotencyKey(bootstrap, Set.copyOf(runs));
+            Map<String, Integer> results = resultsPerIdempotencyKey(bootstrap, prefix, Set.copyOf(runs));
             assertThat(results).hasSize(runs.size() * 3);
             assertThat(results.values()).as("results per idempotency key").containsOnly(1);
 
-            Map<TopicPartition, Long> requests = pastLastRequest(bootstrap);
+            Map<TopicPartition, Long> requests = pastLastRequest(bootstrap, prefix);
             assertThat(requests.values().stream().mapToLong(Long::longValue).sum()).isPositive();
             try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     bootstrap))) {
                 Awaitility.await("agent-request offsets committed").atMost(Duration.ofSeconds(30))
                         .pollInterval(Duration.ofMillis(100))
-                        .untilAsserted(() -> assertThat(committed(admin)).containsAllEntriesOf(requests));
+                        .untilAsserted(() -> assertThat(committed(admin, prefix)).containsAllEntriesOf(requests));
             }
         }
     }
 
-    private static Map<String, Integer> resultsPerIdempotencyKey(String bootstrap, Set<String> runs) {
+    private static Map<String, Integer> resultsPerIdempotencyKey(String bootstrap, String prefix, Set<String> runs) {
         Map<String, Integer> counts = new HashMap<>();
-        readAll(bootstrap, "agentflow.run-commands", record -> {
+        readAll(bootstrap, prefix + "run-commands", record -> {
             JsonNode command = JSON.readTree(record.value());
             if ("RecordAgentResult".equals(command.path("type").asString()) && runs.contains(record.key())) {
                 JsonNode data = command.get("data");
@@ -99,9 +94,9 @@ class InProcessDispatchIT {
         return counts;
     }
 
-    private static Map<TopicPartition, Long> committed(Admin admin) throws Exception {
+    private static Map<TopicPartition, Long> committed(Admin admin, String prefix) throws Exception {
         Map<TopicPartition, Long> committed = new HashMap<>();
-        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets("agentflow.agent-workers")
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> e : admin.listConsumerGroupOffsets(prefix + "agent-workers")
                 .partitionsToOffsetAndMetadata().get().entrySet()) {
             committed.put(e.getKey(), e.getValue().offset());
         }
@@ -112,9 +107,9 @@ class InProcessDispatchIT {
      * Per agent-requests partition, the offset after its last request: what the workers must have
      * committed (the transaction marker after it is not a record anyone reads).
      */
-    private static Map<TopicPartition, Long> pastLastRequest(String bootstrap) {
+    private static Map<TopicPartition, Long> pastLastRequest(String bootstrap, String prefix) {
         Map<TopicPartition, Long> next = new HashMap<>();
-        readAll(bootstrap, "agentflow.agent-requests",
+        readAll(bootstrap, prefix + "agent-requests",
                 record -> next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1));
         return next;
     }
