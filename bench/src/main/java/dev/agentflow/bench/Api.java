@@ -50,24 +50,7 @@ final class Api {
     JsonNode get(String path, Stats micros) {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .GET().build();
-        long start = System.nanoTime();
-        HttpResponse<String> response;
-        try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException("GET " + path + " failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-        if (micros != null) {
-            micros.add((System.nanoTime() - start) / 1_000);
-        }
-        if (response.statusCode() != 200) {
-            throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
-                    + response.body());
-        }
-        return Json.mapper().readTree(response.body());
+        return exchange("GET", path, request, 200, micros, 1_000);
     }
 
     /** GETs {@code path} every 100 ms until {@code done} holds for its answer. */
@@ -92,6 +75,15 @@ final class Api {
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        return exchange("POST", path, request, expected, latency, 1_000_000);
+    }
+
+    /**
+     * Sends the request, again after {@code Retry-After} while the answer is 429, and adds its
+     * latency to {@code latency} in units of {@code unitNanos}; the body of the expected answer.
+     */
+    private JsonNode exchange(String method, String path, HttpRequest request, int expected, Stats latency,
+                              long unitNanos) {
         long start = System.nanoTime();
         HttpResponse<String> response;
         try {
@@ -101,16 +93,16 @@ final class Api {
                 response = client.send(request, HttpResponse.BodyHandlers.ofString());
             }
         } catch (IOException e) {
-            throw new IllegalStateException("POST " + path + " failed: " + e.getMessage(), e);
+            throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
         if (latency != null) {
-            latency.add((System.nanoTime() - start) / 1_000_000);
+            latency.add((System.nanoTime() - start) / unitNanos);
         }
         if (response.statusCode() != expected) {
-            throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "
+            throw new IllegalStateException(method + " " + path + " answered " + response.statusCode() + ": "
                     + response.body());
         }
         return Json.mapper().readTree(response.body());

@@ -1,6 +1,8 @@
 package dev.agentflow.projection.topology;
 
 import java.time.Instant;
+import java.util.function.Consumer;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -16,6 +18,7 @@ public final class ListIndex {
 
     private final KeyValueStore<String, String> entries;
     private final KeyValueStore<String, Long> counts;
+    private boolean checked;
 
     public ListIndex(KeyValueStore<String, String> entries, KeyValueStore<String, Long> counts) {
         this.entries = entries;
@@ -58,12 +61,20 @@ public final class ListIndex {
         return n == null ? 0 : n;
     }
 
-    /** Whether the index has been filled for the views that existed before it (see {@link #markFilled}). */
-    public boolean filled() {
-        return counts.get(FILLED) != null;
-    }
-
-    public void markFilled() {
-        counts.put(FILLED, 1L);
+    /**
+     * Indexes the views written before the index existed, once: the first call on a store that is
+     * not marked filled indexes every view with {@code index} and marks it; later calls do nothing.
+     */
+    public <V> void fill(KeyValueStore<String, V> views, Consumer<V> index) {
+        if (checked) {
+            return;
+        }
+        if (counts.get(FILLED) == null) {
+            try (KeyValueIterator<String, V> all = views.all()) {
+                all.forEachRemaining(kv -> index.accept(kv.value));
+            }
+            counts.put(FILLED, 1L);
+        }
+        checked = true;
     }
 }

@@ -30,7 +30,6 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
@@ -211,7 +210,6 @@ public final class ProjectionTopology {
         private KeyValueStore<String, StoredEvent> history;
         private KeyValueStore<String, WorkflowView> views;
         private ListIndex live;
-        private boolean indexed;
 
         WorkflowEventsProcessor(AppliedListener applied) {
             this.applied = applied;
@@ -229,16 +227,7 @@ public final class ProjectionTopology {
 
         /** Indexes the views written before the index existed, once. */
         private void fillIndex() {
-            if (indexed) {
-                return;
-            }
-            if (!live.filled()) {
-                try (KeyValueIterator<String, WorkflowView> all = views.all()) {
-                    all.forEachRemaining(kv -> index(null, kv.value));
-                }
-                live.markFilled();
-            }
-            indexed = true;
+            live.fill(views, view -> index(null, view));
         }
 
         private void index(WorkflowView before, WorkflowView after) {
@@ -284,7 +273,6 @@ public final class ProjectionTopology {
         private KeyValueStore<String, StepView> steps;
         private KeyValueStore<String, PayloadRef> payloads;
         private ListIndex lists;
-        private boolean indexed;
 
         RunEventsProcessor(AppliedListener applied, HistoryListener appended) {
             this.applied = applied;
@@ -305,16 +293,7 @@ public final class ProjectionTopology {
 
         /** Indexes the views written before the index existed, once. */
         private void fillIndex() {
-            if (indexed) {
-                return;
-            }
-            if (!lists.filled()) {
-                try (KeyValueIterator<String, RunView> all = runs.all()) {
-                    all.forEachRemaining(kv -> index(null, kv.value));
-                }
-                lists.markFilled();
-            }
-            indexed = true;
+            lists.fill(runs, view -> index(null, view));
         }
 
         /** Keeps the run in the list of all runs, of its workflow and of its status. */

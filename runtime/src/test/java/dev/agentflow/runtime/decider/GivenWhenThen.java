@@ -53,6 +53,16 @@ public final class GivenWhenThen<C, S, E> {
         throw new AssertionError("Expected " + command + " to be rejected, but: " + decision);
     }
 
+    /**
+     * What the command causes in {@code state}, to compare at a glance: the {@link Rejection.Reason}
+     * of its rejection, or the classes of its events in order.
+     */
+    public Object outcome(C command, S state) {
+        Decision<E> decision = decide(command, state);
+        return decision instanceof Decision.Rejected<E> rejected ? rejected.rejection().reason()
+                : ((Decision.Accepted<E>) decision).events().stream().map(Object::getClass).toList();
+    }
+
     /** The decision on {@code command} in {@code state}. */
     public Decision<E> decide(C command, S state) {
         return decider.decide(command, state, now);
