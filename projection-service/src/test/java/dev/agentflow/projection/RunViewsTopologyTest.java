@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentflow.projection.query.IndexPages;
 import dev.agentflow.projection.topology.AppliedListener;
 import dev.agentflow.projection.topology.HistoryListener;
+import dev.agentflow.projection.topology.ListIndex;
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.RunView;
 import dev.agentflow.projection.view.StepView.StepStatus;
@@ -231,6 +232,23 @@ class RunViewsTopologyTest {
         assertThat(page(ProjectionTopology.runsOfWorkflow("wf-1"), true, 0, 10)).containsExactly("wr-new", "wr-old");
         assertThat(page(ProjectionTopology.runsInStatus(RunStatus.PAUSED), false, 0, 10)).containsExactly("wr-old");
         assertThat(count(ProjectionTopology.ALL_RUNS)).isEqualTo(2);
+    }
+
+    @Test
+    void countsLeftBehindTheirEntriesByACrashAreCountedAgainWhenTheTaskStarts() {
+        KeyValueStore<String, String> index = driver.getKeyValueStore(ProjectionTopology.RUN_INDEX_STORE);
+        KeyValueStore<String, Long> counts = driver.getKeyValueStore(ProjectionTopology.RUN_COUNT_STORE);
+        // an entry whose count was never written, and a count whose entries are gone
+        String failed = ProjectionTopology.runsInStatus(RunStatus.FAILED);
+        index.put(ListIndex.entry(failed, AT, "wr-crashed"), "wr-crashed");
+        counts.put(ProjectionTopology.runsInStatus(RunStatus.CANCELLED), 7L);
+
+        runAt("wr-new", 1, AT.plusSeconds(1), new RunEvent.RunStarted("wr-new", "wf-1", null, Payload.inline("in"),
+                steps(1)));
+
+        assertThat(count(failed)).isEqualTo(1);
+        assertThat(count(ProjectionTopology.runsInStatus(RunStatus.CANCELLED))).isZero();
+        assertThat(count(ProjectionTopology.runsInStatus(RunStatus.RUNNING))).isEqualTo(1);
     }
 
     private static String header(TestRecord<byte[], byte[]> record, String name) {

@@ -90,7 +90,8 @@ public class StepProcessorConfiguration {
                 kafka.topics().applicationId("agent-workers"));
     }
 
-    @Bean(initMethod = "start", destroyMethod = "close")
+    /** A lifecycle bean: it reads requests once the topologies run, and stops before they do. */
+    @Bean
     AgentWorker agentWorker(KafkaSettings kafka, AgentRegistry agentRegistry, PayloadStore payloadStore,
                             @Qualifier("agentWorkerDeadLetters") DeadLetterPublisher agentWorkerDeadLetters,
                             @Value("${agentflow.workers.max-in-flight:1000}") int maxInFlight,

@@ -1,9 +1,15 @@
 package dev.agentflow.projection.topology;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sorted lists of aggregates kept beside their views, in the style of LittleHorse's tag keys: an
@@ -13,7 +19,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class ListIndex {
 
-    /** A key no list can have (lists are named {@code kind:value}): the index covers the views. */
+    private static final Logger LOG = LoggerFactory.getLogger(ListIndex.class);
+    /** A key no entry can have (entries start with a list's name): the index covers the views. */
     private static final String FILLED = "#filled";
 
     private final KeyValueStore<String, String> entries;
@@ -62,19 +69,62 @@ public final class ListIndex {
     }
 
     /**
-     * Indexes the views written before the index existed, once: the first call on a store that is
-     * not marked filled indexes every view with {@code index} and marks it; later calls do nothing.
+     * Once per task, as it starts: indexes the views written before the index existed (the first
+     * time only: a mark, written in the entries' own store after them, says it is done), then sets
+     * each list's count to the number of its entries. The projection runs at-least-once, so a crash
+     * can leave an entry's changelog record written and its count's not; counting again at start
+     * heals that, at the cost of one pass over the entries.
      */
     public <V> void fill(KeyValueStore<String, V> views, Consumer<V> index) {
         if (checked) {
             return;
         }
-        if (counts.get(FILLED) == null) {
+        if (entries.get(FILLED) == null) {
             try (KeyValueIterator<String, V> all = views.all()) {
-                all.forEachRemaining(kv -> index.accept(kv.value));
+                while (all.hasNext()) {
+                    var view = all.next();
+                    try {
+                        index.accept(view.value);
+                    } catch (RuntimeException e) {
+                        LOG.warn("Could not index the view {}; it stays out of the lists", view.key, e);
+                    }
+                }
             }
-            counts.put(FILLED, 1L);
+            entries.put(FILLED, FILLED);
         }
+        recount();
         checked = true;
+    }
+
+    /** Sets every list's count to the number of its entries. */
+    void recount() {
+        long start = System.nanoTime();
+        Map<String, Long> counted = new HashMap<>();
+        try (KeyValueIterator<String, String> all = entries.all()) {
+            all.forEachRemaining(kv -> {
+                int end = kv.key.indexOf('|');
+                if (!kv.key.startsWith("#") && end > 0) {
+                    counted.merge(kv.key.substring(0, end), 1L, Long::sum);
+                }
+            });
+        }
+        List<String> gone = new ArrayList<>();
+        try (KeyValueIterator<String, Long> all = counts.all()) {
+            all.forEachRemaining(kv -> {
+                if (!counted.containsKey(kv.key)) {
+                    gone.add(kv.key);
+                }
+            });
+        }
+        gone.forEach(counts::delete);
+        int[] corrected = {gone.size()};
+        counted.forEach((list, n) -> {
+            if (!n.equals(counts.get(list))) {
+                counts.put(list, n);
+                corrected[0]++;
+            }
+        });
+        LOG.info("Counted the entries of {} list(s) in {} ms; {} count(s) corrected", counted.size(),
+                (System.nanoTime() - start) / 1_000_000, corrected[0]);
     }
 }

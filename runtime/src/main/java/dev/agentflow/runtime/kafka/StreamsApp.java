@@ -64,8 +64,9 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     public enum Guarantee { EXACTLY_ONCE, AT_LEAST_ONCE }
 
     /**
-     * The lifecycle phase of every topology: before the web server's (Spring Boot starts it at
-     * {@code DEFAULT_PHASE - 1024}), so no request comes before the topologies run.
+     * The lifecycle phase of every topology: below the web server's (Spring Boot starts it at
+     * {@code DEFAULT_PHASE - 2048}), so the topologies start before it takes requests and stop after it
+     * has stopped taking them.
      */
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
     /** How long a query waits by default for a store that a rebalance has taken away. */
@@ -75,8 +76,9 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     private final String name;
     private final Map<String, Object> config;
     private final StreamsBuilderFactoryBean factory;
-    private final KafkaStreamsInteractiveQueryService queries;
-    private final KafkaStreamsInteractiveQueryService immediateQueries;
+    /** The query services of the running {@code KafkaStreams} (they keep the instance they first see). */
+    private volatile KafkaStreamsInteractiveQueryService queries;
+    private volatile KafkaStreamsInteractiveQueryService immediateQueries;
 
     /**
      * @param topology adds the topology's nodes and stores: to the {@code Topology} (processor API)
@@ -98,12 +100,18 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
         factory.setStateListener((now, before) -> LOG.info("{}: {} -> {}", name, before, now));
         factory.setCloseTimeout(30);
         factory.setPhase(PHASE);
-        this.queries = new KafkaStreamsInteractiveQueryService(factory);
-        queries.setRetryTemplate(new RetryTemplate(RetryPolicy.builder().includes(InvalidStateStoreException.class)
+    }
+
+    /** Query services for the {@code KafkaStreams} just started: one that waits out a rebalance, one that does not. */
+    private void newQueryServices() {
+        KafkaStreamsInteractiveQueryService waiting = new KafkaStreamsInteractiveQueryService(factory);
+        waiting.setRetryTemplate(new RetryTemplate(RetryPolicy.builder().includes(InvalidStateStoreException.class)
                 .delay(STORE_RETRY_DELAY).maxRetries(STORE_WAIT.toMillis() / STORE_RETRY_DELAY.toMillis())
                 .timeout(STORE_WAIT).build()));
-        this.immediateQueries = new KafkaStreamsInteractiveQueryService(factory);
-        immediateQueries.setRetryTemplate(new RetryTemplate(RetryPolicy.builder().maxRetries(0).build()));
+        KafkaStreamsInteractiveQueryService immediate = new KafkaStreamsInteractiveQueryService(factory);
+        immediate.setRetryTemplate(new RetryTemplate(RetryPolicy.builder().maxRetries(0).build()));
+        queries = waiting;
+        immediateQueries = immediate;
     }
 
     /** A processor-API topology: {@code nodes} adds its sources, processors, stores and sinks. */
@@ -206,6 +214,7 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
         LOG.info("Starting {}", name);
         removeStaleMembers();
         factory.start();
+        newQueryServices();
     }
 
     /**
@@ -310,8 +319,12 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
      * @throws InvalidStateStoreException when the store is not queryable in time
      */
     public <T> T store(String storeName, QueryableStoreType<T> type, Duration timeout) {
+        KafkaStreamsInteractiveQueryService service = timeout.isZero() ? immediateQueries : queries;
+        if (service == null || !factory.isRunning()) {
+            throw new InvalidStateStoreException(name + " is not running");
+        }
         try {
-            return (timeout.isZero() ? immediateQueries : queries).retrieveQueryableStore(storeName, type);
+            return service.retrieveQueryableStore(storeName, type);
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof InvalidStateStoreException invalid) {
                 throw invalid;

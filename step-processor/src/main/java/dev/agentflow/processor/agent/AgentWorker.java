@@ -2,6 +2,7 @@ package dev.agentflow.processor.agent;
 
 import dev.agentflow.runtime.kafka.DeadLetterPublisher;
 import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.payload.Payload;
@@ -20,6 +21,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -34,6 +36,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * Reads agent requests, invokes their agents outside any stream thread, and reports each outcome
@@ -66,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * every record of the previous poll is acknowledged, so one agent that takes minutes would hold
  * every other run's steps back. Dead letters go through Spring's {@code DeadLetterPublishingRecoverer}.
  */
-public final class AgentWorker implements AutoCloseable {
+public final class AgentWorker implements SmartLifecycle, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentWorker.class);
 
@@ -91,6 +94,8 @@ public final class AgentWorker implements AutoCloseable {
     private long lastEviction = System.nanoTime();
     private final Thread thread;
     private volatile boolean running = true;
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param maxInFlight      agent calls in flight before the worker stops fetching
@@ -124,8 +129,30 @@ public final class AgentWorker implements AutoCloseable {
                 new ArrayBlockingQueue<>(Math.max(1, maxInFlight)), AgentCalls.daemon("agentflow-agent-dispatch"));
     }
 
+    /**
+     * Starts reading requests once every topology of the process runs (the session store answers
+     * the agents' history), in a phase after them; it stops, in the same phase, before they do.
+     */
+    @Override
     public void start() {
-        thread.start();
+        if (started.compareAndSet(false, true)) {
+            thread.start();
+        }
+    }
+
+    @Override
+    public void stop() {
+        close();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return started.get() && !closed.get();
+    }
+
+    @Override
+    public int getPhase() {
+        return StreamsApp.PHASE + 2;
     }
 
     private void run() {
@@ -332,9 +359,19 @@ public final class AgentWorker implements AutoCloseable {
         }
     }
 
+    /** Stops reading, waits for the loop to commit what is answered, and closes the calls' resources; once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         running = false;
+        if (!started.get()) {
+            consumer.close();
+            dispatcher.shutdown();
+            calls.close();
+            return;
+        }
         consumer.wakeup();
         try {
             stopped.await(15, TimeUnit.SECONDS);

@@ -116,16 +116,22 @@ public record RunState(long version, RunStatus status, String runId, String work
         return next(RunStatus.RUNNING, currentStep, attempt, stepInput, null, null, null);
     }
 
+    /** The run is over: it keeps no payload, so a finished run's state is small, however many there are. */
     RunState completed() {
-        return next(RunStatus.COMPLETED, currentStep, attempt, null, null, null, null);
+        return finished(RunStatus.COMPLETED, null);
     }
 
     RunState failed(String newError) {
-        return next(RunStatus.FAILED, currentStep, attempt, null, null, null, newError);
+        return finished(RunStatus.FAILED, newError);
     }
 
     RunState cancelled() {
-        return next(RunStatus.CANCELLED, currentStep, attempt, null, null, null, error);
+        return finished(RunStatus.CANCELLED, error);
+    }
+
+    private RunState finished(RunStatus finalStatus, String finalError) {
+        return new RunState(version + 1, finalStatus, runId, workflowId, sessionId, steps, currentStep, attempt, null,
+                null, null, finalError, earlierFrom, null, List.of());
     }
 
     private RunState next(RunStatus newStatus, int step, int newAttempt, Payload newStepInput, Instant newTimerAt,

@@ -346,6 +346,21 @@ class RunDeciderTest {
     }
 
     @Test
+    void aFinishedRunKeepsNoPayload() {
+        RunState completed = gwt.given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunResumed(RUN, 2,
+                Payload.inline("ok")), new StepCompleted(RUN, 2, 1, Payload.inline("ok")),
+                new StepStarted(RUN, 3, 1, "echo", Payload.inline("ok"), T0), new StepCompleted(RUN, 3, 1,
+                        Payload.inline("done")), new RunCompleted(RUN, Payload.inline("done")));
+        RunState cancelled = gwt.given(STARTED, STEP1, DONE1, STEP2, new RunCancelled(RUN, 2));
+
+        for (RunState finished : List.of(completed, cancelled)) {
+            assertThat(finished.earlierOutputs()).isEmpty();
+            assertThat(finished.earlierInput()).isNull();
+            assertThat(finished.stepInput()).isNull();
+        }
+    }
+
+    @Test
     void aRunStateWrittenBeforeOutputsWereKeptAsksTheStoreForEveryEarlierStep() {
         RunState old = gwt.given(STARTED, STEP1, DONE1);
         RunState written = new RunState(old.version(), old.status(), old.runId(), old.workflowId(), old.sessionId(),
