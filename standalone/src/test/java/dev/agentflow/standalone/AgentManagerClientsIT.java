@@ -10,38 +10,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
  * The wire shape the Agent Manager's own clients (its web UI and TypeScript SDK) read, through the
  * real API on a real KRaft broker, beside the reference's shape, which stays as it was.
  */
-@ExtendWith(SharedBroker.class)
 class AgentManagerClientsIT {
 
     private static final String WORKFLOWS = "/api/v1/workflows";
 
-    private static InProcessSystem system;
-    private static Http http;
-    private static Runs runs;
-
-    @BeforeAll
-    static void start() {
-        system = InProcessSystem.start("clients");
-        http = system.http();
-        runs = new Runs(http);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (system != null) {
-            system.close();
-        }
-    }
+    @RegisterExtension
+    static final InProcessSystem system = InProcessSystem.perClass("clients");
+    private static final Http http = system.http();
+    private static final Runs runs = system.runs();
 
     private static List<String> names(JsonNode object) {
         List<String> names = new ArrayList<>();

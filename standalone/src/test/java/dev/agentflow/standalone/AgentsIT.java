@@ -14,26 +14,42 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Real agents end to end: the system on a real broker calls a Chat Completions server and an agent
  * service on loopback, started here, through the configured openai and http agents.
  */
-@ExtendWith(SharedBroker.class)
 class AgentsIT {
 
     private static final String KEY = "sk-it-never-shown";
     private static final String CHAT = "/v1/chat/completions";
     private static final LoopbackServer endpoints = LoopbackServer.start();
     private static final List<Instant> flakyCalls = new CopyOnWriteArrayList<>();
-    private static InProcessSystem system;
-    private static Http http;
-    private static Runs flows;
+
+    @RegisterExtension
+    static final InProcessSystem system = InProcessSystem.perClass("agents",
+            "--agentflow.openai.base-url=" + endpoints.url("/v1"),
+            "--agentflow.openai.api-key=" + KEY,
+            "--agentflow.openai.model=gpt-4o-mini",
+            "--agentflow.agents[flaky].type=openai",
+            "--agentflow.agents[flaky].base-url=" + endpoints.url("/flaky/v1"),
+            "--agentflow.agents[publisher].type=openai",
+            "--agentflow.agents[publisher].base-url=" + endpoints.url("/publisher/v1"),
+            "--agentflow.agents[publisher].tools[0].name=lookup",
+            "--agentflow.agents[publisher].tools[0].description=Looks a fact up",
+            "--agentflow.agents[publisher].tools[0].parameters.type=object",
+            "--agentflow.agents[publisher].tools[0].url=" + endpoints.url("/tools/lookup"),
+            "--agentflow.agents[publisher].tools[1].name=publish",
+            "--agentflow.agents[publisher].tools[1].requires-approval=true",
+            "--agentflow.agents[reviewer].type=http",
+            "--agentflow.agents[reviewer].url=" + endpoints.url("/reviewer"));
+    private static final Http http = system.http();
+    private static final Runs flows = system.runs();
 
     @BeforeAll
-    static void start() throws Exception {
+    static void answer() {
         endpoints.handle(CHAT, r -> chatAnswer("answer to: " + LoopbackServer.lastMessage(r)));
         endpoints.handle("/flaky" + CHAT, r -> {
             flakyCalls.add(Instant.now());
@@ -43,31 +59,10 @@ class AgentsIT {
         endpoints.handle("/tools/lookup", r -> Reply.json("{\"fact\":\"42 hospitals use AI triage\"}"));
         endpoints.handle("/reviewer", r -> Reply.json("{\"output\":\"reviewed: " + r.json().get("input").asString()
                 + "\"}"));
-        system = InProcessSystem.start("agents",
-                "--agentflow.openai.base-url=" + endpoints.url("/v1"),
-                "--agentflow.openai.api-key=" + KEY,
-                "--agentflow.openai.model=gpt-4o-mini",
-                "--agentflow.agents[flaky].type=openai",
-                "--agentflow.agents[flaky].base-url=" + endpoints.url("/flaky/v1"),
-                "--agentflow.agents[publisher].type=openai",
-                "--agentflow.agents[publisher].base-url=" + endpoints.url("/publisher/v1"),
-                "--agentflow.agents[publisher].tools[0].name=lookup",
-                "--agentflow.agents[publisher].tools[0].description=Looks a fact up",
-                "--agentflow.agents[publisher].tools[0].parameters.type=object",
-                "--agentflow.agents[publisher].tools[0].url=" + endpoints.url("/tools/lookup"),
-                "--agentflow.agents[publisher].tools[1].name=publish",
-                "--agentflow.agents[publisher].tools[1].requires-approval=true",
-                "--agentflow.agents[reviewer].type=http",
-                "--agentflow.agents[reviewer].url=" + endpoints.url("/reviewer"));
-        http = system.http();
-        flows = new Runs(http);
     }
 
     @AfterAll
     static void stop() {
-        if (system != null) {
-            system.close();
-        }
         endpoints.close();
     }
 

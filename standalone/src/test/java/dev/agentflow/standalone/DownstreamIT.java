@@ -21,7 +21,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -30,10 +30,10 @@ import tools.jackson.databind.JsonNode;
  * Three runs are made once: a completed one, a paused-then-resumed one (after {@link #between}),
  * and a cancelled one.
  */
-@ExtendWith(SharedBroker.class)
 class DownstreamIT {
 
-    private static InProcessSystem system;
+    @RegisterExtension
+    static final InProcessSystem system = InProcessSystem.perClass("downstream");
     private static String bootstrap;
     private static String prefix;
     private static String firstWorkflow;
@@ -51,11 +51,10 @@ class DownstreamIT {
 
     @BeforeAll
     static void start() throws Exception {
-        system = InProcessSystem.start("downstream");
         bootstrap = system.bootstrap();
         prefix = system.topicPrefix();
         Http http = system.http();
-        Runs flows = new Runs(http);
+        Runs flows = system.runs();
 
         example = new RunCompletionsConsumer(bootstrap, prefix + "run-events", prefix + "payloads",
                 "downstream-it");
@@ -92,9 +91,6 @@ class DownstreamIT {
         if (example != null) {
             example.close();
             exampleThread.join(10_000);
-        }
-        if (system != null) {
-            system.close();
         }
     }
 

@@ -11,39 +11,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** Event history, and the live SSE streams of a run and of a workflow's runs, through the real HTTP API. */
-@ExtendWith(SharedBroker.class)
 class EventsIT {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final List<String> PAUSED_THEN_RESUMED = List.of("RunStarted", "StepStarted", "StepCompleted",
             "StepStarted", "RunPaused", "RunResumed", "StepCompleted", "StepStarted", "StepCompleted", "RunCompleted");
 
-    private static InProcessSystem system;
-    private static Http http;
-    private static Runs flows;
-    private static String base;
-
-    @BeforeAll
-    static void start() {
-        system = InProcessSystem.start("events", "--agentflow.api.stream-heartbeat=200ms");
-        http = system.http();
-        flows = new Runs(http);
-        base = http.base();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (system != null) {
-            system.close();
-        }
-    }
+    @RegisterExtension
+    static final InProcessSystem system = InProcessSystem.perClass("events", "--agentflow.api.stream-heartbeat=200ms");
+    private static final Http http = system.http();
+    private static final Runs flows = system.runs();
 
     private static String approvalWorkflow() {
         return flows.workflow("events", "{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
@@ -121,7 +103,7 @@ class EventsIT {
     void runStreamDeliversHistoryThenLiveEventsAndEnds() {
         String runId = flows.start(approvalWorkflow(), "AI news");
         flows.awaitStatus(runId, "PAUSED", WAIT);
-        try (Sse stream = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", null)) {
+        try (Sse stream = Sse.open(http.base() + "/api/v1/workflows/runs/" + runId + "/stream", null)) {
             assertThat(stream.status()).isEqualTo(200);
             assertThat(stream.contentType()).startsWith("text/event-stream");
             List<Sse.Event> received = until(stream, "RunPaused");
@@ -136,7 +118,7 @@ class EventsIT {
             assertThat(received).extracting(e -> json(e.data())).containsExactlyElementsOf(history);
         }
         // A client that has everything is told to stop reconnecting
-        try (Sse done = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", "10")) {
+        try (Sse done = Sse.open(http.base() + "/api/v1/workflows/runs/" + runId + "/stream", "10")) {
             assertThat(done.status()).isEqualTo(204);
         }
     }
@@ -145,13 +127,13 @@ class EventsIT {
     void runStreamResumesAfterAForcedDisconnectWithoutGapsOrRepeats() {
         String runId = flows.start(approvalWorkflow(), "AI news");
         List<Sse.Event> received;
-        try (Sse first = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", null)) {
+        try (Sse first = Sse.open(http.base() + "/api/v1/workflows/runs/" + runId + "/stream", null)) {
             received = until(first, "RunPaused");
         }
         flows.awaitStatus(runId, "PAUSED", WAIT);
         String lastId = received.get(received.size() - 1).id();
         // Reconnected while the run waits: what follows can only come from the live tail
-        try (Sse second = Sse.open(base + "/api/v1/workflows/runs/" + runId + "/stream", lastId)) {
+        try (Sse second = Sse.open(http.base() + "/api/v1/workflows/runs/" + runId + "/stream", lastId)) {
             assertThat(second.status()).isEqualTo(200);
             resume(runId);
             received.addAll(until(second, "RunCompleted"));
@@ -171,7 +153,7 @@ class EventsIT {
         List<String> runs = new ArrayList<>();
         List<Sse.Event> received = new ArrayList<>();
         String lastId;
-        try (Sse stream = Sse.open(base + "/api/v1/workflows/" + wf + "/runs/stream", null)) {
+        try (Sse stream = Sse.open(http.base() + "/api/v1/workflows/" + wf + "/runs/stream", null)) {
             assertThat(stream.status()).isEqualTo(200);
             for (int i = 0; i < 3; i++) {
                 runs.add(flows.start(wf, "AI news"));
@@ -185,7 +167,7 @@ class EventsIT {
         runs.add(flows.start(wf, "AI news"));
         flows.awaitStatus(runs.get(3), "COMPLETED", WAIT);
         runs.add(flows.start(wf, "AI news"));
-        try (Sse again = Sse.open(base + "/api/v1/workflows/" + wf + "/runs/stream", lastId)) {
+        try (Sse again = Sse.open(http.base() + "/api/v1/workflows/" + wf + "/runs/stream", lastId)) {
             while (received.stream().filter(e -> e.name().equals("RunCompleted")).count() < 5) {
                 received.add(again.next(WAIT));
             }
@@ -215,7 +197,7 @@ class EventsIT {
             assertThat(r.contentType()).startsWith("application/problem+json");
         }
         for (String path : List.of("/api/v1/workflows/runs/wr-nope/stream", "/api/v1/workflows/wf-nope/runs/stream")) {
-            try (Sse stream = Sse.open(base + path, null)) {
+            try (Sse stream = Sse.open(http.base() + path, null)) {
                 assertThat(stream.status()).as(path).isEqualTo(404);
                 assertThat(stream.contentType()).startsWith("application/problem+json");
             }
@@ -228,7 +210,7 @@ class EventsIT {
         assertThat(http.get("/api/v1/workflows/" + wf + "/events?page=x").status()).isEqualTo(400);
         for (Map.Entry<String, String> bad : Map.of("/api/v1/workflows/runs/" + runId + "/stream", "x",
                 "/api/v1/workflows/" + wf + "/runs/stream", "0:x").entrySet()) {
-            try (Sse stream = Sse.open(base + bad.getKey(), bad.getValue())) {
+            try (Sse stream = Sse.open(http.base() + bad.getKey(), bad.getValue())) {
                 assertThat(stream.status()).as(bad.getKey()).isEqualTo(400);
                 assertThat(stream.contentType()).startsWith("application/problem+json");
             }

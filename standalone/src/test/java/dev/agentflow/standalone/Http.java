@@ -10,20 +10,26 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import tools.jackson.databind.JsonNode;
 
 /** A small JSON client for the integration tests. */
 final class Http {
 
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
+    private final Supplier<String> base;
     private final Map<String, String> headers;
 
     Http(String base) {
+        this(() -> base, Map.of());
+    }
+
+    /** A client of a system whose address is known only once it has started. */
+    Http(Supplier<String> base) {
         this(base, Map.of());
     }
 
-    private Http(String base, Map<String, String> headers) {
+    private Http(Supplier<String> base, Map<String, String> headers) {
         this.base = base;
         this.headers = headers;
     }
@@ -36,7 +42,7 @@ final class Http {
     }
 
     String base() {
-        return base;
+        return base.get();
     }
 
     record Response(int status, JsonNode body, HttpResponse<String> raw) {
@@ -52,7 +58,7 @@ final class Http {
     /** The body of a GET as text (a payload); fails unless the status is 200. */
     String text(String path) {
         try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + path))
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base() + path))
                     .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
@@ -68,11 +74,11 @@ final class Http {
     }
 
     Response get(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
     }
 
     Response delete(String path) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).DELETE());
     }
 
     Response post(String path, String json) {
@@ -88,7 +94,7 @@ final class Http {
     }
 
     private HttpRequest.Builder request(String path, String json) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(60));
         if (json != null) {
             b.header("Content-Type", "application/json");
         }

@@ -5,39 +5,72 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The standalone system in this JVM, on the JVM's {@link SharedBroker} under a topic prefix of its
  * own and a fresh data directory, with any further settings ({@code --name=value}) a test class
- * needs. Test classes that use it are extended with {@link SharedBroker}, which stops the broker
- * after the last of them.
+ * needs, and the one API client and wait helpers of the tests. A test class registers it as an
+ * extension, which starts it before the class's tests and stops it after them:
+ *
+ * <pre>
+ * &#64;RegisterExtension
+ * static final InProcessSystem system = InProcessSystem.perClass("runs", "--agentflow.x=y");
+ * </pre>
+ *
+ * Its {@link #http()} and {@link #runs()} may be taken at once (they reach the system once it runs).
  */
-final class InProcessSystem implements AutoCloseable {
+final class InProcessSystem implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
 
-    private final ConfigurableApplicationContext app;
-    private final Http http;
-    private final String bootstrap;
-    private final String topicPrefix;
+    private final String name;
+    private final String[] settings;
+    private final Http http = new Http(this::baseUrl);
+    private final Runs runs = new Runs(http);
+    private ConfigurableApplicationContext app;
+    private String bootstrap;
+    private String topicPrefix;
 
-    private InProcessSystem(ConfigurableApplicationContext app, String bootstrap, String topicPrefix) {
-        this.app = app;
-        this.http = new Http("http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port"));
-        this.bootstrap = bootstrap;
-        this.topicPrefix = topicPrefix;
+    private InProcessSystem(String name, String... settings) {
+        this.name = name;
+        this.settings = settings.clone();
     }
 
+    /** A system started before the test class's tests and stopped after them (register it as an extension). */
+    static InProcessSystem perClass(String name, String... settings) {
+        return new InProcessSystem(name, settings);
+    }
+
+    /** A system started now; the caller closes it. */
     static InProcessSystem start(String name, String... settings) {
-        String bootstrap = SharedBroker.bootstrapServers();
-        String prefix = SharedBroker.topicPrefix(name);
+        InProcessSystem system = new InProcessSystem(name, settings);
+        system.begin();
+        return system;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        new SharedBroker().beforeAll(context);
+        begin();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private void begin() {
+        bootstrap = SharedBroker.bootstrapServers();
+        topicPrefix = SharedBroker.topicPrefix(name);
         List<String> args = new ArrayList<>(List.of("--server.port=0",
                 "--agentflow.data-dir=" + tempDir("agentflow-" + name),
                 "--agentflow.kafka.bootstrap-servers=" + bootstrap,
-                "--agentflow.kafka.topic-prefix=" + prefix));
+                "--agentflow.kafka.topic-prefix=" + topicPrefix));
         args.addAll(List.of(settings));
-        return new InProcessSystem(SpringApplication.run(AgentflowApplication.class, args.toArray(String[]::new)),
-                bootstrap, prefix);
+        app = SpringApplication.run(AgentflowApplication.class, args.toArray(String[]::new));
     }
 
     private static String tempDir(String prefix) {
@@ -48,8 +81,20 @@ final class InProcessSystem implements AutoCloseable {
         }
     }
 
+    private String baseUrl() {
+        if (app == null) {
+            throw new IllegalStateException("The system " + name + " has not started");
+        }
+        return "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+    }
+
     Http http() {
         return http;
+    }
+
+    /** Workflows, runs and waits through {@link #http()}. */
+    Runs runs() {
+        return runs;
     }
 
     <T> T bean(Class<T> type) {
@@ -68,6 +113,8 @@ final class InProcessSystem implements AutoCloseable {
 
     @Override
     public void close() {
-        app.close();
+        if (app != null) {
+            app.close();
+        }
     }
 }

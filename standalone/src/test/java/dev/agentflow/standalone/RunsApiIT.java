@@ -6,33 +6,17 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** Runs through the real HTTP API on a real KRaft broker: execution, pause/resume, cancel, errors. */
-@ExtendWith(SharedBroker.class)
 class RunsApiIT {
 
-    private static InProcessSystem system;
-    private static Http http;
-    private static Runs flows;
-
-    @BeforeAll
-    static void start() {
-        system = InProcessSystem.start("runs");
-        http = system.http();
-        flows = new Runs(http);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (system != null) {
-            system.close();
-        }
-    }
+    @RegisterExtension
+    static final InProcessSystem system = InProcessSystem.perClass("runs");
+    private static final Http http = system.http();
+    private static final Runs flows = system.runs();
 
     @Test
     void threeStepRunCompletesFeedingEachOutputToTheNextStep() {

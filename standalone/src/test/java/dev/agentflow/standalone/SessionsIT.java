@@ -11,30 +11,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Two runs in one session through the real API; the session store then holds both, in order. */
-@ExtendWith(SharedBroker.class)
 class SessionsIT {
 
-    private static InProcessSystem system;
-    private static Http http;
-
-    @BeforeAll
-    static void start() {
-        system = InProcessSystem.start("sessions");
-        http = system.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (system != null) {
-            system.close();
-        }
-    }
+    @RegisterExtension
+    static final InProcessSystem system = InProcessSystem.perClass("sessions");
+    private static final Http http = system.http();
 
     private static String runToCompletion(String workflowId, String input) {
         Http.Response r = http.post("/api/v1/workflows/" + workflowId + "/run",

@@ -17,34 +17,17 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 /** The workflow-definition API end to end: the standalone system in this JVM, on a real KRaft broker. */
-@ExtendWith(SharedBroker.class)
 class StandaloneApiIT {
 
-    private static InProcessSystem system;
-    private static Http http;
-    private static String bootstrap;
-
-    @BeforeAll
-    static void start() {
-        system = InProcessSystem.start("it", "--agentflow.limits.max-payload-bytes=1000000",
-                "--agentflow.api.max-streams=2", "--agentflow.api.stream-heartbeat=200ms");
-        bootstrap = system.bootstrap();
-        http = system.http();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (system != null) {
-            system.close();
-        }
-    }
+    @RegisterExtension
+    static final InProcessSystem system = InProcessSystem.perClass("it", "--agentflow.limits.max-payload-bytes=1000000",
+            "--agentflow.api.max-streams=2", "--agentflow.api.stream-heartbeat=200ms");
+    private static final Http http = system.http();
 
     private static String create(String name) {
         Http.Response r = http.post("/api/v1/workflows", "{\"name\":\"" + name + "\",\"description\":\"d\"}");
@@ -303,7 +286,7 @@ class StandaloneApiIT {
     /** Committed records on the workflow-events topic. */
     private static long eventCount() {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, system.bootstrap());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {

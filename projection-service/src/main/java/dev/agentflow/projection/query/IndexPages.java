@@ -1,10 +1,13 @@
 package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.topology.ListIndex;
+import dev.agentflow.runtime.kafka.StreamsApp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.PriorityQueue;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -20,7 +23,32 @@ public final class IndexPages {
     /** Above every character an entry key holds (UTF-8 EF BF BF sorts after any ASCII byte). */
     private static final String END = "\uffff";
 
-    private IndexPages() {
+    private final StreamsApp projection;
+    private final String indexStore;
+    private final String countStore;
+    private final String sourceTopic;
+
+    /**
+     * The pages of the lists of one {@link ListIndex}.
+     *
+     * @param sourceTopic the topic whose partitions the index's stores are split by
+     */
+    public IndexPages(StreamsApp projection, String indexStore, String countStore, String sourceTopic) {
+        this.projection = projection;
+        this.indexStore = indexStore;
+        this.countStore = countStore;
+        this.sourceTopic = sourceTopic;
+    }
+
+    /**
+     * Page {@code page} of {@code list}, oldest first or newest first: the view of each id on it
+     * ({@code view} answers null for one to leave out) and the list's total.
+     */
+    public <V> Page<V> page(String list, boolean newestFirst, int page, int size, Function<String, V> view) {
+        long total = count(projection.<Long>keyValueStorePartitions(countStore, sourceTopic), list);
+        List<String> ids = ids(projection.<String>keyValueStorePartitions(indexStore, sourceTopic), list, newestFirst,
+                page, size);
+        return Page.of(ids.stream().map(view).filter(Objects::nonNull).toList(), total, page, size);
     }
 
     /**

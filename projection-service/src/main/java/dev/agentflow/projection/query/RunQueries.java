@@ -8,7 +8,6 @@ import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.schemas.run.RunStatus;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -22,13 +21,14 @@ public final class RunQueries {
 
     private final StreamsApp projection;
     private final VersionWatch watch;
-    private final String runEventsTopic;
+    private final IndexPages lists;
 
     /** @param runEventsTopic the topic whose partitions the run stores are split by */
     public RunQueries(StreamsApp projection, VersionWatch watch, String runEventsTopic) {
         this.projection = projection;
         this.watch = watch;
-        this.runEventsTopic = runEventsTopic;
+        this.lists = new IndexPages(projection, ProjectionTopology.RUN_INDEX_STORE, ProjectionTopology.RUN_COUNT_STORE,
+                runEventsTopic);
     }
 
     private ReadOnlyKeyValueStore<String, RunView> store() {
@@ -71,11 +71,7 @@ public final class RunQueries {
     }
 
     private Page<RunView> list(String list, boolean newestFirst, int page, int size) {
-        long total = IndexPages.count(projection.<Long>keyValueStorePartitions(ProjectionTopology.RUN_COUNT_STORE,
-                runEventsTopic), list);
-        List<String> ids = IndexPages.ids(projection.<String>keyValueStorePartitions(
-                ProjectionTopology.RUN_INDEX_STORE, runEventsTopic), list, newestFirst, page, size);
         ReadOnlyKeyValueStore<String, RunView> views = store();
-        return Page.of(ids.stream().map(views::get).filter(Objects::nonNull).toList(), total, page, size);
+        return lists.page(list, newestFirst, page, size, views::get);
     }
 }

@@ -4,7 +4,6 @@ import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.views.WorkflowDetail;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -14,13 +13,14 @@ public final class WorkflowQueries {
 
     private final StreamsApp projection;
     private final VersionWatch watch;
-    private final String workflowEventsTopic;
+    private final IndexPages lists;
 
     /** @param workflowEventsTopic the topic whose partitions the workflow stores are split by */
     public WorkflowQueries(StreamsApp projection, VersionWatch watch, String workflowEventsTopic) {
         this.projection = projection;
         this.watch = watch;
-        this.workflowEventsTopic = workflowEventsTopic;
+        this.lists = new IndexPages(projection, ProjectionTopology.WORKFLOW_INDEX_STORE,
+                ProjectionTopology.WORKFLOW_COUNT_STORE, workflowEventsTopic);
     }
 
     private ReadOnlyKeyValueStore<String, WorkflowView> store() {
@@ -45,14 +45,11 @@ public final class WorkflowQueries {
 
     /** Live workflows, newest first (a range scan of the workflow-index-store). */
     public Page<WorkflowView> page(int page, int size) {
-        String list = ProjectionTopology.LIVE_WORKFLOWS;
-        long total = IndexPages.count(projection.<Long>keyValueStorePartitions(
-                ProjectionTopology.WORKFLOW_COUNT_STORE, workflowEventsTopic), list);
-        List<String> ids = IndexPages.ids(projection.<String>keyValueStorePartitions(
-                ProjectionTopology.WORKFLOW_INDEX_STORE, workflowEventsTopic), list, true, page, size);
         ReadOnlyKeyValueStore<String, WorkflowView> views = store();
-        return Page.of(ids.stream().map(views::get).filter(v -> v != null && !v.deleted()).toList(), total, page,
-                size);
+        return lists.page(ProjectionTopology.LIVE_WORKFLOWS, true, page, size, id -> {
+            WorkflowView view = views.get(id);
+            return view == null || view.deleted() ? null : view;
+        });
     }
 
     /** Completes when the view of the workflow has applied {@code version} (read-your-writes). */

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.core.retry.RetryException;
 import org.springframework.core.retry.RetryPolicy;
 import org.springframework.core.retry.RetryTemplate;
 import org.springframework.kafka.config.KafkaStreamsConfiguration;
@@ -71,11 +72,22 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
     /** How long a query waits by default for a store that a rebalance has taken away. */
     public static final Duration STORE_WAIT = Duration.ofSeconds(10);
-    private static final Duration STORE_RETRY_DELAY = Duration.ofMillis(10);
+    /** Waits out a rebalance: a store that is not queryable is asked for every 10 ms, up to {@link #STORE_WAIT}. */
+    private static final RetryTemplate STORE_RETRY = new RetryTemplate(RetryPolicy.builder()
+            .includes(InvalidStateStoreException.class).delay(Duration.ofMillis(10))
+            .maxRetries(STORE_WAIT.toMillis() / 10).timeout(STORE_WAIT).build());
+    private static final RetryTemplate NO_RETRY = new RetryTemplate(RetryPolicy.builder().maxRetries(0).build());
 
     private final String name;
     private final Map<String, Object> config;
     private final StreamsBuilderFactoryBean factory;
+    /**
+     * The static member id: the configured one (application id and instance id) and a fingerprint
+     * of the topology. A static member that rejoins is handed its old assignment without a
+     * rebalance, and only a rebalance creates the changelog topics of stores a new version added:
+     * with the same id, an upgraded topology would wait for them forever.
+     */
+    private String memberId;
     /** The query services of the running {@code KafkaStreams} (they keep the instance they first see). */
     private volatile KafkaStreamsInteractiveQueryService queries;
     private volatile KafkaStreamsInteractiveQueryService immediateQueries;
@@ -105,11 +117,9 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     /** Query services for the {@code KafkaStreams} just started: one that waits out a rebalance, one that does not. */
     private void newQueryServices() {
         KafkaStreamsInteractiveQueryService waiting = new KafkaStreamsInteractiveQueryService(factory);
-        waiting.setRetryTemplate(new RetryTemplate(RetryPolicy.builder().includes(InvalidStateStoreException.class)
-                .delay(STORE_RETRY_DELAY).maxRetries(STORE_WAIT.toMillis() / STORE_RETRY_DELAY.toMillis())
-                .timeout(STORE_WAIT).build()));
+        waiting.setRetryTemplate(STORE_RETRY);
         KafkaStreamsInteractiveQueryService immediate = new KafkaStreamsInteractiveQueryService(factory);
-        immediate.setRetryTemplate(new RetryTemplate(RetryPolicy.builder().maxRetries(0).build()));
+        immediate.setRetryTemplate(NO_RETRY);
         queries = waiting;
         immediateQueries = immediate;
     }
@@ -172,28 +182,20 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
 
     /**
      * Creates the builder and builds the topology (Spring calls it once the bean is configured),
-     * then names this process's static group membership after the topology (see {@link #start}).
+     * then names this process's static group membership after the topology (see {@link #memberId}).
      */
     @Override
     public void afterPropertiesSet() throws Exception {
         factory.afterPropertiesSet();
         factory.afterSingletonsInstantiated();
+        memberId = config.get(INSTANCE_ID) + "-" + fingerprint(factory.getTopology().describe().toString());
         Properties streams = factory.getStreamsConfiguration();
-        streams.put(INSTANCE_ID, memberId());
+        streams.put(INSTANCE_ID, memberId);
         factory.setStreamsConfiguration(streams);
     }
 
     private static final String INSTANCE_ID = StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
 
-    /**
-     * The static member id: the configured one (application id and instance id) and a fingerprint
-     * of the topology. A static member that rejoins is handed its old assignment without a
-     * rebalance, and only a rebalance creates the changelog topics of stores a new version added:
-     * with the same id, an upgraded topology would wait for them forever.
-     */
-    String memberId() {
-        return config.get(INSTANCE_ID) + "-" + fingerprint(factory.getTopology().describe().toString());
-    }
 
     static String fingerprint(String description) {
         try {
@@ -230,14 +232,13 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     private void removeStaleMembers() {
         String group = (String) config.get(StreamsConfig.APPLICATION_ID_CONFIG);
         String configured = (String) config.get(INSTANCE_ID);
-        String current = memberId();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)))) {
             ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
                     .get(30, TimeUnit.SECONDS).get(group);
             List<MemberToRemove> stale = description == null ? List.of() : description.members().stream()
                     .map(m -> m.groupInstanceId().orElse(null))
-                    .filter(id -> id != null && stale(configured, current, id))
+                    .filter(id -> id != null && stale(configured, memberId, id))
                     .map(MemberToRemove::new).toList();
             if (!stale.isEmpty()) {
                 LOG.info("{}: removing {} static member(s) this instance left under an earlier topology", name,
@@ -247,14 +248,12 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (!(cause instanceof GroupIdNotFoundException)) { // a new application: no members yet
                 LOG.warn("{}: could not check its group for members of an earlier topology; any such member keeps"
-                        + " its partitions until its session times out", name, e.getCause());
+                        + " its partitions until its session times out", name, cause);
             }
-        } catch (TimeoutException | RuntimeException e) {
-            LOG.warn("{}: could not check its group for members of an earlier topology; any such member keeps its"
-                    + " partitions until its session times out", name, e);
         }
     }
 
@@ -340,38 +339,32 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
      * query service does not offer.)
      */
     public <V> List<ReadOnlyKeyValueStore<String, V>> keyValueStorePartitions(String storeName, String sourceTopic) {
-        long deadline = System.nanoTime() + STORE_WAIT.toNanos();
-        while (true) {
-            try {
-                KafkaStreams streams = factory.getKafkaStreams();
-                if (streams == null) {
-                    throw new InvalidStateStoreException(name + " has not started");
-                }
-                List<Integer> partitions = streams.metadataForLocalThreads().stream()
-                        .flatMap(thread -> thread.activeTasks().stream())
-                        .flatMap(task -> task.topicPartitions().stream())
-                        .filter(tp -> tp.topic().equals(sourceTopic)).map(TopicPartition::partition)
-                        .distinct().sorted().toList();
-                if (partitions.isEmpty() && streams.state() != KafkaStreams.State.RUNNING) {
-                    throw new InvalidStateStoreException(storeName + " has no partition yet");
-                }
-                List<ReadOnlyKeyValueStore<String, V>> stores = new ArrayList<>();
-                for (int partition : partitions) {
-                    stores.add(streams.store(StoreQueryParameters.<ReadOnlyKeyValueStore<String, V>>fromNameAndType(
-                            storeName, QueryableStoreTypes.keyValueStore()).withPartition(partition)));
-                }
-                return stores;
-            } catch (InvalidStateStoreException e) {
-                if (System.nanoTime() > deadline) {
-                    throw e;
-                }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(10);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
+        try {
+            return STORE_RETRY.execute(() -> partitionStores(storeName, sourceTopic));
+        } catch (RetryException e) {
+            throw e.getCause() instanceof InvalidStateStoreException invalid ? invalid
+                    : new IllegalStateException("Cannot query " + storeName + " of " + name, e.getCause());
         }
+    }
+
+    private <V> List<ReadOnlyKeyValueStore<String, V>> partitionStores(String storeName, String sourceTopic) {
+        KafkaStreams streams = factory.getKafkaStreams();
+        if (streams == null) {
+            throw new InvalidStateStoreException(name + " has not started");
+        }
+        List<Integer> partitions = streams.metadataForLocalThreads().stream()
+                .flatMap(thread -> thread.activeTasks().stream())
+                .flatMap(task -> task.topicPartitions().stream())
+                .filter(tp -> tp.topic().equals(sourceTopic)).map(TopicPartition::partition)
+                .distinct().sorted().toList();
+        if (partitions.isEmpty() && streams.state() != KafkaStreams.State.RUNNING) {
+            throw new InvalidStateStoreException(storeName + " has no partition yet");
+        }
+        List<ReadOnlyKeyValueStore<String, V>> stores = new ArrayList<>();
+        for (int partition : partitions) {
+            stores.add(streams.store(StoreQueryParameters.<ReadOnlyKeyValueStore<String, V>>fromNameAndType(
+                    storeName, QueryableStoreTypes.keyValueStore()).withPartition(partition)));
+        }
+        return stores;
     }
 }
