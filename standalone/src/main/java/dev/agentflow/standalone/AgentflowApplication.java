@@ -2,6 +2,7 @@ package dev.agentflow.standalone;
 
 import dev.agentflow.runtime.config.AgentflowProperties;
 import dev.agentflow.runtime.config.KafkaBootstrap;
+import dev.agentflow.standalone.cli.CreateApiKey;
 import dev.agentflow.standalone.cli.RebuildViews;
 import dev.agentflow.standalone.cli.Replay;
 import java.util.Arrays;
@@ -27,6 +28,7 @@ public class AgentflowApplication {
             switch (args[0]) {
                 case "replay" -> System.exit(Replay.run(rest));
                 case "rebuild-views" -> System.exit(RebuildViews.run(AgentflowApplication.class, rest));
+                case "create-api-key" -> System.exit(CreateApiKey.run(rest));
                 default -> {
                     // not a tool: Spring options such as --server.port
                 }

@@ -35,7 +35,7 @@ class ServicesAloneIT {
     private static ConfigurableApplicationContext service(String services, String prefix, String instance,
                                                           WebApplicationType web) throws IOException {
         return new SpringApplicationBuilder(ServiceApplication.class).web(web).run(
-                "--server.port=0",
+                "--server.port=0", "--server.address=127.0.0.1",
                 "--agentflow.services=" + services,
                 "--agentflow.instance-id=" + instance,
                 "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-" + instance),

@@ -1,6 +1,5 @@
 package dev.agentflow.web;
 
-import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.limits.Limits;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -13,13 +12,9 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -118,21 +113,7 @@ public class BodyLimitFilter extends OncePerRequestFilter {
 
     private static void problem(HttpServletResponse response, HttpStatus status, String detail, FieldError error)
             throws IOException {
-        response.setStatus(status.value());
-        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-        if (status == HttpStatus.TOO_MANY_REQUESTS) {
-            response.setHeader("Retry-After", "1");
-        }
-        Map<String, Object> problem = new LinkedHashMap<>();
-        problem.put("type", "about:blank");
-        problem.put("title", status.getReasonPhrase());
-        problem.put("status", status.value());
-        problem.put("detail", detail);
-        if (error != null) {
-            problem.put(ProblemHandler.ERRORS, List.of(error));
-            problem.put(ProblemHandler.INVALID_PARAMS, List.of(error));
-        }
-        response.getOutputStream().write(Json.mapper().writeValueAsBytes(problem));
+        ProblemResponses.write(response, status, detail, error);
     }
 
     private static final class CachedBody extends HttpServletRequestWrapper {

@@ -11,6 +11,7 @@ import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.FieldError;
+import dev.agentflow.web.security.Actors;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,8 +24,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * What every write does: send one command, wait (bounded) for the decider's reply, map a
- * rejection to 404 / 409 / 422, and wait until the views show the result (read-your-writes).
+ * What every write does: send one command on behalf of the authenticated caller, wait (bounded)
+ * for the decider's reply, map a rejection to 404 / 409 / 422, and wait until the views show the
+ * result (read-your-writes).
  */
 @Component
 @dev.agentflow.runtime.spring.ConditionalOnService("command-api")
@@ -44,7 +46,7 @@ public class CommandExecutor {
         CommandReply reply;
         try {
             reply = gateway.send(topic, new CommandEnvelope<>(jobId, types.nameOf(command), aggregateId,
-                    Instant.now(), command), timeout);
+                    Instant.now(), Actors.current(), command), timeout);
         } catch (CommandGateway.ReplyTimeoutException e) {
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of());
         }

@@ -12,7 +12,9 @@ import java.util.Map;
  * per-step records and, when PAUSED, the pending approval. A payload longer than
  * {@code agentflow.api.detail-payload-bytes} is cut: {@code <field>Truncated} is then true. A payload
  * stored by reference has {@code <field>Href}, the URL that serves it whole. {@code lastStepOrder}
- * is {@code currentStepOrder} under the name the Agent Manager's own clients read.
+ * is {@code currentStepOrder} under the name the Agent Manager's own clients read. {@code startedBy},
+ * {@code cancelledBy} and each step's {@code approvedBy} name the principals who did it (the
+ * {@code actor} of the events).
  */
 public record RunDetail(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
                         int lastStepOrder, long durationMs, Instant createdAt, Instant updatedAt,
@@ -22,7 +24,8 @@ public record RunDetail(String id, String workflowId, String sessionId, RunStatu
                         String output,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean outputTruncated,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String outputHref,
-                        String error, List<Step> steps, Approval pendingApproval) {
+                        String error, List<Step> steps, Approval pendingApproval, String startedBy,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String cancelledBy) {
 
     /** What happened to one step; its input is the previous step's output (the run's input for step 1). */
     public record Step(int stepOrder, String agentId, String action,
@@ -32,7 +35,8 @@ public record RunDetail(String id, String workflowId, String sessionId, RunStatu
                        String output,
                        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean outputTruncated,
                        @JsonInclude(JsonInclude.Include.NON_NULL) String outputHref,
-                       StepStatus status, int attempts, Instant startedAt, Instant finishedAt, String error) {
+                       StepStatus status, int attempts, Instant startedAt, Instant finishedAt, String error,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String approvedBy) {
     }
 
     /** What the paused step asks a human to approve. */

@@ -51,7 +51,7 @@ public final class RunDetails {
             Shown output = show(s.output());
             shownSteps.add(new RunDetail.Step(s.stepOrder(), s.agentId(), s.action(), input.text, input.truncated,
                     input.href, output.text, output.truncated, output.href, s.status(), s.attempts(), s.startedAt(),
-                    s.finishedAt(), s.error()));
+                    s.finishedAt(), s.error(), s.approvedBy()));
             if (run.status() == RunStatus.PAUSED && s.stepOrder() == run.currentStepOrder() && s.approval() != null) {
                 approval = approval(s.approval());
             }
@@ -63,7 +63,7 @@ public final class RunDetails {
                 run.currentStepOrder(), run.updatedAt().toEpochMilli() - run.createdAt().toEpochMilli(),
                 run.createdAt(), run.updatedAt(),
                 runInput.text, runInput.truncated, runInput.href, output.text, output.truncated, output.href,
-                run.error(), shownSteps, approval);
+                run.error(), shownSteps, approval, run.startedBy(), run.cancelledBy());
     }
 
     private RunDetail.Approval approval(ApprovalRequest request) {

@@ -11,14 +11,21 @@ import java.time.Instant;
  *
  * @param stepCount how many steps the run executes
  * @param input     the run's input (inline or by reference)
- * @param error     why the run failed, when it did
+ * @param error       why the run failed, when it did
+ * @param startedBy   who started it (the actor of RunStarted); null in views of runs from before actors
+ * @param cancelledBy who cancelled it, once CANCELLED
  */
 public record RunView(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
                       int stepCount, Payload input, String error, Instant createdAt, Instant updatedAt,
-                      long version) {
+                      long version, String startedBy, String cancelledBy) {
 
     RunView with(RunStatus newStatus, int current, String newError, Instant at, long newVersion) {
         return new RunView(id, workflowId, sessionId, newStatus, current, stepCount, input, newError, createdAt, at,
-                newVersion);
+                newVersion, startedBy, cancelledBy);
+    }
+
+    RunView cancelledBy(String actor) {
+        return new RunView(id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error, createdAt,
+                updatedAt, version, startedBy, actor);
     }
 }

@@ -76,10 +76,10 @@ public final class RunViews {
         long version = envelope.version();
         if (event instanceof RunStarted e) {
             RunView started = new RunView(e.runId(), e.workflowId(), e.sessionId(), RunStatus.RUNNING, 0,
-                    e.steps().size(), e.input(), null, at, at, version);
+                    e.steps().size(), e.input(), null, at, at, version, envelope.actor(), null);
             return new Change(started, e.steps().stream()
                     .map(s -> new StepView(e.runId(), s.stepOrder(), s.agentId(), s.action(), StepStatus.PENDING, 0,
-                            null, null, null, null, null))
+                            null, null, null, null, null, null))
                     .toList());
         }
         if (run == null) {
@@ -90,7 +90,7 @@ public final class RunViews {
         if (stepOrder > 0 && step == null) {
             // a run whose view was written before steps had views of their own: its steps start now
             step = new StepView(run.id(), stepOrder, event instanceof StepStarted s ? s.agentId() : null, null,
-                    StepStatus.PENDING, 0, null, null, null, null, null);
+                    StepStatus.PENDING, 0, null, null, null, null, null, null);
         }
         if (event instanceof StepStarted e) {
             StepView s = step.with(StepStatus.RUNNING, e.attempt(), step.startedAt() == null ? at : step.startedAt(),
@@ -116,7 +116,7 @@ public final class RunViews {
         }
         if (event instanceof RunResumed) {
             StepView s = step.with(step.status(), step.attempts(), step.startedAt(), step.finishedAt(), step.error(),
-                    step.output(), null);
+                    step.output(), null).approvedBy(envelope.actor());
             return new Change(run.with(RunStatus.RUNNING, run.currentStepOrder(), run.error(), at, version),
                     List.of(s));
         }
@@ -132,7 +132,8 @@ public final class RunViews {
                 steps.add(step.with(StepStatus.CANCELLED, step.attempts(), step.startedAt(), at, step.error(), null,
                         null));
             }
-            return new Change(run.with(RunStatus.CANCELLED, run.currentStepOrder(), run.error(), at, version), steps);
+            return new Change(run.with(RunStatus.CANCELLED, run.currentStepOrder(), run.error(), at, version)
+                    .cancelledBy(envelope.actor()), steps);
         }
         throw new IllegalStateException("Unhandled run event " + event.getClass());
     }

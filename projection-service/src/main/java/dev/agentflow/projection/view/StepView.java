@@ -10,17 +10,23 @@ import java.time.Instant;
  * twice.
  *
  * @param output   the step's output once COMPLETED (inline or by reference)
- * @param approval what the step asks approval for while WAITING_FOR_APPROVAL
+ * @param approval   what the step asks approval for while WAITING_FOR_APPROVAL
+ * @param approvedBy who resumed the run with this step's output, when a human did
  */
 public record StepView(String runId, int stepOrder, String agentId, String action, StepStatus status, int attempts,
                        Instant startedAt, Instant finishedAt, String error, Payload output,
-                       ApprovalRequest approval) {
+                       ApprovalRequest approval, String approvedBy) {
 
     public enum StepStatus { PENDING, RUNNING, RETRYING, WAITING_FOR_APPROVAL, COMPLETED, FAILED, CANCELLED }
 
     StepView with(StepStatus newStatus, int newAttempts, Instant newStartedAt, Instant newFinishedAt, String newError,
                   Payload newOutput, ApprovalRequest newApproval) {
         return new StepView(runId, stepOrder, agentId, action, newStatus, newAttempts, newStartedAt, newFinishedAt,
-                newError, newOutput, newApproval);
+                newError, newOutput, newApproval, approvedBy);
+    }
+
+    StepView approvedBy(String actor) {
+        return new StepView(runId, stepOrder, agentId, action, status, attempts, startedAt, finishedAt, error, output,
+                approval, actor);
     }
 }

@@ -37,4 +37,17 @@ public interface Decider<C, S, E, R> {
     default List<R> react(S state, E event) {
         return List.of();
     }
+
+    /**
+     * On whose behalf the aggregate goes on when a command names nobody (an agent's result, a
+     * timer): the principal of its latest command that named one; null if it does not remember.
+     */
+    default String actor(S state) {
+        return null;
+    }
+
+    /** The state, remembering that it goes on on behalf of {@code actor} (not an event). */
+    default S actedBy(S state, String actor) {
+        return state;
+    }
 }

@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one decider runtime: runs any {@link Decider} over the commands of its topic, keyed by
  * aggregate id. For each command it loads the state, decides with the processing time, and, when
- * accepted, folds each event, wraps it in an envelope with the next aggregate version, forwards the
+ * accepted, folds each event, wraps it in an envelope with the next aggregate version and the actor
+ * (the command's, else the one the state remembers: {@link Decider#actor}), forwards the
  * events, stores the state, forwards what the events ask for ({@link Routes#route}) and replies. A
  * rejection forwards only its reply. Everything is decided before anything is written, so a decider
  * that throws leaves nothing behind; under exactly_once_v2 all of it commits in one transaction.
@@ -112,6 +113,7 @@ public class DeciderProcessor<C, S, E, R> implements Processor<String, CommandEn
             return;
         }
         List<E> events = ((Decision.Accepted<E>) decision).events();
+        String actor = command.actor() != null ? command.actor() : decider.actor(state);
         S before = state;
         List<EventEnvelope<E>> envelopes = new ArrayList<>();
         List<R> reactions = new ArrayList<>();
@@ -119,11 +121,14 @@ public class DeciderProcessor<C, S, E, R> implements Processor<String, CommandEn
             state = decider.evolve(state, event);
             envelopes.add(new EventEnvelope<>(Ids.eventId(), spec.eventTypes().nameOf(event),
                     CarriesPayloads.schemaVersionOf(event), id, decider.version(state), now, command.commandId(),
-                    event));
+                    actor, event));
             reactions.addAll(decider.react(state, event));
         }
         envelopes.forEach(envelope -> forward(spec.eventsSink(), id, envelope, nowMs));
         if (!events.isEmpty()) {
+            if (command.actor() != null) {
+                state = decider.actedBy(state, command.actor());
+            }
             states.put(id, state);
             stored(id, before, state);
         }

@@ -1,5 +1,6 @@
 package dev.agentflow.schemas.envelope;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
@@ -12,6 +13,9 @@ import java.time.Instant;
  * @param version       per-aggregate sequence number: 1, 2, 3 ...
  * @param occurredAt    when the decider accepted the command
  * @param commandId     the command that caused it (the API's jobId)
+ * @param actor         on whose behalf it happened: the authenticated principal of the command that
+ *                      caused it, or of the latest command of the run that led to it ({@code key:<name>},
+ *                      {@code jwt:<subject>}, {@code anonymous}); absent in events written before it existed
  * @param data          the event payload
  */
 public record EventEnvelope<E>(
@@ -22,10 +26,18 @@ public record EventEnvelope<E>(
         long version,
         Instant occurredAt,
         String commandId,
+        @JsonInclude(JsonInclude.Include.NON_NULL) String actor,
         E data) implements Envelope<E, EventEnvelope<E>> {
+
+    /** An event on nobody's behalf. */
+    public EventEnvelope(String eventId, String type, int schemaVersion, String aggregateId, long version,
+                         Instant occurredAt, String commandId, E data) {
+        this(eventId, type, schemaVersion, aggregateId, version, occurredAt, commandId, null, data);
+    }
 
     @Override
     public EventEnvelope<E> withData(E newData) {
-        return new EventEnvelope<>(eventId, type, schemaVersion, aggregateId, version, occurredAt, commandId, newData);
+        return new EventEnvelope<>(eventId, type, schemaVersion, aggregateId, version, occurredAt, commandId, actor,
+                newData);
     }
 }

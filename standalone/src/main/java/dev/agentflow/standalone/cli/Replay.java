@@ -123,6 +123,9 @@ public final class Replay {
                 .append(kind).append(' ').append(aggregateId).append("  ")
                 .append('v').append(event.path("version").asLong()).append("  ")
                 .append(entry.type());
+        if (event.hasNonNull("actor")) {
+            line.append("  by ").append(event.path("actor").asString());
+        }
         for (Map.Entry<String, JsonNode> field : event.path("data").properties()) {
             JsonNode value = field.getValue();
             if (value.isNull() || value.isString() && value.asString().equals(aggregateId)) {

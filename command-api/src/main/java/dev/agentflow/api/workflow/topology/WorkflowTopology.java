@@ -74,7 +74,7 @@ public final class WorkflowTopology {
 
     /**
      * The workflow decider on the one decider runtime: a clone's creation goes back to
-     * workflow-commands, a run's start to run-commands, both under the cause's command id; a command
+     * workflow-commands, a run's start to run-commands, both under the cause's command id and actor; a command
      * whose follow-up completes the operation leaves the reply to it.
      */
     static final class WorkflowRoutes implements DeciderProcessor.Routes<WorkflowCommand, FollowUp> {
@@ -85,11 +85,11 @@ public final class WorkflowTopology {
             if (followUp instanceof FollowUp.ToWorkflow w) {
                 String key = w.command().workflowId();
                 forward.to(COMMANDS_SINK, key, new CommandEnvelope<>(cause.commandId(),
-                        Topics.WORKFLOW_COMMANDS.nameOf(w.command()), key, now, w.command()));
+                        Topics.WORKFLOW_COMMANDS.nameOf(w.command()), key, now, cause.actor(), w.command()));
             } else if (followUp instanceof FollowUp.ToRun r) {
                 String key = r.command().runId();
                 forward.to(RUN_COMMANDS_SINK, key, new CommandEnvelope<>(cause.commandId(),
-                        Topics.RUN_COMMANDS.nameOf(r.command()), key, now, r.command()));
+                        Topics.RUN_COMMANDS.nameOf(r.command()), key, now, cause.actor(), r.command()));
             } else {
                 throw new IllegalStateException("Unhandled follow-up " + followUp);
             }

@@ -205,6 +205,16 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
 
     /** The agent invocation a started step asks for. */
     @Override
+    public String actor(RunState state) {
+        return state.actor();
+    }
+
+    @Override
+    public RunState actedBy(RunState state, String actor) {
+        return state.actedBy(actor);
+    }
+
+    @Override
     public List<AgentRequest> react(RunState state, RunEvent event) {
         if (event instanceof StepStarted e) {
             StepDefinition step = state.step(e.stepOrder());

@@ -26,14 +26,16 @@ import java.util.List;
  * @param earlierInput that step's input
  * @param earlierOutputs the outputs of the completed steps from {@code earlierFrom} on: the latest
  *                    {@code Limits.earlierStepsCarried()}, so the state stays bounded
+ * @param actor       on whose behalf the run goes on: the principal of its latest command (start,
+ *                    resume, cancel), recorded on the events the engine writes for it
  */
 public record RunState(long version, RunStatus status, String runId, String workflowId, String sessionId,
                        List<StepDefinition> steps, int currentStep, int attempt, Payload stepInput,
                        Instant timerAt, TimerKind timerKind, String error, int earlierFrom, Payload earlierInput,
-                       List<Payload> earlierOutputs) {
+                       List<Payload> earlierOutputs, String actor) {
 
     public static final RunState INITIAL = new RunState(0, null, null, null, null, List.of(), 0, 0, null, null,
-            null, null, 0, null, List.of());
+            null, null, 0, null, List.of(), null);
 
     public RunState {
         steps = steps == null ? List.of() : List.copyOf(steps);
@@ -72,7 +74,7 @@ public record RunState(long version, RunStatus status, String runId, String work
     RunState started(String newRunId, String newWorkflowId, String newSessionId, List<StepDefinition> snapshot,
                      Payload input) {
         return new RunState(version + 1, RunStatus.RUNNING, newRunId, newWorkflowId, newSessionId, snapshot, 0, 0,
-                null, null, null, null, 1, input, List.of());
+                null, null, null, null, 1, input, List.of(), actor);
     }
 
     /** An attempt of a step has started with this input: the step timeout is pending. */
@@ -100,7 +102,7 @@ public record RunState(long version, RunStatus status, String runId, String work
             from++;
         }
         return new RunState(next.version, next.status, runId, workflowId, sessionId, steps, next.currentStep,
-                next.attempt, next.stepInput, null, null, null, from, input, outputs);
+                next.attempt, next.stepInput, null, null, null, from, input, outputs, actor);
     }
 
     RunState stepFailed(String newError) {
@@ -131,12 +133,18 @@ public record RunState(long version, RunStatus status, String runId, String work
 
     private RunState finished(RunStatus finalStatus, String finalError) {
         return new RunState(version + 1, finalStatus, runId, workflowId, sessionId, steps, currentStep, attempt, null,
-                null, null, finalError, earlierFrom, null, List.of());
+                null, null, finalError, earlierFrom, null, List.of(), actor);
     }
 
     private RunState next(RunStatus newStatus, int step, int newAttempt, Payload newStepInput, Instant newTimerAt,
                           TimerKind newTimerKind, String newError) {
         return new RunState(version + 1, newStatus, runId, workflowId, sessionId, steps, step, newAttempt,
-                newStepInput, newTimerAt, newTimerKind, newError, earlierFrom, earlierInput, earlierOutputs);
+                newStepInput, newTimerAt, newTimerKind, newError, earlierFrom, earlierInput, earlierOutputs, actor);
+    }
+
+    /** The same state, going on on behalf of {@code who} (not an event: the version stays). */
+    public RunState actedBy(String who) {
+        return new RunState(version, status, runId, workflowId, sessionId, steps, currentStep, attempt, stepInput,
+                timerAt, timerKind, error, earlierFrom, earlierInput, earlierOutputs, who);
     }
 }

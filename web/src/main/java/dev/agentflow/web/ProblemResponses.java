@@ -1,0 +1,58 @@
+package dev.agentflow.web;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+
+import dev.agentflow.schemas.json.Json;
+
+/**
+ * problem+json written straight to a servlet response, for the answers given before Spring MVC
+ * runs (filters, the security chain, Tomcat's own errors): the same layout as {@link ProblemHandler}'s.
+ */
+public final class ProblemResponses {
+
+    private ProblemResponses() {
+    }
+
+    /** The problem as a map, in the order the API answers it. */
+    public static Map<String, Object> body(int status, String detail, FieldError error) {
+        HttpStatus known = HttpStatus.resolve(status);
+        Map<String, Object> problem = new LinkedHashMap<>();
+        problem.put("type", "about:blank");
+        problem.put("title", known == null ? "Error" : known.getReasonPhrase());
+        problem.put("status", status);
+        problem.put("detail", detail);
+        if (error != null) {
+            problem.put(ProblemHandler.ERRORS, List.of(error));
+            problem.put(ProblemHandler.INVALID_PARAMS, List.of(error));
+        }
+        return problem;
+    }
+
+    /** Writes the problem (and {@code Retry-After: 1} on 429 and 503 unless one is set). */
+    public static void write(HttpServletResponse response, HttpStatus status, String detail, FieldError error)
+            throws IOException {
+        write(response, status.value(), detail, error);
+    }
+
+    public static void write(HttpServletResponse response, int status, String detail, FieldError error)
+            throws IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        if ((status == 429 || status == 503) && response.getHeader("Retry-After") == null) {
+            response.setHeader("Retry-After", "1");
+        }
+        response.getOutputStream().write(bytes(status, detail, error));
+    }
+
+    public static byte[] bytes(int status, String detail, FieldError error) {
+        return Json.mapper().writeValueAsBytes(body(status, detail, error));
+    }
+}
