@@ -38,7 +38,7 @@ public class CommandApiConfiguration {
     /** Where the reply reader puts the replies it cannot read. */
     @Bean(destroyMethod = "close")
     DeadLetterPublisher replyReaderDeadLetters(KafkaSettings kafka) {
-        return new DeadLetterPublisher(kafka.bootstrapServers(), kafka.topics().deadLetters().name(),
+        return new DeadLetterPublisher(kafka,
                 kafka.topics().applicationId("reply-reader-" + kafka.instanceId()));
     }
 

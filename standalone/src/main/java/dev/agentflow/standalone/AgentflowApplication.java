@@ -3,6 +3,7 @@ package dev.agentflow.standalone;
 import dev.agentflow.runtime.config.AgentflowProperties;
 import dev.agentflow.runtime.config.KafkaBootstrap;
 import dev.agentflow.standalone.cli.CreateApiKey;
+import dev.agentflow.standalone.cli.KafkaAcls;
 import dev.agentflow.standalone.cli.RebuildViews;
 import dev.agentflow.standalone.cli.Replay;
 import java.util.Arrays;
@@ -29,6 +30,7 @@ public class AgentflowApplication {
                 case "replay" -> System.exit(Replay.run(rest));
                 case "rebuild-views" -> System.exit(RebuildViews.run(AgentflowApplication.class, rest));
                 case "create-api-key" -> System.exit(CreateApiKey.run(rest));
+                case "kafka-acls" -> System.exit(KafkaAcls.run(rest));
                 default -> {
                     // not a tool: Spring options such as --server.port
                 }

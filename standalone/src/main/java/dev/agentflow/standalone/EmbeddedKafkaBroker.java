@@ -7,6 +7,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -41,21 +43,29 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param controllerPort the KRaft controller port on 127.0.0.1
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort) {
+        return start(dataDir, properties(dataDir, port, controllerPort), "127.0.0.1:" + port, List.of());
+    }
+
+    /**
+     * Formats (if needed, with {@code formatArguments} added to {@code kafka-storage format}, such as
+     * {@code --add-scram}) and starts a broker of these properties.
+     */
+    static EmbeddedKafkaBroker start(Path dataDir, Properties props, String bootstrapServers,
+                                     List<String> formatArguments) {
         // A log-dir failure must not halt the whole JVM silently: report it instead.
         Exit.setHaltProcedure((status, message) -> LOG.error("Kafka broker asked to halt ({}): {}", status, message));
         Exit.setExitProcedure((status, message) -> LOG.error("Kafka broker asked to exit ({}): {}", status, message));
         try {
             Files.createDirectories(dataDir);
-            Properties props = properties(dataDir, port, controllerPort);
             if (!Files.exists(dataDir.resolve("meta.properties"))) {
-                format(dataDir, props);
+                format(dataDir, props, formatArguments);
             }
             long started = System.nanoTime();
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            LOG.info("Embedded Kafka broker listening on 127.0.0.1:{} (data in {}) after {} ms", port, dataDir,
+            LOG.info("Embedded Kafka broker listening on {} (data in {}) after {} ms", bootstrapServers, dataDir,
                     (System.nanoTime() - started) / 1_000_000);
-            return new EmbeddedKafkaBroker(server, "127.0.0.1:" + port);
+            return new EmbeddedKafkaBroker(server, bootstrapServers);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot prepare the Kafka data directory " + dataDir, e);
         }
@@ -91,15 +101,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
-    private static void format(Path dataDir, Properties props) throws IOException {
+    private static void format(Path dataDir, Properties props, List<String> extra) throws IOException {
         Path config = dataDir.resolve("server.properties.format");
         try (OutputStream out = Files.newOutputStream(config)) {
             props.store(out, "agentflow embedded broker");
         }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            StorageTool.execute(new String[]{"format", "--standalone", "--ignore-formatted",
-                    "--cluster-id", Uuid.randomUuid().toString(), "--config", config.toString()}, print);
+            List<String> arguments = new ArrayList<>(List.of("format", "--standalone", "--ignore-formatted",
+                    "--cluster-id", Uuid.randomUuid().toString(), "--config", config.toString()));
+            arguments.addAll(extra);
+            StorageTool.execute(arguments.toArray(String[]::new), print);
         } catch (Exception e) {
             throw new IllegalStateException("Cannot format " + dataDir + ": " + output.toString(StandardCharsets.UTF_8), e);
         } finally {

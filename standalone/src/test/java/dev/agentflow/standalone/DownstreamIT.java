@@ -106,10 +106,10 @@ class DownstreamIT {
                 "StepStarted", "StepCompleted", "StepStarted", "StepCompleted", "RunCompleted");
         assertThat(replay.lines().get(0)).matches("\\S+Z  workflow " + firstWorkflow + "  v\\d+  RunRequested  .*")
                 .contains("runId \"" + firstRun + "\"", "2 step(s)");
-        assertThat(replay.lines().get(3)).matches("\\S+Z  run " + firstRun + "  v3  StepCompleted  step 1  attempt 1"
+        assertThat(replay.lines().get(3)).matches("\\S+Z  run " + firstRun + "  v3  StepCompleted  by anonymous  step 1  attempt 1"
                 + "  output \"Search results for AI news\"");
         assertThat(replay.lines().get(6))
-                .endsWith("v6  RunCompleted  output \"Newsletter: Search results for AI news\"");
+                .endsWith("v6  RunCompleted  by anonymous  output \"Newsletter: Search results for AI news\"");
         assertThat(replay.lines()).map(l -> Instant.parse(l.substring(0, l.indexOf(' ')))).isSorted();
     }
 
@@ -123,8 +123,8 @@ class DownstreamIT {
         assertThat(replay.lines()).extracting(DownstreamIT::type).containsExactly("RunRequested", "RunStarted",
                 "StepStarted", "StepCompleted", "StepStarted", "RunPaused", "RunResumed", "StepCompleted",
                 "RunCompleted");
-        assertThat(replay.lines().get(5)).contains("RunPaused  step 2  approval {\"proposedOutput\":\"Summary: AI news\"");
-        assertThat(replay.lines().get(6)).endsWith("RunResumed  step 2  output \"Approved \\\"summary\\\"\"");
+        assertThat(replay.lines().get(5)).contains("RunPaused  by anonymous  step 2  approval {\"proposedOutput\":\"Summary: AI news\"");
+        assertThat(replay.lines().get(6)).endsWith("RunResumed  by anonymous  step 2  output \"Approved \\\"summary\\\"\"");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.agentflow.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.kafka.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -194,6 +195,118 @@ class StandaloneApiIT {
 
         assertThat(eventCount()).as("events written by rejected commands").isEqualTo(before);
         assertThat(http.get("/api/v1/workflows/" + id + "/steps").body()).isEmpty();
+    }
+
+    @Test
+    void requestsRefusedBeforeAnyControllerAreProblemsTooAndWriteNoEvent() {
+        String id = create("edges");
+        String json = "{\"name\":\"x\"}";
+        RawResponse ok = raw("POST /api/v1/workflows", "application/json; charset=utf-8", json, null);
+        assertThat(ok.status()).as(ok.body()).isEqualTo(201);
+        assertThat(ok.header("x-content-type-options")).isEqualTo("nosniff");
+        assertThat(ok.header("x-frame-options")).isEqualTo("DENY");
+        assertThat(ok.header("content-security-policy")).contains("default-src 'none'");
+        long before = eventCount();
+        Map<String, Object[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("encoded slash", new Object[]{"GET /api/v1/workflows/a%2fb", null, null, 400});
+        cases.put("encoded NUL", new Object[]{"GET /api/v1/workflows/%00", null, null, 400});
+        cases.put("invalid UTF-8", new Object[]{"GET /api/v1/workflows/%ff", null, null, 400});
+        cases.put("encoded dot-dot-slash", new Object[]{"GET /api/v1/workflows/..%2f" + id, null, null, 400});
+        cases.put("TRACE", new Object[]{"TRACE /api/v1/workflows", null, null, 405});
+        cases.put("CONNECT", new Object[]{"CONNECT /api/v1/workflows", null, null, 501});
+        cases.put("GET /error", new Object[]{"GET /error", null, null, 404});
+        cases.put("POST /error", new Object[]{"POST /error", "application/json", json, 404});
+        cases.put("multipart", new Object[]{"POST /api/v1/workflows", "multipart/form-data; boundary=b",
+                "--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nx\r\n--b--\r\n", 415});
+        cases.put("text/plain JSON", new Object[]{"POST /api/v1/workflows", "text/plain", json, 415});
+        cases.put("form", new Object[]{"POST /api/v1/workflows/" + id + "/clone", "application/x-www-form-urlencoded",
+                "a=b", 415});
+        cases.put("JSON without a type", new Object[]{"POST /api/v1/workflows", null, json, 415});
+        cases.forEach((name, c) -> {
+            RawResponse r = raw((String) c[0], (String) c[1], (String) c[2], null);
+            assertThat(r.status()).as(name + ": " + r.body()).isEqualTo((int) c[3]);
+            assertThat(r.header("content-type")).as(name).startsWith("application/problem+json");
+            JsonNode problem = Json.mapper().readTree(r.body());
+            assertThat(problem.path("status").asInt()).as(name).isEqualTo((int) c[3]);
+            assertThat(problem.path("detail").asString()).as(name).isNotBlank()
+                    .doesNotContain("Exception", "\tat ", "Tomcat");
+        });
+        RawResponse crossSite = raw("POST /api/v1/workflows", "application/json", json, "http://evil.example");
+        assertThat(crossSite.status()).as(crossSite.body()).isEqualTo(403);
+        assertThat(crossSite.header("content-type")).startsWith("application/problem+json");
+        RawResponse options = raw("OPTIONS /api/v1/workflows", null, null, null);
+        assertThat(options.status()).isEqualTo(200);
+        assertThat(options.header("allow")).contains("GET", "POST");
+
+        assertThat(eventCount()).as("events written by refused requests").isEqualTo(before);
+    }
+
+    /** The jar's settings (which this in-process system runs on) listen on loopback only. */
+    @Test
+    void byDefaultTheApiListensOnLoopbackOnly() throws java.io.IOException {
+        java.util.Optional<java.net.InetAddress> external = SecureDefaultsIT.externalAddress();
+        int port = java.net.URI.create(http.base()).getPort();
+        assertThat(SecureDefaultsIT.reachable(java.net.InetAddress.getLoopbackAddress(), port)).isTrue();
+        if (external.isPresent()) {
+            assertThat(SecureDefaultsIT.reachable(external.get(), port)).as("the API on " + external.get()).isFalse();
+        }
+    }
+
+    record RawResponse(int status, Map<String, String> headers, String body) {
+        String header(String name) {
+            return headers.get(name);
+        }
+    }
+
+    /** One HTTP/1.1 request written byte for byte, as no HTTP client library would send it. */
+    private static RawResponse raw(String requestLine, String contentType, String body, String origin) {
+        java.net.URI base = java.net.URI.create(http.base());
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            byte[] content = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            StringBuilder head = new StringBuilder(requestLine).append(" HTTP/1.1\r\nHost: ")
+                    .append(base.getHost()).append(':').append(base.getPort()).append("\r\nConnection: close\r\n");
+            if (contentType != null) {
+                head.append("Content-Type: ").append(contentType).append("\r\n");
+            }
+            if (origin != null) {
+                head.append("Origin: ").append(origin).append("\r\n");
+            }
+            if (body != null) {
+                head.append("Content-Length: ").append(content.length).append("\r\n");
+            }
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(head.append("\r\n").toString().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            out.write(content);
+            out.flush();
+            String text = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            int end = text.indexOf("\r\n\r\n");
+            String[] lines = text.substring(0, end).split("\r\n");
+            Map<String, String> headers = new java.util.HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                headers.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
+            }
+            String rest = text.substring(end + 4);
+            if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+                StringBuilder joined = new StringBuilder();
+                int at = 0;
+                while (true) {
+                    int lineEnd = rest.indexOf("\r\n", at);
+                    int size = Integer.parseInt(rest.substring(at, lineEnd).trim(), 16);
+                    if (size == 0) {
+                        break;
+                    }
+                    joined.append(rest, lineEnd + 2, lineEnd + 2 + size);
+                    at = lineEnd + 2 + size + 2;
+                }
+                rest = joined.toString();
+            }
+            return new RawResponse(Integer.parseInt(lines[0].split(" ")[1]), headers, rest);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

@@ -29,6 +29,10 @@ final class StandaloneProcess implements AutoCloseable {
         this.extraArgs = List.of(extraArgs);
     }
 
+    int httpPort() {
+        return httpPort;
+    }
+
     String bootstrapServers() {
         return "127.0.0.1:" + kafkaPort;
     }
@@ -37,8 +41,35 @@ final class StandaloneProcess implements AutoCloseable {
         return new Http("http://127.0.0.1:" + httpPort);
     }
 
+    /** Starts the process and waits for it to exit by itself (it refuses to start); its exit code. */
+    int runToExit(Duration within) {
+        launch();
+        try {
+            if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("The process is still running: " + log());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Starts the process and waits until the API answers. */
     void start() {
+        launch();
+        Http http = http();
+        Awaitility.await("the API of the standalone process").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("The process exited: " + log());
+                    }
+                    return http.get("/api/v1/workflows").status() == 200;
+                });
+    }
+
+    private void launch() {
         Path jar = Path.of("target", "agentflow.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("Run after 'package': " + jar.toAbsolutePath() + " is missing");
@@ -58,15 +89,6 @@ final class StandaloneProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Http http = http();
-        Awaitility.await("the API of the standalone process").atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> {
-                    if (!process.isAlive()) {
-                        throw new IllegalStateException("The process exited: " + log());
-                    }
-                    return http.get("/api/v1/workflows").status() == 200;
-                });
     }
 
     /** SIGKILL: no shutdown hook, no flush, no clean close. */

@@ -86,7 +86,7 @@ public class StepProcessorConfiguration {
     /** Where the agent workers put the records of agent-requests that are not agent requests. */
     @Bean(destroyMethod = "close")
     DeadLetterPublisher agentWorkerDeadLetters(KafkaSettings kafka) {
-        return new DeadLetterPublisher(kafka.bootstrapServers(), kafka.topics().deadLetters().name(),
+        return new DeadLetterPublisher(kafka,
                 kafka.topics().applicationId("agent-workers"));
     }
 

@@ -51,15 +51,14 @@ public final class CommandGateway implements AutoCloseable {
     public CommandGateway(KafkaSettings kafka, DeadLetterPublisher deadLetters) {
         Topic<String, CommandReply> replies = kafka.topics().commandReplies();
         Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        producerProps.putAll(kafka.client());
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, "1");
         producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, "agentflow-command-gateway-" + kafka.instanceId());
         this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
 
-        Map<String, Object> consumerProps = new HashMap<>();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        Map<String, Object> consumerProps = kafka.client();
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
@@ -68,7 +67,7 @@ public final class CommandGateway implements AutoCloseable {
                 consumerProps, new StringDeserializer(), new ErrorHandlingDeserializer<>(
                         replies.valueSerde().deserializer()));
         // Start from the end every partition has now, so that no reply to a command sent from here on is missed.
-        List<TopicPartitionOffset> from = endOffsets(kafka.bootstrapServers(), replies.name());
+        List<TopicPartitionOffset> from = endOffsets(kafka.client(), replies.name());
         ContainerProperties container = new ContainerProperties(from.toArray(TopicPartitionOffset[]::new));
         // No group: nothing is committed, each instance reads every reply from where it started.
         container.setAckMode(ContainerProperties.AckMode.MANUAL);
@@ -89,8 +88,8 @@ public final class CommandGateway implements AutoCloseable {
     }
 
     /** Each partition of the topic at its last stable offset (what a read_committed reader would read next). */
-    private static List<TopicPartitionOffset> endOffsets(String bootstrapServers, String topic) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    private static List<TopicPartitionOffset> endOffsets(Map<String, Object> client, String topic) {
+        try (Admin admin = Admin.create(client)) {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
                     .forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));

@@ -31,7 +31,7 @@ public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, 
         openai = openai == null ? new OpenAiDefaults("https://api.openai.com/v1", null, "gpt-4o-mini") : openai;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         instanceId = instanceId == null || instanceId.isBlank() ? "node-1" : instanceId;
-        kafka = kafka == null ? new Kafka(null, null, null, 0, 0, 0) : kafka;
+        kafka = kafka == null ? new Kafka(null, null, null, 0, 0, 0, null) : kafka;
         limits = limits == null ? new LimitsProperties(null, null, null, null, null) : limits;
     }
 
@@ -67,8 +67,9 @@ public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, 
      * @param controllerPort   the embedded broker's controller port
      */
     public record Kafka(String bootstrapServers, String topicPrefix, Long commitIntervalMs, int partitions, int port,
-                        int controllerPort) {
+                        int controllerPort, Map<String, String> properties) {
         public Kafka {
+            properties = properties == null ? Map.of() : Map.copyOf(properties);
             topicPrefix = topicPrefix == null ? Topics.DEFAULT_PREFIX : topicPrefix;
             commitIntervalMs = commitIntervalMs == null ? 20L : commitIntervalMs;
             partitions = partitions <= 0 ? Topics.DEFAULT_PARTITIONS : partitions;

@@ -34,9 +34,9 @@ public class RuntimeConfiguration {
             throw new IllegalStateException("agentflow.kafka.bootstrap-servers is required (AGENTFLOW_KAFKA_BOOTSTRAP_SERVERS)");
         }
         Topics topics = new Topics(props.kafka().topicPrefix(), props.kafka().partitions());
-        TopicAdmin.ensureTopics(servers, topics.all());
+        TopicAdmin.ensureTopics(KafkaSettings.client(servers, props.kafka().properties()), topics.all());
         return new KafkaSettings(servers, topics, props.dataDir().resolve("streams"), props.kafka().commitIntervalMs(),
-                props.instanceId());
+                props.instanceId(), props.kafka().properties());
     }
 
     @Bean
@@ -53,7 +53,7 @@ public class RuntimeConfiguration {
     /** The claim check: payloads too large to travel inline, stored once on the payload topic. */
     @Bean(destroyMethod = "close")
     PayloadStore payloadStore(KafkaSettings kafka, Limits limits) {
-        return new PayloadStore(kafka.bootstrapServers(), kafka.topics().payloads().name(), limits,
+        return new PayloadStore(kafka.client(), kafka.topics().payloads().name(), limits,
                 "agentflow-" + kafka.instanceId(), PayloadStore.DEFAULT_CACHE_BYTES);
     }
 

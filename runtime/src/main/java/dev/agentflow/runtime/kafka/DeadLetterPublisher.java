@@ -34,14 +34,16 @@ public final class DeadLetterPublisher implements AutoCloseable {
     private final DefaultKafkaProducerFactory<Object, Object> producers;
     private final DeadLetterPublishingRecoverer recoverer;
 
-    public DeadLetterPublisher(String bootstrapServers, String deadLetterTopic, String component) {
+    public DeadLetterPublisher(KafkaSettings kafka, String component) {
         this.component = component;
-        this.producers = new DefaultKafkaProducerFactory<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        String deadLetterTopic = kafka.topics().deadLetters().name();
+        Map<String, Object> config = kafka.client();
+        config.putAll(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, component + "-dead-letters",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+        this.producers = new DefaultKafkaProducerFactory<>(config);
         this.recoverer = new BoundedRecoverer(new KafkaTemplate<>(producers),
                 (record, e) -> new TopicPartition(deadLetterTopic, -1), component);
         recoverer.setWaitForSendResultTimeout(Duration.ofSeconds(30));

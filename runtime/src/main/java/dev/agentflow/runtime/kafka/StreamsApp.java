@@ -80,6 +80,8 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
 
     private final String name;
     private final Map<String, Object> config;
+    /** How this app's own admin client reaches the cluster. */
+    private final Map<String, Object> client;
     private final StreamsBuilderFactoryBean factory;
     /**
      * The static member id: the configured one (application id and instance id) and a fingerprint
@@ -99,6 +101,7 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     public StreamsApp(String name, KafkaStreamsInfrastructureCustomizer topology, KafkaSettings settings,
                       Guarantee guarantee) {
         this.name = name;
+        this.client = settings.client();
         this.config = new HashMap<>();
         properties(name, settings, guarantee).forEach((key, value) -> config.put((String) key, value));
         this.factory = new StreamsBuilderFactoryBean(new KafkaStreamsConfiguration(config),
@@ -146,8 +149,8 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
 
     public static Properties properties(String name, KafkaSettings settings, Guarantee guarantee) {
         Properties p = new Properties();
+        p.putAll(settings.client());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.topics().applicationId(name));
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
                 guarantee == Guarantee.EXACTLY_ONCE ? StreamsConfig.EXACTLY_ONCE_V2 : StreamsConfig.AT_LEAST_ONCE);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.commitIntervalMs()));
@@ -232,8 +235,7 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     private void removeStaleMembers() {
         String group = (String) config.get(StreamsConfig.APPLICATION_ID_CONFIG);
         String configured = (String) config.get(INSTANCE_ID);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)))) {
+        try (Admin admin = Admin.create(client)) {
             ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all()
                     .get(30, TimeUnit.SECONDS).get(group);
             List<MemberToRemove> stale = description == null ? List.of() : description.members().stream()

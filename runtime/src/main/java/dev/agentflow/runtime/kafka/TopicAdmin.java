@@ -21,9 +21,12 @@ public final class TopicAdmin {
     }
 
     public static void ensureTopics(String bootstrapServers, Collection<Topic<?, ?>> topics) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(props)) {
+        ensureTopics(KafkaSettings.client(bootstrapServers, Map.of()), topics);
+    }
+
+    /** Creates the missing topics with an admin client configured with {@code client}. */
+    public static void ensureTopics(Map<String, Object> client, Collection<Topic<?, ?>> topics) {
+        try (Admin admin = Admin.create(client)) {
             ensureTopics(admin, topics);
         }
     }

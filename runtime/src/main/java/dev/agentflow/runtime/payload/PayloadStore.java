@@ -1,6 +1,7 @@
 package dev.agentflow.runtime.payload;
 
 import dev.agentflow.schemas.domain.Ids;
+import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
@@ -73,26 +74,31 @@ public final class PayloadStore implements AutoCloseable {
     private volatile boolean closed;
 
     public PayloadStore(String bootstrapServers, String topic, Limits limits, String clientId, long cacheBytes) {
-        this(bootstrapServers, topic, limits, clientId, cacheBytes, true);
+        this(KafkaSettings.client(bootstrapServers, Map.of()), topic, limits, clientId, cacheBytes, true);
+    }
+
+    /** A store whose clients are configured with {@code client} (bootstrap servers, security). */
+    public PayloadStore(Map<String, Object> client, String topic, Limits limits, String clientId, long cacheBytes) {
+        this(client, topic, limits, clientId, cacheBytes, true);
     }
 
     /**
      * A store that only reads, whatever the limits of the engine that wrote the payloads (for
      * tools such as {@code replay}).
      */
-    public static PayloadStore reader(String bootstrapServers, String topic, String clientId) {
-        return new PayloadStore(bootstrapServers, topic, Limits.DEFAULTS, clientId, 0, false);
+    public static PayloadStore reader(Map<String, Object> client, String topic, String clientId) {
+        return new PayloadStore(client, topic, Limits.DEFAULTS, clientId, 0, false);
     }
 
-    private PayloadStore(String bootstrapServers, String topic, Limits limits, String clientId, long cacheBytes,
+    private PayloadStore(Map<String, Object> client, String topic, Limits limits, String clientId, long cacheBytes,
                          boolean writes) {
         this.topic = topic;
         this.limits = limits;
         // a payload is read into one array, so it cannot be larger than an array can be
         this.maxReadBytes = writes ? limits.maxPayloadBytes() : Integer.MAX_VALUE - 16;
         this.cache = new Cache(cacheBytes);
-        this.producer = writes ? producer(bootstrapServers, clientId, limits) : null;
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this.producer = writes ? producer(client, clientId, limits) : null;
+        consumerProps.putAll(client);
         consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-payload-reader");
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
@@ -107,9 +113,9 @@ public final class PayloadStore implements AutoCloseable {
                 });
     }
 
-    private static KafkaProducer<String, byte[]> producer(String bootstrapServers, String clientId, Limits limits) {
+    private static KafkaProducer<String, byte[]> producer(Map<String, Object> client, String clientId, Limits limits) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(client);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-payload-writer");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -52,9 +52,9 @@ final class EventLog implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Duration timeout;
 
-    EventLog(String bootstrapServers, Duration timeout) {
+    EventLog(Map<String, Object> client, Duration timeout) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(client);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "agentflow-replay");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -1,10 +1,18 @@
 package dev.agentflow.standalone.cli;
 
+import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.schemas.kafka.Topics;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 
 /**
@@ -20,14 +28,22 @@ import java.util.Set;
  * @param deadLetters      list the dead-letter topic instead of events
  * @param topicPrefix      prefix of the topic names, as configured for the engine
  * @param timeout          how long to wait for the cluster before giving up
+ * @param clientProperties Kafka client properties from {@code --command-config} (security), or none
  */
 record Options(String bootstrapServers, String runId, String workflowId, Instant since, boolean json,
-               boolean resolve, boolean deadLetters, String topicPrefix, Duration timeout) {
+               boolean resolve, boolean deadLetters, String topicPrefix, Duration timeout,
+               Map<String, String> clientProperties) {
+
+    /** What the tool's Kafka clients are configured with. */
+    Map<String, Object> client() {
+        return KafkaSettings.client(bootstrapServers, clientProperties);
+    }
 
     static final String USAGE = """
             Usage: java -jar agentflow.jar replay (--run RUN_ID | --workflow WORKFLOW_ID | --since ISO_INSTANT)
                                                   [--bootstrap-servers HOST:PORT] [--json] [--resolve]
                                                   [--topic-prefix PREFIX] [--timeout-ms MILLIS]
+                                                  [--command-config FILE]
                    java -jar agentflow.jar replay --dead-letters [--since ISO_INSTANT] [--json] ...
               Prints the events of a run, of a workflow and its runs, or of everything since an instant,
               read from the event topics, in the order they occurred; or the dead letters.
@@ -43,10 +59,12 @@ record Options(String bootstrapServers, String runId, String workflowId, Instant
                                        component, where the record came from, why, and its start
               --topic-prefix           topic name prefix (default agentflow.)
               --timeout-ms             how long to wait for the cluster (default 15000)
+              --command-config FILE    Kafka client properties (security.protocol, sasl.*, ssl.*), as
+                                       Kafka's own tools take them
             Exit codes: 0 done, 1 cluster unreachable or topics missing, 2 bad options.""";
 
     private static final Set<String> VALUE_FLAGS = Set.of("--bootstrap-servers", "--run", "--workflow", "--since",
-            "--topic-prefix", "--timeout-ms");
+            "--topic-prefix", "--timeout-ms", "--command-config");
 
     /** Reads the arguments after {@code replay}; a {@link IllegalArgumentException} says what is wrong. */
     static Options parse(List<String> args) {
@@ -59,6 +77,7 @@ record Options(String bootstrapServers, String runId, String workflowId, Instant
         boolean deadLetters = false;
         String prefix = Topics.DEFAULT_PREFIX;
         Duration timeout = Duration.ofSeconds(15);
+        Map<String, String> client = Map.of();
         for (int i = 0; i < args.size(); i++) {
             String flag = args.get(i);
             if (flag.equals("--json") || flag.equals("--resolve") || flag.equals("--dead-letters")) {
@@ -82,6 +101,7 @@ record Options(String bootstrapServers, String runId, String workflowId, Instant
                 case "--since" -> since = instant(value);
                 case "--topic-prefix" -> prefix = value;
                 case "--timeout-ms" -> timeout = Duration.ofMillis(positive(flag, value));
+                case "--command-config" -> client = properties(value);
                 default -> throw new IllegalStateException("Unhandled option " + flag);
             }
         }
@@ -97,7 +117,19 @@ record Options(String bootstrapServers, String runId, String workflowId, Instant
         if (bootstrap.isBlank()) {
             throw new IllegalArgumentException("--bootstrap-servers is empty");
         }
-        return new Options(bootstrap, run, workflow, since, json, resolve, deadLetters, prefix, timeout);
+        return new Options(bootstrap, run, workflow, since, json, resolve, deadLetters, prefix, timeout, client);
+    }
+
+    private static Map<String, String> properties(String file) {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(Path.of(file))) {
+            properties.load(in);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("--command-config: cannot read " + file + " (" + e.getMessage() + ")");
+        }
+        Map<String, String> map = new HashMap<>();
+        properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
+        return Map.copyOf(map);
     }
 
     private static Instant instant(String value) {

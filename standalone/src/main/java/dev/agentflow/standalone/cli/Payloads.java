@@ -4,6 +4,7 @@ import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -16,8 +17,8 @@ final class Payloads implements AutoCloseable {
 
     private final PayloadStore store;
 
-    Payloads(String bootstrapServers, String topic) {
-        this.store = PayloadStore.reader(bootstrapServers, topic, "agentflow-replay");
+    Payloads(Map<String, Object> client, String topic) {
+        this.store = PayloadStore.reader(client, topic, "agentflow-replay");
     }
 
     /**

@@ -72,7 +72,7 @@ public final class RebuildViews {
             streams.cleanUp();
         }
         out.println("Deleted the local state of " + applicationId + " under " + kafka.stateDir().resolve(name));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+        try (Admin admin = Admin.create(kafka.client())) {
             deleteGroup(admin, applicationId, staticMemberOf(name, kafka), out);
             deleteInternalTopics(admin, applicationId, out);
         } catch (ExecutionException e) {

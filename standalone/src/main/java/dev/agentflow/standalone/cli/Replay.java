@@ -45,7 +45,7 @@ public final class Replay {
             return 2;
         }
         Topics topics = new Topics(options.topicPrefix(), Topics.DEFAULT_PARTITIONS);
-        try (EventLog log = new EventLog(options.bootstrapServers(), options.timeout())) {
+        try (EventLog log = new EventLog(options.client(), options.timeout())) {
             if (options.deadLetters()) {
                 log.readRaw(topics.deadLetters().name(), options.since(), r -> {
                     DeadLetter letter = DeadLetter.of(r);
@@ -57,7 +57,7 @@ public final class Replay {
             Consumer<String> warn = line -> err.println("replay: " + line);
             List<EventLog.Entry> events = select(log, options, warn);
             try (Payloads payloads = options.resolve()
-                    ? new Payloads(options.bootstrapServers(), topics.payloads().name()) : null) {
+                    ? new Payloads(options.client(), topics.payloads().name()) : null) {
                 for (EventLog.Entry e : events) {
                     EventLog.Entry shown = payloads == null ? e : payloads.resolved(e, warn);
                     out.println(options.json() ? shown.event().toString() : line(shown));

@@ -50,7 +50,7 @@ class EventLogIT {
                 }
             }
             AtomicInteger read = new AtomicInteger();
-            try (EventLog log = new EventLog(bootstrap, Duration.ofSeconds(2))) {
+            try (EventLog log = new EventLog(dev.agentflow.runtime.kafka.KafkaSettings.client(bootstrap, Map.of()), Duration.ofSeconds(2))) {
                 assertTimeoutPreemptively(Duration.ofSeconds(60), () -> assertThatThrownBy(() -> log.read(TOPIC, null,
                         entry -> {
                             if (read.incrementAndGet() == 1) {

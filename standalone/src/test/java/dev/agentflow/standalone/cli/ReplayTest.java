@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -32,11 +33,11 @@ class ReplayTest {
                 "--since", "2026-11-25T10:00:00Z", "--topic-prefix", "test.", "--timeout-ms", "500", "--resolve"));
 
         assertThat(o).isEqualTo(new Options("kafka:9092", "wr-1", null, Instant.parse("2026-11-25T10:00:00Z"), true,
-                true, false, "test.", Duration.ofMillis(500)));
+                true, false, "test.", Duration.ofMillis(500), Map.of()));
         assertThat(Options.parse(List.of("--workflow", "wf-1"))).isEqualTo(new Options("localhost:9092", null,
-                "wf-1", null, false, false, false, "agentflow.", Duration.ofSeconds(15)));
+                "wf-1", null, false, false, false, "agentflow.", Duration.ofSeconds(15), Map.of()));
         assertThat(Options.parse(List.of("--dead-letters"))).isEqualTo(new Options("localhost:9092", null, null, null,
-                false, false, true, "agentflow.", Duration.ofSeconds(15)));
+                false, false, true, "agentflow.", Duration.ofSeconds(15), Map.of()));
     }
 
     @ParameterizedTest

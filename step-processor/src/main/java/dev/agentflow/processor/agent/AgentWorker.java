@@ -110,7 +110,7 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
         this.requests = kafka.topics().agentRequests();
         this.maxInFlight = maxInFlight;
         Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.putAll(kafka.client());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, kafka.topics().applicationId("agent-workers"));
         c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, kafka.topics().applicationId("agent-worker-")
                 + kafka.instanceId());

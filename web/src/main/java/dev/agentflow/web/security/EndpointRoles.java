@@ -18,7 +18,7 @@ public final class EndpointRoles {
 
     /** One row: the method and path pattern, and the least role that may call it. */
     public record Rule(HttpMethod method, String pattern, Role role) {
-        RequestMatcher matcher() {
+        public RequestMatcher matcher() {
             return PathPatternRequestMatcher.withDefaults().matcher(method, pattern);
         }
     }
