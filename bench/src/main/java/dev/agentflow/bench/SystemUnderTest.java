@@ -60,7 +60,9 @@ final class SystemUnderTest implements AutoCloseable {
                 "--agentflow.data-dir=" + dataDir,
                 "--agentflow.kafka.port=" + kafka,
                 "--agentflow.kafka.controller-port=" + controller,
-                "--logging.level.root=WARN"));
+                "--logging.level.root=WARN",
+                // One client identity drives the whole load: the per-principal write limit is a policy, not the engine.
+                "--agentflow.security.rate-limit.writes=0"));
         command.addAll(settings.systemArgs());
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("system.log").toFile()).start();

@@ -226,6 +226,7 @@ class StandaloneApiIT {
             RawResponse r = raw((String) c[0], (String) c[1], (String) c[2], null);
             assertThat(r.status()).as(name + ": " + r.body()).isEqualTo((int) c[3]);
             assertThat(r.header("content-type")).as(name).startsWith("application/problem+json");
+            assertThat(r.header("x-content-type-options")).as(name + ": security headers").isEqualTo("nosniff");
             JsonNode problem = Json.mapper().readTree(r.body());
             assertThat(problem.path("status").asInt()).as(name).isEqualTo((int) c[3]);
             assertThat(problem.path("detail").asString()).as(name).isNotBlank()

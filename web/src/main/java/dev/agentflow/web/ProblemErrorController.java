@@ -22,6 +22,7 @@ public class ProblemErrorController implements ErrorController {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         int status = code instanceof Integer value && value >= 400 ? value : HttpStatus.NOT_FOUND.value();
         response.resetBuffer();
+        ProblemResponses.securityHeaders(response); // Spring Security's header writer skips error dispatches
         ProblemResponses.write(response, status, detail(status, code == null), null);
     }
 

@@ -27,6 +27,7 @@ public class ProblemReportValve extends ErrorReportValve {
         try {
             response.resetBuffer();
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+            ProblemResponses.securityHeaders(response); // the filter chain never saw this request
             byte[] body = ProblemResponses.bytes(status, ProblemErrorController.detail(status, false), null);
             response.setContentLength(body.length);
             OutputStream out = response.getOutputStream();

@@ -1,16 +1,13 @@
 package dev.agentflow.web;
 
+import dev.agentflow.schemas.json.Json;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import jakarta.servlet.http.HttpServletResponse;
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-
-import dev.agentflow.schemas.json.Json;
 
 /**
  * problem+json written straight to a servlet response, for the answers given before Spring MVC
@@ -50,6 +47,22 @@ public final class ProblemResponses {
             response.setHeader("Retry-After", "1");
         }
         response.getOutputStream().write(bytes(status, detail, error));
+    }
+
+    /**
+     * The security headers Spring Security gives every answer it sees, for the answers it does not
+     * (Tomcat's own errors, error dispatches); a header already set is kept.
+     */
+    public static void securityHeaders(HttpServletResponse response) {
+        Map.of("X-Content-Type-Options", "nosniff",
+                "X-Frame-Options", "DENY",
+                "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'",
+                "Referrer-Policy", "no-referrer",
+                "Cache-Control", "no-cache, no-store, max-age=0, must-revalidate").forEach((name, value) -> {
+                    if (!response.containsHeader(name)) {
+                        response.setHeader(name, value);
+                    }
+                });
     }
 
     public static byte[] bytes(int status, String detail, FieldError error) {

@@ -1,10 +1,10 @@
 package dev.agentflow.runtime.kafka;
 
+import dev.agentflow.schemas.kafka.Topics;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.CommonClientConfigs;
-import dev.agentflow.schemas.kafka.Topics;
-import java.nio.file.Path;
 
 /**
  * How every part of agentflow reaches Kafka.

@@ -1,7 +1,7 @@
 package dev.agentflow.runtime.payload;
 
-import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;

@@ -1,9 +1,7 @@
 package dev.agentflow.web.security;
 
-import java.util.List;
-
 import jakarta.servlet.http.HttpServletRequest;
-
+import java.util.List;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;

@@ -1,19 +1,16 @@
 package dev.agentflow.web.security;
 
-import java.io.IOException;
-
+import dev.agentflow.web.FieldError;
+import dev.agentflow.web.ProblemResponses;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.io.IOException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
-
-import dev.agentflow.web.FieldError;
-import dev.agentflow.web.ProblemResponses;
 
 /**
  * Writes take JSON only: a body must be {@code application/json} (or {@code application/*+json}),

@@ -2,7 +2,6 @@ package dev.agentflow.web.security;
 
 import java.util.Locale;
 import java.util.Optional;
-
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
 

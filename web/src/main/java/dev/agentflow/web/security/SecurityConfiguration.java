@@ -1,15 +1,14 @@
 package dev.agentflow.web.security;
 
+import dev.agentflow.web.ProblemResponses;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
-
-import jakarta.servlet.DispatcherType;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -31,7 +30,6 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
-import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
@@ -41,8 +39,6 @@ import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.DefaultCorsProcessor;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
 import org.springframework.web.filter.CorsFilter;
-
-import dev.agentflow.web.ProblemResponses;
 
 /**
  * Who may call the API, the Spring Security way. Bearer tokens are API keys ({@link ApiKeys}) or,
@@ -156,7 +152,8 @@ public class SecurityConfiguration {
     private static void unauthorized(HttpServletRequest request, HttpServletResponse response,
                                      AuthenticationException failure) throws IOException {
         BEARER.commence(request, response, failure);
-        boolean presented = request.getHeader("Authorization") != null;
+        String authorization = request.getHeader("Authorization");
+        boolean presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
         ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, presented
                 ? "The credential is not valid (unknown or revoked API key, or a JWT that is expired, not yet valid or "
                         + "not signed by the configured issuer)"

@@ -2,7 +2,6 @@ package dev.agentflow.web.security;
 
 import java.time.Duration;
 import java.util.List;
-
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**

@@ -1,8 +1,6 @@
 package dev.agentflow.web.security;
 
-import java.io.IOException;
-import java.time.Duration;
-
+import dev.agentflow.web.ProblemResponses;
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -11,11 +9,10 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
+import java.io.IOException;
+import java.time.Duration;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.filter.OncePerRequestFilter;
-
-import dev.agentflow.web.ProblemResponses;
 
 /**
  * At most {@code agentflow.security.rate-limit.writes} writes per principal per
