@@ -17,9 +17,17 @@ final class Api {
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final String apiKey;
 
-    Api(String base) {
+    /** @param apiKey sent as a bearer token with every request; null: none */
+    Api(String base, String apiKey) {
         this.base = base;
+        this.apiKey = apiKey;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
+        return apiKey == null ? builder : builder.header("Authorization", "Bearer " + apiKey);
     }
 
     /** Creates a workflow of the given agents (action "{{input}}"), timing the create call. */
@@ -48,8 +56,7 @@ final class Api {
 
     /** GETs {@code path} (200 expected), adding its latency in microseconds to {@code micros}. */
     JsonNode get(String path, Stats micros) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .GET().build();
+        HttpRequest request = request(path).GET().build();
         return exchange("GET", path, request, 200, micros, 1_000);
     }
 
@@ -72,8 +79,7 @@ final class Api {
     private static final int MAX_429_RETRIES = 60;
 
     private JsonNode post(String path, JsonNode body, int expected, Stats latency) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
+        HttpRequest request = request(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         return exchange("POST", path, request, expected, latency, 1_000_000);
     }

@@ -69,7 +69,7 @@ public final class Bench {
         results.put("settings", Map.of("runs", settings.runs(), "warmupRuns", settings.warmupRuns(),
                 "concurrency", settings.concurrency(), "pauseRuns", settings.pauseRuns(),
                 "target", settings.url() == null ? "started " + settings.jar() : settings.url(),
-                "systemArgs", settings.systemArgs()));
+                "systemArgs", settings.systemArgs(), "authenticated", settings.apiKey() != null));
         try (SystemUnderTest system = settings.url() == null ? SystemUnderTest.start(settings, settings.out(), stamp)
                 : SystemUnderTest.attach(settings);
              RawKafka raw = new RawKafka(system.bootstrapServers())) {
@@ -78,7 +78,7 @@ public final class Bench {
             results.put("rawKafka", baseline);
             log("raw Kafka: " + baseline);
 
-            Api api = new Api(system.url());
+            Api api = new Api(system.url(), settings.apiKey());
             Stats create = new Stats();
             for (int i = 0; i < 50; i++) {
                 api.createWorkflow("bench-create-" + i, create);

@@ -28,12 +28,14 @@ import java.util.List;
  * @param payloadMegabytes the most MB the measured runs of one payload size write (fewer runs of large sizes)
  * @param historyRuns      the history-size scenario's levels: finished runs stored (ascending); empty: none
  * @param historyQueries   measured GETs of each list query at each level
+ * @param apiKey           the API key every request sends (a started system is given its hash, as admin);
+ *                         null: none (a started system on loopback is open)
  */
 record Settings(String url, String bootstrapServers, Long pid, Path jar, int runs, int warmupRuns,
                 List<Integer> concurrency, int pauseRuns, int rawRecords, String topicPrefix, Path out,
                 boolean jfr, List<String> systemArgs, List<Integer> payloadBytes, int payloadRuns,
                 int payloadClients, long rawPayloadBytes, int payloadMegabytes, List<Integer> historyRuns,
-                int historyQueries) {
+                int historyQueries, String apiKey) {
 
     static final String USAGE = """
             usage: java -jar bench/target/agentflow-bench.jar [options]
@@ -63,6 +65,8 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
               --jfr                  record a JFR profile of the started system into the results
               --system-arg ARG       pass ARG to the started system (repeatable), e.g.
                                      --system-arg=--agentflow.kafka.commit-interval-ms=10
+              --api-key KEY          send Authorization: Bearer KEY (default $AGENTFLOW_API_KEY); a started
+                                     system is configured to accept it, as admin
             """;
 
     static Settings parse(String... args) {
@@ -78,6 +82,7 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
         String prefix = "agentflow.";
         Path out = Path.of("bench", "results");
         boolean jfr = false;
+        String apiKey = System.getenv("AGENTFLOW_API_KEY");
         List<String> systemArgs = new ArrayList<>();
         List<Integer> payloadBytes = List.of(200, 4096, 65536, 1048576);
         int payloadRuns = 1000;
@@ -120,6 +125,7 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
                 case "--payload-mb" -> payloadMegabytes = positive(name, value);
                 case "--history-runs" -> historyRuns = value.equals("none") ? List.of() : ascending(parseList(value));
                 case "--history-queries" -> historyQueries = positive(name, value);
+                case "--api-key" -> apiKey = value;
                 default -> throw new IllegalArgumentException("unknown option " + name);
             }
         }
@@ -128,7 +134,7 @@ record Settings(String url, String bootstrapServers, Long pid, Path jar, int run
         }
         return new Settings(url, bootstrap, pid, jar, runs, warmup, concurrency, pauseRuns, rawRecords, prefix, out,
                 jfr, List.copyOf(systemArgs), payloadBytes, payloadRuns, payloadClients, rawPayloadBytes,
-                payloadMegabytes, historyRuns, historyQueries);
+                payloadMegabytes, historyRuns, historyQueries, apiKey == null || apiKey.isBlank() ? null : apiKey);
     }
 
     private static List<Integer> ascending(List<Integer> levels) {

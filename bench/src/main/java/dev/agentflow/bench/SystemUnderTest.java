@@ -7,11 +7,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -63,16 +67,31 @@ final class SystemUnderTest implements AutoCloseable {
                 "--logging.level.root=WARN",
                 // One client identity drives the whole load: the per-principal write limit is a policy, not the engine.
                 "--agentflow.security.rate-limit.writes=0"));
+        if (settings.apiKey() != null) {
+            command.addAll(List.of("--agentflow.security.api-keys[0].name=bench",
+                    "--agentflow.security.api-keys[0].hash=" + sha256(settings.apiKey()),
+                    "--agentflow.security.api-keys[0].roles=admin"));
+        }
         command.addAll(settings.systemArgs());
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(dataDir.resolve("system.log").toFile()).start();
         SystemUnderTest system = new SystemUnderTest("http://127.0.0.1:" + http, "127.0.0.1:" + kafka,
                 process.pid(), process, dataDir);
-        system.awaitReady(Duration.ofMinutes(3));
+        system.awaitReady(Duration.ofMinutes(3), settings.apiKey());
         return system;
     }
 
-    private void awaitReady(Duration timeout) {
+    /** The hash an API key is configured by ({@code sha256:} and hex). */
+    private static String sha256(String key) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void awaitReady(Duration timeout, String apiKey) {
         HttpClient client = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
@@ -81,8 +100,12 @@ final class SystemUnderTest implements AutoCloseable {
                         + dataDir.resolve("system.log"));
             }
             try {
-                HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/agents"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                HttpRequest.Builder ready = HttpRequest.newBuilder(URI.create(url + "/api/v1/agents"))
+                        .timeout(Duration.ofSeconds(2));
+                if (apiKey != null) {
+                    ready.header("Authorization", "Bearer " + apiKey);
+                }
+                HttpResponse<Void> r = client.send(ready.build(), HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
                     return;
                 }

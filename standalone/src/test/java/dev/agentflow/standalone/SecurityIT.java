@@ -269,6 +269,8 @@ class SecurityIT {
         assertProblem(forged.get("/api/v1/workflows"), 401, "another key");
         Http unsigned = system.http().withHeader("Authorization", "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.");
         assertProblem(unsigned.get("/api/v1/workflows"), 401, "alg none");
+        Http nobody = withJwt(SIGNING, null, List.of("admin"), Instant.now().plusSeconds(300));
+        assertProblem(nobody.get("/api/v1/workflows"), 401, "no principal to record");
     }
 
     @Test
@@ -282,7 +284,7 @@ class SecurityIT {
     }
 
     private static Http withJwt(RSAKey key, String subject, List<String> roles, Instant expires) {
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject)
+        JWTClaimsSet claims = new JWTClaimsSet.Builder().subject(subject) // null: none
                 .claim("realm_access", Map.of("roles", roles))
                 .issueTime(Date.from(expires.minusSeconds(900)))
                 .expirationTime(Date.from(expires)).build();

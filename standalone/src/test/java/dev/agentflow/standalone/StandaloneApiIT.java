@@ -212,6 +212,11 @@ class StandaloneApiIT {
         cases.put("encoded NUL", new Object[]{"GET /api/v1/workflows/%00", null, null, 400});
         cases.put("invalid UTF-8", new Object[]{"GET /api/v1/workflows/%ff", null, null, 400});
         cases.put("encoded dot-dot-slash", new Object[]{"GET /api/v1/workflows/..%2f" + id, null, null, 400});
+        cases.put("matrix parameter", new Object[]{"GET /api/v1/workflows;x=1", null, null, 400});
+        cases.put("double slash", new Object[]{"GET /api/v1//workflows", null, null, 400});
+        cases.put("encoded dots", new Object[]{"GET /api/v1/workflows/%2e%2e/x", null, null, 400});
+        cases.put("encoded backslash", new Object[]{"GET /api/v1/workflows/a%5cb", null, null, 400});
+        cases.put("encoded percent", new Object[]{"GET /api/v1/workflows/%25", null, null, 400});
         cases.put("TRACE", new Object[]{"TRACE /api/v1/workflows", null, null, 405});
         cases.put("CONNECT", new Object[]{"CONNECT /api/v1/workflows", null, null, 501});
         cases.put("GET /error", new Object[]{"GET /error", null, null, 404});
@@ -235,6 +240,14 @@ class StandaloneApiIT {
         RawResponse crossSite = raw("POST /api/v1/workflows", "application/json", json, "http://evil.example");
         assertThat(crossSite.status()).as(crossSite.body()).isEqualTo(403);
         assertThat(crossSite.header("content-type")).startsWith("application/problem+json");
+        int port = java.net.URI.create(http.base()).getPort();
+        RawResponse rebound = raw("POST /api/v1/workflows", "application/json", json, "http://evil.example:" + port,
+                "evil.example:" + port);
+        assertThat(rebound.status()).as("a page whose name was rebound to 127.0.0.1: " + rebound.body())
+                .isEqualTo(403);
+        assertThat(rebound.body()).contains("answers only requests addressed to localhost");
+        assertThat(raw("GET /api/v1/workflows", null, null, null, "localhost:" + port).status()).isEqualTo(200);
+        assertThat(raw("GET /api/v1/workflows", null, null, null, "[::1]:" + port).status()).isEqualTo(200);
         RawResponse options = raw("OPTIONS /api/v1/workflows", null, null, null);
         assertThat(options.status()).isEqualTo(200);
         assertThat(options.header("allow")).contains("GET", "POST");
@@ -262,11 +275,16 @@ class StandaloneApiIT {
     /** One HTTP/1.1 request written byte for byte, as no HTTP client library would send it. */
     private static RawResponse raw(String requestLine, String contentType, String body, String origin) {
         java.net.URI base = java.net.URI.create(http.base());
+        return raw(requestLine, contentType, body, origin, base.getHost() + ":" + base.getPort());
+    }
+
+    private static RawResponse raw(String requestLine, String contentType, String body, String origin, String host) {
+        java.net.URI base = java.net.URI.create(http.base());
         try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(30_000);
             byte[] content = body == null ? new byte[0] : body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            StringBuilder head = new StringBuilder(requestLine).append(" HTTP/1.1\r\nHost: ")
-                    .append(base.getHost()).append(':').append(base.getPort()).append("\r\nConnection: close\r\n");
+            StringBuilder head = new StringBuilder(requestLine).append(" HTTP/1.1\r\nHost: ").append(host)
+                    .append("\r\nConnection: close\r\n");
             if (contentType != null) {
                 head.append("Content-Type: ").append(contentType).append("\r\n");
             }

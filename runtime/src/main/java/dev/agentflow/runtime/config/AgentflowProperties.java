@@ -77,6 +77,14 @@ public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, 
             controllerPort = controllerPort <= 0 ? 9093 : controllerPort;
         }
 
+        /** Without the values of {@code properties}, which hold credentials. */
+        @Override
+        public String toString() {
+            return "Kafka[bootstrapServers=" + bootstrapServers + ", topicPrefix=" + topicPrefix + ", commitIntervalMs="
+                    + commitIntervalMs + ", partitions=" + partitions + ", port=" + port + ", controllerPort="
+                    + controllerPort + ", properties=" + properties.keySet() + "]";
+        }
+
         public boolean external() {
             return bootstrapServers != null && !bootstrapServers.isBlank();
         }

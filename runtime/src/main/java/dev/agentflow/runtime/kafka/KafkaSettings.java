@@ -37,6 +37,14 @@ public record KafkaSettings(String bootstrapServers, Topics topics, Path stateDi
         return client(bootstrapServers, clientProperties);
     }
 
+    /** Without the client properties' values, which hold credentials (sasl.jaas.config, ssl.*.password). */
+    @Override
+    public String toString() {
+        return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", stateDir=" + stateDir
+                + ", commitIntervalMs=" + commitIntervalMs + ", instanceId=" + instanceId + ", clientProperties="
+                + clientProperties.keySet() + "]";
+    }
+
     /** A new map of the client properties and the bootstrap servers, for a client to add its own settings to. */
     public static Map<String, Object> client(String bootstrapServers, Map<String, String> properties) {
         Map<String, Object> client = new HashMap<>(properties);

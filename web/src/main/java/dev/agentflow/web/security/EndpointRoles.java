@@ -10,7 +10,7 @@ import org.springframework.security.web.util.matcher.RequestMatcher;
 /**
  * The role each endpoint needs, in one table: the authorization rules are built from it, and a
  * 403 names the role from it. A new write endpoint declares its row here; one that does not needs
- * {@code admin} (secure by default), and {@code EndpointRolesTest} fails until it has its row.
+ * {@code admin} (secure by default), and {@code SecurityIT} fails until it has its row.
  */
 public final class EndpointRoles {
 

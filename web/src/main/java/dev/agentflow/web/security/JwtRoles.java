@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -14,7 +15,8 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
 /**
  * A verified JWT as a principal: its roles from the configured claim (a list, or a space-separated
  * string; a dotted path reaches into objects, such as Keycloak's {@code realm_access.roles}; names
- * that are not roles are ignored), its name {@code jwt:} and the configured principal claim.
+ * that are not roles are ignored), its name {@code jwt:} and the configured principal claim (a JWT
+ * without it is refused).
  */
 final class JwtRoles implements Converter<Jwt, AbstractAuthenticationToken> {
 
@@ -31,8 +33,11 @@ final class JwtRoles implements Converter<Jwt, AbstractAuthenticationToken> {
             Role.parse(name).ifPresent(role -> authorities.add(new SimpleGrantedAuthority(role.authority())));
         }
         Object principal = claim(jwt.getClaims(), settings.principalClaim());
-        String name = principal == null ? jwt.getSubject() : principal.toString();
-        return new JwtAuthenticationToken(jwt, authorities, "jwt:" + name);
+        if (principal == null || principal.toString().isBlank()) {
+            // Nobody to record as the actor: refused, never attributed to a shared name.
+            throw new BadCredentialsException("The JWT has no " + settings.principalClaim() + " claim");
+        }
+        return new JwtAuthenticationToken(jwt, authorities, "jwt:" + principal);
     }
 
     private static Object claim(Map<String, Object> claims, String path) {

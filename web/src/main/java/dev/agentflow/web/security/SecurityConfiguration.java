@@ -46,7 +46,8 @@ import org.springframework.web.filter.CorsFilter;
  * whose roles come from a claim ({@link JwtRoles}); each endpoint needs the role
  * {@link EndpointRoles} gives it, with {@code admin > editor, operator > viewer}. 401 and 403 are
  * problem+json. Without keys or JWTs the API is open, which it may be only on loopback or with
- * {@code agentflow.security.mode=none}: otherwise the server refuses to start. In every mode writes
+ * {@code agentflow.security.mode=none}: otherwise the server refuses to start; open on loopback, it
+ * answers only requests addressed to localhost ({@link LoopbackHostOnly}). In every mode writes
  * take JSON only, cross-site calls are refused unless their origin is allowed, answers carry the
  * security headers, and each principal's writes are rate-limited.
  */
@@ -109,8 +110,16 @@ public class SecurityConfiguration {
             http.addFilterAfter(new WriteRateLimit(properties.rateLimit()), JsonOnlyWrites.class);
         }
         if (open) {
+            if (properties.mode() == SecurityProperties.Mode.auto) {
+                http.addFilterBefore(new LoopbackHostOnly(), CsrfFilter.class);
+            }
             http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll());
             return http.build();
+        }
+        if (jwt != null && environment.getProperty("spring.security.oauth2.resourceserver.jwt.audiences") == null) {
+            LOG.warn("JWTs are accepted for any audience: a token your identity provider issued for another "
+                    + "application, with a role, is accepted here too; set "
+                    + "spring.security.oauth2.resourceserver.jwt.audiences to this API's audience");
         }
         List<AuthenticationProvider> providers = new ArrayList<>();
         if (!keys.isEmpty()) {
@@ -154,7 +163,8 @@ public class SecurityConfiguration {
         BEARER.commence(request, response, failure);
         String authorization = request.getHeader("Authorization");
         boolean presented = authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
-        ProblemResponses.write(response, HttpStatus.UNAUTHORIZED, presented
+        // 401, or 400 for a bearer header that is not one (RFC 6750), as the entry point set it
+        ProblemResponses.write(response, response.getStatus() == 400 ? 400 : 401, presented
                 ? "The credential is not valid (unknown or revoked API key, or a JWT that is expired, not yet valid or "
                         + "not signed by the configured issuer)"
                 : "Authentication required: send Authorization: Bearer with an API key or a JWT", null);

@@ -203,7 +203,7 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
         return state.version();
     }
 
-    /** The agent invocation a started step asks for. */
+    /** The run goes on on behalf of whoever last started, resumed or cancelled it. */
     @Override
     public String actor(RunState state) {
         return state.actor();
@@ -214,6 +214,7 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
         return state.actedBy(actor);
     }
 
+    /** The agent invocation a started step asks for. */
     @Override
     public List<AgentRequest> react(RunState state, RunEvent event) {
         if (event instanceof StepStarted e) {
