@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -69,6 +70,10 @@ final class InProcessSystem implements BeforeAllCallback, AfterAllCallback, Auto
                 "--agentflow.data-dir=" + tempDir("agentflow-" + name),
                 "--agentflow.kafka.bootstrap-servers=" + bootstrap,
                 "--agentflow.kafka.topic-prefix=" + topicPrefix));
+        if (Arrays.stream(settings).noneMatch(s -> s.startsWith("--agentflow.security.rate-limit.writes="))) {
+            // Tests drive many writes as one principal from parallel clients; RateLimitIT tests the limit.
+            args.add("--agentflow.security.rate-limit.writes=0");
+        }
         args.addAll(List.of(settings));
         app = SpringApplication.run(AgentflowApplication.class, args.toArray(String[]::new));
     }

@@ -80,7 +80,9 @@ final class StandaloneProcess implements AutoCloseable {
                 "--server.port=" + httpPort,
                 "--agentflow.data-dir=" + dataDir,
                 "--agentflow.kafka.port=" + kafkaPort,
-                "--agentflow.kafka.controller-port=" + controllerPort));
+                "--agentflow.kafka.controller-port=" + controllerPort,
+                // parallel clients write as one principal; RateLimitIT tests the limit
+                "--agentflow.security.rate-limit.writes=0"));
         command.addAll(extraArgs);
         try {
             File log = dataDir.resolve("process.log").toFile();
