@@ -77,6 +77,11 @@ final class Http {
         return send(HttpRequest.newBuilder(URI.create(base() + path)).GET());
     }
 
+    Response options(String path) {
+        return send(HttpRequest.newBuilder(URI.create(base() + path)).method("OPTIONS",
+                HttpRequest.BodyPublishers.noBody()));
+    }
+
     Response delete(String path) {
         return send(HttpRequest.newBuilder(URI.create(base() + path)).DELETE());
     }

@@ -167,6 +167,15 @@ class SecurityIT {
     }
 
     @Test
+    void optionsNeedsACredentialTooAndThenSaysWhatIsAllowed() {
+        Http.Response anonymousOptions = anonymous.options("/api/v1/workflows");
+        assertProblem(anonymousOptions, 401, "OPTIONS without a credential");
+        Http.Response allowed = viewer.options("/api/v1/workflows");
+        assertThat(allowed.status()).isEqualTo(200);
+        assertThat(allowed.header("Allow")).contains("GET", "POST");
+    }
+
+    @Test
     void anUnknownKeyIsRefusedWithoutSayingWhatExists() {
         Http.Response response = system.http().withHeader("Authorization", "Bearer af_notakey")
                 .get("/api/v1/workflows");
