@@ -23,10 +23,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -39,11 +36,6 @@ class KafkaSecurityIT {
 
     private static final List<String> USERS = List.of("admin", "commands", "steps", "stranger");
     private static EmbeddedKafkaBroker broker;
-
-    @SpringBootConfiguration
-    @EnableAutoConfiguration
-    static class ServiceApplication {
-    }
 
     @BeforeAll
     static void startSecuredBroker() throws Exception {
@@ -128,20 +120,17 @@ class KafkaSecurityIT {
         }
     }
 
+    /** The service under {@code user}'s principal: its SASL settings as {@code agentflow.kafka.properties.*}. */
     private static ConfigurableApplicationContext service(String services, String user, WebApplicationType web)
             throws Exception {
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0", "--server.address=127.0.0.1",
-                "--agentflow.services=" + services,
-                "--agentflow.instance-id=" + user + "-1",
-                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-" + user),
-                "--agentflow.kafka.bootstrap-servers=" + broker.bootstrapServers()));
+        List<String> security = new ArrayList<>();
         client(user).forEach((name, value) -> {
             if (!name.equals("bootstrap.servers")) {
-                args.add("--agentflow.kafka.properties." + name + "=" + value);
+                security.add("--agentflow.kafka.properties." + name + "=" + value);
             }
         });
-        return new SpringApplicationBuilder(ServiceApplication.class).web(web).run(args.toArray(String[]::new));
+        return ServicesAloneIT.service(services, user + "-1", web, broker.bootstrapServers(),
+                security.toArray(String[]::new));
     }
 
     private static Map<String, Object> client(String user) {

@@ -6,6 +6,7 @@ import dev.agentflow.runtime.kafka.StreamsApp;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
@@ -34,13 +35,20 @@ class ServicesAloneIT {
 
     private static ConfigurableApplicationContext service(String services, String prefix, String instance,
                                                           WebApplicationType web) throws IOException {
-        return new SpringApplicationBuilder(ServiceApplication.class).web(web).run(
-                "--server.port=0", "--server.address=127.0.0.1",
+        return service(services, instance, web, SharedBroker.bootstrapServers(),
+                "--agentflow.kafka.topic-prefix=" + prefix);
+    }
+
+    /** One service (or several, comma-separated) as an application of its auto-configuration alone. */
+    static ConfigurableApplicationContext service(String services, String instance, WebApplicationType web,
+                                                  String bootstrapServers, String... settings) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--server.address=127.0.0.1",
                 "--agentflow.services=" + services,
                 "--agentflow.instance-id=" + instance,
                 "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-" + instance),
-                "--agentflow.kafka.bootstrap-servers=" + SharedBroker.bootstrapServers(),
-                "--agentflow.kafka.topic-prefix=" + prefix);
+                "--agentflow.kafka.bootstrap-servers=" + bootstrapServers));
+        args.addAll(List.of(settings));
+        return new SpringApplicationBuilder(ServiceApplication.class).web(web).run(args.toArray(String[]::new));
     }
 
     @Test
