@@ -1,5 +1,6 @@
 package dev.agentflow.projection;
 
+import dev.agentflow.projection.query.CaughtUp;
 import dev.agentflow.projection.query.EventController;
 import dev.agentflow.projection.query.EventFeed;
 import dev.agentflow.projection.query.EventHistory;
@@ -52,12 +53,23 @@ public class ProjectionConfiguration {
         return new EventFeed();
     }
 
+    /**
+     * What a read that misses waits for: the projection having read what was written before it;
+     * {@code agentflow.api.catch-up-timeout} (default 5 s) bounds the wait, then the read is 503.
+     */
+    @Bean(destroyMethod = "close")
+    CaughtUp projectionCaughtUp(KafkaSettings kafka,
+                                @Value("${agentflow.api.catch-up-timeout:5s}") Duration timeout) {
+        return new CaughtUp(kafka.client(), kafka.topics().applicationId(ProjectionTopology.appName(kafka.instanceId())),
+                timeout);
+    }
+
     @Bean
     StreamsApp projectionStreams(KafkaSettings kafka, VersionWatch workflowVersionWatch,
-                                 VersionWatch runVersionWatch, EventFeed runEventFeed) {
+                                 VersionWatch runVersionWatch, EventFeed runEventFeed, CaughtUp projectionCaughtUp) {
         return new StreamsApp(ProjectionTopology.appName(kafka.instanceId()),
                 StreamsApp.topology(topology -> ProjectionTopology.addTo(topology, kafka.topics(),
-                        workflowVersionWatch, runVersionWatch, runEventFeed)),
+                        workflowVersionWatch, runVersionWatch, runEventFeed, projectionCaughtUp)),
                 kafka, StreamsApp.Guarantee.AT_LEAST_ONCE);
     }
 
@@ -92,13 +104,15 @@ public class ProjectionConfiguration {
 
     @Bean
     WorkflowQueries workflowQueries(KafkaSettings kafka, @Qualifier("projectionStreams") StreamsApp projectionStreams,
-                                    VersionWatch workflowVersionWatch) {
-        return new WorkflowQueries(projectionStreams, workflowVersionWatch, kafka.topics().workflowEvents().name());
+                                    VersionWatch workflowVersionWatch, CaughtUp projectionCaughtUp) {
+        return new WorkflowQueries(projectionStreams, workflowVersionWatch, kafka.topics().workflowEvents().name(),
+                projectionCaughtUp);
     }
 
     @Bean
     RunQueries runQueries(KafkaSettings kafka, @Qualifier("projectionStreams") StreamsApp projectionStreams,
-                          VersionWatch runVersionWatch) {
-        return new RunQueries(projectionStreams, runVersionWatch, kafka.topics().runEvents().name());
+                          VersionWatch runVersionWatch, CaughtUp projectionCaughtUp) {
+        return new RunQueries(projectionStreams, runVersionWatch, kafka.topics().runEvents().name(),
+                kafka.topics().runCommands().name(), projectionCaughtUp);
     }
 }

@@ -13,12 +13,14 @@ import dev.agentflow.projection.view.StepView;
 import dev.agentflow.runtime.kafka.DeadLetters;
 import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.runtime.kafka.StreamsApp;
+import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.payload.CarriesPayloads;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
 import dev.agentflow.schemas.run.ApprovalRequest;
+import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.schemas.workflow.StepDefinition;
@@ -97,6 +99,50 @@ class RunViewsTopologyTest {
             steps.add(new StepDefinition("step-" + i, "echo", "do " + i, i, Map.of()));
         }
         return steps;
+    }
+
+    /** Writes a run command as the API does (its type in a header) or, {@code headed} false, as a worker does. */
+    private void command(String id, RunCommand command, Instant issuedAt, boolean headed) {
+        var c = topics.runCommands();
+        TestInputTopic<String, CommandEnvelope<RunCommand>> in = driver.createInputTopic(c.name(),
+                c.keySerde().serializer(), c.valueSerde().serializer());
+        TestRecord<String, CommandEnvelope<RunCommand>> record = new TestRecord<>(id, new CommandEnvelope<>("job-0",
+                Topics.RUN_COMMANDS.nameOf(command), id, issuedAt, "key:ops", command), issuedAt);
+        if (headed) {
+            record.headers().add(Topics.COMMAND_TYPE_HEADER,
+                    Topics.RUN_COMMANDS.nameOf(command).getBytes(StandardCharsets.UTF_8));
+        }
+        in.pipeInput(record);
+    }
+
+    @Test
+    void aRunIsShownFromItsStartRunAndItsRunStartedKeepsWhenItWasAsked() {
+        Instant asked = AT.minusMillis(5);
+        command("wr-1", new RunCommand.StartRun("wr-1", "wf-1", "s", Payload.inline("in"), steps(2)), asked, true);
+        RunView pending = driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-1");
+        assertThat(pending.version()).isZero();
+        assertThat(pending.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(pending.createdAt()).isEqualTo(asked);
+        assertThat(pending.startedBy()).isEqualTo("key:ops");
+        assertThat(all(ProjectionTopology.RUN_STEP_STORE)).hasSize(2);
+        assertThat(IndexPages.count(List.of(driver.<String, Long>getKeyValueStore(ProjectionTopology.RUN_COUNT_STORE)),
+                ProjectionTopology.runsOfWorkflow("wf-1"))).isEqualTo(1);
+
+        run("wr-1", 1, new RunEvent.RunStarted("wr-1", "wf-1", "s", Payload.inline("in"), steps(2)));
+        RunView started = driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-1");
+        assertThat(started.version()).isEqualTo(1);
+        assertThat(started.createdAt()).as("the list entries stay where they are").isEqualTo(asked);
+        assertThat(IndexPages.count(List.of(driver.<String, Long>getKeyValueStore(ProjectionTopology.RUN_COUNT_STORE)),
+                ProjectionTopology.runsOfWorkflow("wf-1"))).isEqualTo(1);
+
+        // a start written twice, a start without its header and every other command change nothing
+        command("wr-1", new RunCommand.StartRun("wr-1", "wf-1", "s", Payload.inline("in"), steps(2)), asked, true);
+        command("wr-2", new RunCommand.StartRun("wr-2", "wf-1", "s", Payload.inline("in"), steps(2)), asked, false);
+        command("wr-1", new RunCommand.CancelRun("wr-1"), asked, true);
+        assertThat(driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-1"))
+                .isEqualTo(started);
+        assertThat(driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-2")).isNull();
+        assertThat(deadLetters.isEmpty()).isTrue();
     }
 
     @Test

@@ -101,14 +101,14 @@ class DownstreamIT {
                 "--run", firstRun);
 
         assertThat(replay.exitCode()).as(replay.err()).isZero();
-        assertThat(replay.lines()).hasSize(7);
-        assertThat(replay.lines()).extracting(DownstreamIT::type).containsExactly("RunRequested", "RunStarted",
+        assertThat(replay.lines()).hasSize(6);
+        assertThat(replay.lines()).extracting(DownstreamIT::type).containsExactly("RunStarted",
                 "StepStarted", "StepCompleted", "StepStarted", "StepCompleted", "RunCompleted");
-        assertThat(replay.lines().get(0)).matches("\\S+Z  workflow " + firstWorkflow + "  v\\d+  RunRequested  .*")
-                .contains("runId \"" + firstRun + "\"", "2 step(s)");
-        assertThat(replay.lines().get(3)).matches("\\S+Z  run " + firstRun + "  v3  StepCompleted  by anonymous  step 1  attempt 1"
+        assertThat(replay.lines().get(0)).matches("\\S+Z  run " + firstRun + "  v1  RunStarted  .*")
+                .contains("workflowId \"" + firstWorkflow + "\"", "2 step(s)");
+        assertThat(replay.lines().get(2)).matches("\\S+Z  run " + firstRun + "  v3  StepCompleted  by anonymous  step 1  attempt 1"
                 + "  output \"Search results for AI news\"");
-        assertThat(replay.lines().get(6))
+        assertThat(replay.lines().get(5))
                 .endsWith("v6  RunCompleted  by anonymous  output \"Newsletter: Search results for AI news\"");
         assertThat(replay.lines()).map(l -> Instant.parse(l.substring(0, l.indexOf(' ')))).isSorted();
     }
@@ -120,11 +120,11 @@ class DownstreamIT {
                 "--run", resumedRun);
 
         assertThat(replay.exitCode()).as(replay.err()).isZero();
-        assertThat(replay.lines()).extracting(DownstreamIT::type).containsExactly("RunRequested", "RunStarted",
+        assertThat(replay.lines()).extracting(DownstreamIT::type).containsExactly("RunStarted",
                 "StepStarted", "StepCompleted", "StepStarted", "RunPaused", "RunResumed", "StepCompleted",
                 "RunCompleted");
-        assertThat(replay.lines().get(5)).contains("RunPaused  by anonymous  step 2  approval {\"proposedOutput\":\"Summary: AI news\"");
-        assertThat(replay.lines().get(6)).endsWith("RunResumed  by anonymous  step 2  output \"Approved \\\"summary\\\"\"");
+        assertThat(replay.lines().get(4)).contains("RunPaused  by anonymous  step 2  approval {\"proposedOutput\":\"Summary: AI news\"");
+        assertThat(replay.lines().get(5)).endsWith("RunResumed  by anonymous  step 2  output \"Approved \\\"summary\\\"\"");
     }
 
     @Test
@@ -137,7 +137,7 @@ class DownstreamIT {
         assertThat(events).extracting(e -> e.get("aggregateId").asString())
                 .containsOnly(secondWorkflow, resumedRun, cancelledRun);
         assertThat(events).extracting(e -> e.get("type").asString())
-                .startsWith("WorkflowCreated", "StepAdded", "StepAdded", "RunRequested", "RunStarted")
+                .startsWith("WorkflowCreated", "StepAdded", "StepAdded", "RunStarted")
                 .contains("RunResumed", "RunCancelled")
                 .doesNotContain("RunFailed");
         assertThat(events).allSatisfy(e -> assertThat(e.get("schemaVersion").asInt()).isEqualTo(1));

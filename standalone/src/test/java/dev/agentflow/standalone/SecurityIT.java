@@ -251,8 +251,7 @@ class SecurityIT {
         }
         for (JsonNode event : viewer.get("/api/v1/workflows/" + workflowId + "/events?size=1000").body()
                 .path("content")) {
-            String expected = event.path("type").asString().equals("RunRequested") ? "key:ops" : "key:author";
-            assertThat(event.path("actor").asString()).as(event.toString()).isEqualTo(expected);
+            assertThat(event.path("actor").asString()).as(event.toString()).isEqualTo("key:author");
         }
     }
 

@@ -16,6 +16,13 @@ public interface ReadYourWrites {
     /** The workflow as its view shows it, deleted or not (a write reads its own result, a delete included). */
     Optional<WorkflowDetail> workflow(String workflowId);
 
+    /**
+     * The workflow if it is live, as this process's views show it once they have read every
+     * workflow event written before the call (so a workflow created through another instance is
+     * found); empty when it does not exist or is deleted.
+     */
+    Optional<WorkflowDetail> liveWorkflow(String workflowId);
+
     /** Completes when the run's view has applied {@code version}. */
     CompletableFuture<Void> runApplied(String runId, long version);
 }

@@ -5,6 +5,8 @@ import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.kafka.Topic;
+import dev.agentflow.schemas.kafka.Topics;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -20,8 +22,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -105,6 +109,30 @@ public final class CommandGateway implements AutoCloseable {
     }
 
     /**
+     * Writes the command, which no decider answers, with its type in a header
+     * ({@link Topics#COMMAND_TYPE_HEADER}); completes once every in-sync replica has it (acks=all).
+     */
+    public <C> CompletableFuture<RecordMetadata> write(Topic<String, CommandEnvelope<C>> topic,
+                                                       CommandEnvelope<C> command) {
+        CompletableFuture<RecordMetadata> written = new CompletableFuture<>();
+        byte[] value = topic.valueSerde().serializer().serialize(topic.name(), command);
+        producer.send(record(topic, command, value), (metadata, error) -> {
+            if (error != null) {
+                written.completeExceptionally(error);
+            } else {
+                written.complete(metadata);
+            }
+        });
+        return written;
+    }
+
+    private static <C> ProducerRecord<String, byte[]> record(Topic<String, CommandEnvelope<C>> topic,
+                                                             CommandEnvelope<C> command, byte[] value) {
+        return new ProducerRecord<>(topic.name(), null, command.aggregateId(), value, List.of(new RecordHeader(
+                Topics.COMMAND_TYPE_HEADER, command.type().getBytes(StandardCharsets.UTF_8))));
+    }
+
+    /**
      * Writes the command and waits for its reply.
      *
      * @throws ReplyTimeoutException when no reply came within {@code timeout}
@@ -115,8 +143,7 @@ public final class CommandGateway implements AutoCloseable {
         pending.put(command.commandId(), reply);
         try {
             byte[] value = topic.valueSerde().serializer().serialize(topic.name(), command);
-            producer.send(new ProducerRecord<>(topic.name(), command.aggregateId(), value)).get(timeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            producer.send(record(topic, command, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
             throw new ReplyTimeoutException(command.commandId());

@@ -57,6 +57,26 @@ public class CommandExecutor {
     }
 
     /**
+     * Writes a command no decider answers on behalf of the authenticated caller, and returns once
+     * every in-sync replica has it (acks=all); 503 when it cannot be written in time.
+     */
+    public <C> void write(Topic<String, CommandEnvelope<C>> topic, TypeRegistry<C> types, String jobId,
+                          String aggregateId, C command) {
+        try {
+            gateway.write(topic, new CommandEnvelope<>(jobId, types.nameOf(command), aggregateId, Instant.now(),
+                    Actors.current(), command)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Cannot write the command now: "
+                    + e.getCause().getMessage(), List.of());
+        } catch (TimeoutException e) {
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Writing the command took too long", List.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "Interrupted", List.of());
+        }
+    }
+
+    /**
      * The payload of a request field: inline when small, else stored on the payload topic (waiting
      * for every chunk to be acknowledged); 413 over {@code agentflow.limits.max-payload-bytes}.
      */

@@ -1,15 +1,18 @@
 package dev.agentflow.api.web;
 
+import dev.agentflow.api.workflow.domain.WorkflowDecider;
 import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.RunCommand;
-import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.views.NotFound;
 import dev.agentflow.views.ReadYourWrites;
+import dev.agentflow.views.WorkflowDetail;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.JsonBody;
 import dev.agentflow.web.PathIds;
@@ -23,7 +26,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Start, resume and cancel runs. Each answers 202 once the run's view shows the change. */
+/**
+ * Start, resume and cancel runs. A start answers 202 once its {@code StartRun} is written (one
+ * durable write, checked against the workflow as this instance's views show it); resume and cancel
+ * answer once the run's view shows the change.
+ */
 @RestController
 @ConditionalOnService("command-api")
 @RequestMapping("/api/v1/workflows")
@@ -35,12 +42,15 @@ public class RunCommandController {
     private final ReadYourWrites views;
     private final Topics topics;
     private final PayloadStore payloads;
+    private final Limits limits;
 
-    public RunCommandController(CommandExecutor commands, ReadYourWrites views, Topics topics, PayloadStore payloads) {
+    public RunCommandController(CommandExecutor commands, ReadYourWrites views, Topics topics, PayloadStore payloads,
+                                Limits limits) {
         this.commands = commands;
         this.views = views;
         this.topics = topics;
         this.payloads = payloads;
+        this.limits = limits;
     }
 
     public record RunStarted(String jobId, String workflowId, String sessionId, String runId) {
@@ -61,13 +71,22 @@ public class RunCommandController {
         if (sessionId != null && !SESSION.matcher(sessionId).matches()) {
             throw ApiException.badRequest("sessionId", "may hold only letters, digits and . _ : -");
         }
+        WorkflowDetail workflow = views.liveWorkflow(id).orElseThrow(() -> NotFound.workflow(id));
+        if (workflow.steps().isEmpty()) {
+            throw CommandExecutor.rejected(Rejection.unprocessable("steps",
+                    "Workflow " + id + " has no steps to run; add a step first"));
+        }
+        // a workflow defined before the limits (or under larger ones) could make a run's records too large
+        Rejection tooBig = WorkflowDecider.checkDefinition(workflow.steps(), limits, "steps");
+        if (tooBig != null) {
+            throw CommandExecutor.rejected(tooBig);
+        }
         Payload payload = commands.payload(payloads, "input", input);
         String session = sessionId != null ? sessionId : Ids.sessionId();
         String runId = Ids.runId();
         String jobId = Ids.jobId();
-        WorkflowCommand.RunWorkflow command = new WorkflowCommand.RunWorkflow(id, runId, session, payload);
-        CommandReply reply = commands.submit(topics.workflowCommands(), Topics.WORKFLOW_COMMANDS, jobId, id, command);
-        commands.awaitView(views.runApplied(reply.aggregateId(), reply.version()));
+        commands.write(topics.runCommands(), Topics.RUN_COMMANDS, jobId, runId,
+                new RunCommand.StartRun(runId, id, session, payload, workflow.steps()));
         return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
                 .body(new RunStarted(jobId, id, session, runId));
     }

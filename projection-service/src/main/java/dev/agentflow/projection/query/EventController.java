@@ -7,6 +7,7 @@ import dev.agentflow.views.NotFound;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.PageRequest;
 import dev.agentflow.web.PathIds;
+import java.util.List;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -54,6 +55,9 @@ public class EventController {
                                     @RequestParam(required = false) String size) {
         PageRequest request = PageRequest.parse(page, size);
         return history.ofRun(plausible(runId, false), request.page(), request.size())
+                // a run shown from its StartRun has no event yet
+                .or(() -> runs.findSurely(runId, () -> runs.find(runId))
+                        .map(run -> Page.<JsonNode>of(List.of(), request.page(), request.size())))
                 .orElseThrow(() -> NotFound.run(runId));
     }
 
@@ -61,7 +65,8 @@ public class EventController {
     @GetMapping("/runs/{runId}/stream")
     public ResponseEntity<SseEmitter> streamRun(@PathVariable String runId,
                                                 @RequestHeader(name = LAST_EVENT_ID, required = false) String last) {
-        RunView run = runs.find(plausible(runId, false)).orElseThrow(() -> NotFound.run(runId));
+        String id = plausible(runId, false);
+        RunView run = runs.findSurely(id, () -> runs.find(id)).orElseThrow(() -> NotFound.run(runId));
         StreamCursor.RunVersion cursor;
         try {
             cursor = StreamCursor.RunVersion.parse(last);

@@ -27,6 +27,11 @@ public final class ProjectionReads implements ReadYourWrites {
     }
 
     @Override
+    public Optional<WorkflowDetail> liveWorkflow(String workflowId) {
+        return workflows.findSurely(workflowId).map(WorkflowQueries::detail);
+    }
+
+    @Override
     public CompletableFuture<Void> runApplied(String runId, long version) {
         return runs.whenApplied(runId, version);
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -22,11 +23,19 @@ public final class RunQueries {
     private final StreamsApp projection;
     private final VersionWatch watch;
     private final IndexPages lists;
+    private final String runCommandsTopic;
+    private final CaughtUp caughtUp;
 
-    /** @param runEventsTopic the topic whose partitions the run stores are split by */
-    public RunQueries(StreamsApp projection, VersionWatch watch, String runEventsTopic) {
+    /**
+     * @param runEventsTopic   the topic whose partitions the run stores are split by
+     * @param runCommandsTopic where a run's StartRun is written (a run is shown from it)
+     */
+    public RunQueries(StreamsApp projection, VersionWatch watch, String runEventsTopic, String runCommandsTopic,
+                      CaughtUp caughtUp) {
         this.projection = projection;
         this.watch = watch;
+        this.runCommandsTopic = runCommandsTopic;
+        this.caughtUp = caughtUp;
         this.lists = new IndexPages(projection, ProjectionTopology.RUN_INDEX_STORE, ProjectionTopology.RUN_COUNT_STORE,
                 runEventsTopic);
     }
@@ -37,6 +46,23 @@ public final class RunQueries {
 
     public Optional<RunView> find(String runId) {
         return Optional.ofNullable(store().get(runId));
+    }
+
+    /**
+     * {@code read}, and when it finds nothing, {@code read} again once this instance's views have
+     * read every StartRun written before the call: a run the API answered 202 for, on any instance,
+     * is never reported missing.
+     *
+     * @throws dev.agentflow.web.ApiException 503 when the views could not catch up in time
+     */
+    public <T> Optional<T> findSurely(String runId, Supplier<Optional<T>> read) {
+        Optional<T> found = read.get();
+        if (found.isPresent()) {
+            return found;
+        }
+        // run-commands is written by plain idempotent producers: its end is its last record + 1
+        caughtUp.await(runCommandsTopic, runId, false);
+        return read.get();
     }
 
     /** The run's steps, in order. */

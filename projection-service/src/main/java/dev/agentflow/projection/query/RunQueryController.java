@@ -49,7 +49,7 @@ public class RunQueryController {
 
     @GetMapping("/runs/{runId}")
     public RunDetail get(@PathVariable String runId) {
-        return details.find(runId).orElseThrow(() -> NotFound.run(runId));
+        return runs.findSurely(runId, () -> details.find(runId)).orElseThrow(() -> NotFound.run(runId));
     }
 
     private static RunStatus parseStatus(String status) {

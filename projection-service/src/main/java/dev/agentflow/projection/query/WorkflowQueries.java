@@ -14,11 +14,15 @@ public final class WorkflowQueries {
     private final StreamsApp projection;
     private final VersionWatch watch;
     private final IndexPages lists;
+    private final String workflowEventsTopic;
+    private final CaughtUp caughtUp;
 
     /** @param workflowEventsTopic the topic whose partitions the workflow stores are split by */
-    public WorkflowQueries(StreamsApp projection, VersionWatch watch, String workflowEventsTopic) {
+    public WorkflowQueries(StreamsApp projection, VersionWatch watch, String workflowEventsTopic, CaughtUp caughtUp) {
         this.projection = projection;
         this.watch = watch;
+        this.workflowEventsTopic = workflowEventsTopic;
+        this.caughtUp = caughtUp;
         this.lists = new IndexPages(projection, ProjectionTopology.WORKFLOW_INDEX_STORE,
                 ProjectionTopology.WORKFLOW_COUNT_STORE, workflowEventsTopic);
     }
@@ -36,6 +40,23 @@ public final class WorkflowQueries {
     /** The live (not deleted) workflow. */
     public Optional<WorkflowView> find(String workflowId) {
         return Optional.ofNullable(store().get(workflowId)).filter(v -> !v.deleted());
+    }
+
+    /**
+     * The live workflow, and when there is none, the live workflow once this instance's views have
+     * read every workflow event written before the call (a workflow another instance answered 201
+     * for is never reported missing here).
+     *
+     * @throws dev.agentflow.web.ApiException 503 when the views could not catch up in time
+     */
+    public Optional<WorkflowView> findSurely(String workflowId) {
+        Optional<WorkflowView> found = find(workflowId);
+        if (found.isPresent()) {
+            return found;
+        }
+        // workflow-events is written only in the workflow decider's transactions
+        caughtUp.await(workflowEventsTopic, workflowId, true);
+        return find(workflowId);
     }
 
     /** The view, deleted or not (a write reads its own result, a delete included). */

@@ -5,6 +5,7 @@ import dev.agentflow.projection.view.RunViews;
 import dev.agentflow.projection.view.StepView;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.projection.view.WorkflowViews;
+import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.EnvelopeSerde;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.Json;
@@ -14,12 +15,16 @@ import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.payload.CarriesPayloads;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
+import dev.agentflow.schemas.run.RunCommand;
+import dev.agentflow.schemas.run.RunCommand.StartRun;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -39,7 +44,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * workflow-events → workflow-events-processor (owns workflow-history-store and workflow-view-store);
  * run-events → run-events-processor (owns run-history-store, workflow-run-events-store,
- * run-view-store, run-step-store and payload-ref-store).
+ * run-view-store, run-step-store and payload-ref-store); run-commands → run-starts-processor (shares
+ * the run views: a run is shown from the moment its {@code StartRun} is written, before it is decided).
  *
  * <p>Each processor folds an event into its view first, then stores it in the history, then writes
  * the view: an event that cannot be folded (one of a run that never started, say) throws before
@@ -55,6 +61,8 @@ public final class ProjectionTopology {
     public static final String WORKFLOW_HISTORY_STORE = "workflow-history-store";
     public static final String RUN_EVENTS_SOURCE = "run-events-source";
     public static final String RUN_EVENTS_PROCESSOR = "run-events-processor";
+    public static final String RUN_COMMANDS_SOURCE = "run-commands-source";
+    public static final String RUN_STARTS_PROCESSOR = "run-starts-processor";
     public static final String RUN_VIEW_STORE = "run-view-store";
     /** One record per step of a run: {@code runId|stepOrder} → {@link StepView}. */
     public static final String RUN_STEP_STORE = "run-step-store";
@@ -91,16 +99,22 @@ public final class ProjectionTopology {
 
     public static Topology build(Topics topics, AppliedListener workflowsApplied, AppliedListener runsApplied,
                                  HistoryListener runEventsAppended) {
-        return addTo(new Topology(), topics, workflowsApplied, runsApplied, runEventsAppended);
+        return addTo(new Topology(), topics, workflowsApplied, runsApplied, runEventsAppended, ReadProgress.NONE);
     }
 
-    /** Adds this topology's nodes and stores to {@code topology} (the one Spring for Apache Kafka builds). */
+    /**
+     * Adds this topology's nodes and stores to {@code topology} (the one Spring for Apache Kafka builds).
+     *
+     * @param progress told of each record read from workflow-events and run-commands, so that a read
+     *                 that finds nothing can wait until the views have read what was written before it
+     */
     public static Topology addTo(Topology topology, Topics topics, AppliedListener workflowsApplied,
-                                 AppliedListener runsApplied, HistoryListener runEventsAppended) {
+                                 AppliedListener runsApplied, HistoryListener runEventsAppended,
+                                 ReadProgress progress) {
         Topic<String, EventEnvelope<WorkflowEvent>> events = topics.workflowEvents();
         topology.addSource(WORKFLOW_EVENTS_SOURCE, events.keySerde().deserializer(),
                 written(EnvelopeSerde.events(Topics.WORKFLOW_EVENTS)), events.name());
-        topology.addProcessor(WORKFLOW_EVENTS_PROCESSOR, () -> new WorkflowEventsProcessor(workflowsApplied),
+        topology.addProcessor(WORKFLOW_EVENTS_PROCESSOR, () -> new WorkflowEventsProcessor(workflowsApplied, progress),
                 WORKFLOW_EVENTS_SOURCE);
         topology.addStateStore(store(WORKFLOW_HISTORY_STORE, JsonSerde.of(StoredEvent.class)),
                 WORKFLOW_EVENTS_PROCESSOR);
@@ -121,6 +135,15 @@ public final class ProjectionTopology {
         topology.addStateStore(store(PAYLOAD_REF_STORE, JsonSerde.of(PayloadRef.class)), RUN_EVENTS_PROCESSOR);
         topology.addStateStore(store(RUN_INDEX_STORE, Serdes.String()), RUN_EVENTS_PROCESSOR);
         topology.addStateStore(store(RUN_COUNT_STORE, Serdes.Long()), RUN_EVENTS_PROCESSOR);
+
+        // Only StartRun is read (it carries a type header); the rest of run-commands is skipped unparsed.
+        Topic<String, CommandEnvelope<RunCommand>> runCommands = topics.runCommands();
+        topology.addSource(RUN_COMMANDS_SOURCE, runCommands.keySerde().deserializer(),
+                Serdes.ByteArray().deserializer(), runCommands.name());
+        topology.addProcessor(RUN_STARTS_PROCESSOR, () -> new RunStartsProcessor(
+                runCommands.valueSerde().deserializer(), progress), RUN_COMMANDS_SOURCE);
+        topology.connectProcessorAndStateStores(RUN_STARTS_PROCESSOR, RUN_VIEW_STORE, RUN_STEP_STORE,
+                RUN_INDEX_STORE, RUN_COUNT_STORE);
         return topology;
     }
 
@@ -202,17 +225,36 @@ public final class ProjectionTopology {
         });
     }
 
+    /** Keeps a run in the list of all runs, of its workflow and of its status. */
+    private static void indexRun(ListIndex lists, RunView before, RunView after) {
+        if (before == null) {
+            lists.add(ALL_RUNS, after.createdAt(), after.id());
+            lists.add(runsOfWorkflow(after.workflowId()), after.createdAt(), after.id());
+            lists.add(runsInStatus(after.status()), after.createdAt(), after.id());
+        } else if (before.status() != after.status()) {
+            lists.remove(runsInStatus(before.status()), before.createdAt(), before.id());
+            lists.add(runsInStatus(after.status()), after.createdAt(), after.id());
+        }
+    }
+
+    /** Tells {@code progress} of the record being processed. */
+    private static void read(ProcessorContext<?, ?> context, ReadProgress progress) {
+        context.recordMetadata().ifPresent(at -> progress.read(at.topic(), at.partition(), at.offset()));
+    }
+
     /** Workflow events: folded into the workflow's view, kept in its history. */
     static final class WorkflowEventsProcessor implements Processor<String, Written<WorkflowEvent>, Void, Void> {
 
         private final AppliedListener applied;
+        private final ReadProgress progress;
         private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, StoredEvent> history;
         private KeyValueStore<String, WorkflowView> views;
         private ListIndex live;
 
-        WorkflowEventsProcessor(AppliedListener applied) {
+        WorkflowEventsProcessor(AppliedListener applied, ReadProgress progress) {
             this.applied = applied;
+            this.progress = progress;
         }
 
         @Override
@@ -242,6 +284,14 @@ public final class ProjectionTopology {
 
         @Override
         public void process(Record<String, Written<WorkflowEvent>> record) {
+            try {
+                apply(record);
+            } finally {
+                read(context, progress);
+            }
+        }
+
+        private void apply(Record<String, Written<WorkflowEvent>> record) {
             if (record.value() == null) {
                 return;
             }
@@ -293,19 +343,7 @@ public final class ProjectionTopology {
 
         /** Indexes the views written before the index existed, once. */
         private void fillIndex() {
-            lists.fill(runs, view -> index(null, view));
-        }
-
-        /** Keeps the run in the list of all runs, of its workflow and of its status. */
-        private void index(RunView before, RunView after) {
-            if (before == null) {
-                lists.add(ALL_RUNS, after.createdAt(), after.id());
-                lists.add(runsOfWorkflow(after.workflowId()), after.createdAt(), after.id());
-                lists.add(runsInStatus(after.status()), after.createdAt(), after.id());
-            } else if (before.status() != after.status()) {
-                lists.remove(runsInStatus(before.status()), before.createdAt(), before.id());
-                lists.add(runsInStatus(after.status()), after.createdAt(), after.id());
-            }
+            lists.fill(runs, view -> indexRun(lists, null, view));
         }
 
         @Override
@@ -335,13 +373,74 @@ public final class ProjectionTopology {
             }
             if (change != null) {
                 change.steps().forEach(s -> steps.put(stepKey(runId, s.stepOrder()), s));
-                index(run, after);
+                indexRun(lists, run, after);
                 runs.put(runId, after);
             }
             if (stored != null) {
                 appended.appended(stored);
             }
             applied.applied(runId, after.version());
+        }
+    }
+
+    /**
+     * Run commands: a {@code StartRun} shows its run (RUNNING, version 0, every step pending) from
+     * the moment it is written, so the run is readable right after the API's 202, before its decider
+     * has decided it; {@code RunStarted} then takes the view over. Every other command, and a start
+     * whose run is already shown, is skipped; only StartRun records, which carry a type header, are
+     * parsed.
+     */
+    static final class RunStartsProcessor implements Processor<String, byte[], Void, Void> {
+
+        private final Deserializer<CommandEnvelope<RunCommand>> commands;
+        private final ReadProgress progress;
+        private ProcessorContext<Void, Void> context;
+        private KeyValueStore<String, RunView> runs;
+        private KeyValueStore<String, StepView> steps;
+        private ListIndex lists;
+
+        RunStartsProcessor(Deserializer<CommandEnvelope<RunCommand>> commands, ReadProgress progress) {
+            this.commands = commands;
+            this.progress = progress;
+        }
+
+        @Override
+        public void init(ProcessorContext<Void, Void> context) {
+            this.context = context;
+            runs = context.getStateStore(RUN_VIEW_STORE);
+            steps = context.getStateStore(RUN_STEP_STORE);
+            lists = new ListIndex(context.getStateStore(RUN_INDEX_STORE), context.getStateStore(RUN_COUNT_STORE));
+        }
+
+        @Override
+        public void process(Record<String, byte[]> record) {
+            try {
+                apply(record);
+            } finally {
+                read(context, progress);
+            }
+        }
+
+        private void apply(Record<String, byte[]> record) {
+            Header type = record.headers().lastHeader(Topics.COMMAND_TYPE_HEADER);
+            if (record.value() == null || record.key() == null || type == null
+                    || !"StartRun".equals(new String(type.value(), StandardCharsets.UTF_8))) {
+                return;
+            }
+            CommandEnvelope<RunCommand> command = commands.deserialize(
+                    context.recordMetadata().map(RecordMetadata::topic).orElse(RUN_COMMANDS_SOURCE), record.value());
+            if (!(command.data() instanceof StartRun start) || !record.key().equals(start.runId())
+                    || command.issuedAt() == null) {
+                throw new SerializationException("A record headed StartRun is not a StartRun of run " + record.key());
+            }
+            if (runs.get(start.runId()) != null) {
+                return;
+            }
+            lists.fill(runs, view -> indexRun(lists, null, view));
+            RunViews.Change change = RunViews.requested(start, command.issuedAt(), command.actor());
+            change.steps().forEach(s -> steps.put(stepKey(start.runId(), s.stepOrder()), s));
+            indexRun(lists, null, change.run());
+            runs.put(start.runId(), change.run());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.agentflow.projection.view;
 
 import dev.agentflow.projection.view.StepView.StepStatus;
 import dev.agentflow.schemas.envelope.EventEnvelope;
+import dev.agentflow.schemas.run.RunCommand.StartRun;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.run.RunEvent.RunCancelled;
 import dev.agentflow.schemas.run.RunEvent.RunCompleted;
@@ -14,6 +15,7 @@ import dev.agentflow.schemas.run.RunEvent.StepCompleted;
 import dev.agentflow.schemas.run.RunEvent.StepFailed;
 import dev.agentflow.schemas.run.RunEvent.StepStarted;
 import dev.agentflow.schemas.run.RunStatus;
+import dev.agentflow.schemas.workflow.StepDefinition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +63,24 @@ public final class RunViews {
     }
 
     /**
+     * The view of a run whose {@code StartRun} is written but not yet decided: RUNNING at version 0,
+     * created when the command was issued, every step pending. Its {@code RunStarted} (version 1)
+     * keeps that creation time and the steps.
+     */
+    public static Change requested(StartRun start, Instant issuedAt, String actor) {
+        RunView view = new RunView(start.runId(), start.workflowId(), start.sessionId(), RunStatus.RUNNING, 0,
+                start.steps().size(), start.input(), null, issuedAt, issuedAt, 0, actor, null);
+        return new Change(view, pending(start.runId(), start.steps()));
+    }
+
+    private static List<StepView> pending(String runId, List<StepDefinition> steps) {
+        return steps.stream()
+                .map(s -> new StepView(runId, s.stepOrder(), s.agentId(), s.action(), StepStatus.PENDING, 0,
+                        null, null, null, null, null, null))
+                .toList();
+    }
+
+    /**
      * The change the event makes; null when it is a replay (at or below the view's version).
      *
      * @param run  the run's view before the event; null before the first
@@ -75,12 +95,11 @@ public final class RunViews {
         Instant at = envelope.occurredAt();
         long version = envelope.version();
         if (event instanceof RunStarted e) {
+            // run, when there is one, is the view of its StartRun (version 0): its steps are written already
             RunView started = new RunView(e.runId(), e.workflowId(), e.sessionId(), RunStatus.RUNNING, 0,
-                    e.steps().size(), e.input(), null, at, at, version, envelope.actor(), null);
-            return new Change(started, e.steps().stream()
-                    .map(s -> new StepView(e.runId(), s.stepOrder(), s.agentId(), s.action(), StepStatus.PENDING, 0,
-                            null, null, null, null, null, null))
-                    .toList());
+                    e.steps().size(), e.input(), null, run != null ? run.createdAt() : at, at, version,
+                    envelope.actor(), null);
+            return new Change(started, run != null ? List.of() : pending(e.runId(), e.steps()));
         }
         if (run == null) {
             throw new IllegalStateException("Event " + envelope.type() + " v" + version + " of "

@@ -88,11 +88,15 @@ public final class ServiceAcls {
         return List.copyOf(acls);
     }
 
-    /** The views of each instance: its own Kafka Streams application reading both event topics. */
+    /**
+     * The views of each instance: its own Kafka Streams application reading both event topics, and
+     * run-commands for the runs written but not yet started.
+     */
     private static void projection(Topics topics, Grants grants) {
         grants.streamsApp(topics.applicationId("projection-"), true);
         grants.topic(topics.workflowEvents().name(), AclOperation.READ);
         grants.topic(topics.runEvents().name(), AclOperation.READ);
+        grants.topic(topics.runCommands().name(), AclOperation.READ);
         grants.topic(topics.payloads().name(), AclOperation.READ);
     }
 

@@ -27,6 +27,12 @@ public final class Topics {
     public static final long SHORT_RETENTION_MS = Duration.ofDays(7).toMillis();
     public static final long DEAD_LETTER_RETENTION_MS = Duration.ofDays(30).toMillis();
 
+    /**
+     * A record header naming a command's type, on every command the API writes: readers other than
+     * the decider look for one type (the projection shows a run from the moment its {@code StartRun}
+     * is written) and skip the rest unread.
+     */
+    public static final String COMMAND_TYPE_HEADER = "agentflow.command-type";
     public static final TypeRegistry<WorkflowCommand> WORKFLOW_COMMANDS = TypeRegistry.of(WorkflowCommand.class);
     public static final TypeRegistry<WorkflowEvent> WORKFLOW_EVENTS = TypeRegistry.of(WorkflowEvent.class);
     public static final TypeRegistry<RunCommand> RUN_COMMANDS = TypeRegistry.of(RunCommand.class);

@@ -89,12 +89,16 @@ public final class Replay {
                     && o.runId().equals(e.event().path("data").path("runId").asString())), skipped));
             selected.addAll(log.read(runTopic, since, inTime.and(e -> o.runId().equals(e.key())), skipped));
         } else if (o.workflowId() != null) {
-            // A run's own events do not name the workflow: its RunRequested does, and always comes first
+            // A run's RunStarted names its workflow (and so did the workflow's RunRequested, which
+            // versions before runs were started by the API wrote first)
             List<EventLog.Entry> workflow = log.read(workflowTopic, null, e -> o.workflowId().equals(e.key()),
                     skipped);
             Set<String> runs = new HashSet<>();
             workflow.stream().filter(e -> e.type().equals("RunRequested"))
                     .forEach(e -> runs.add(e.event().path("data").path("runId").asString()));
+            log.read(runTopic, null, e -> e.type().equals("RunStarted")
+                    && o.workflowId().equals(e.event().path("data").path("workflowId").asString()), skipped)
+                    .forEach(e -> runs.add(e.key()));
             workflow.stream().filter(inTime).forEach(selected::add);
             selected.addAll(log.read(runTopic, since, inTime.and(e -> runs.contains(e.key())), skipped));
         } else {

@@ -62,7 +62,7 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
                 return Decision.reject(Rejection.unprocessable("name", "name must not be blank"));
             }
             List<StepDefinition> steps = Steps.renumber(c.steps());
-            Rejection tooBig = checkDefinition(steps, "steps");
+            Rejection tooBig = checkDefinition(steps, limits, "steps");
             if (tooBig != null) {
                 return Decision.reject(tooBig);
             }
@@ -105,7 +105,7 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
                         "Workflow " + c.workflowId() + " has no steps to run; add a step first"));
             }
             // a workflow defined before the limits (or under larger ones) could make a run's records too large
-            Rejection tooBig = checkDefinition(state.steps(), "steps");
+            Rejection tooBig = checkDefinition(state.steps(), limits, "steps");
             if (tooBig != null) {
                 return Decision.reject(tooBig);
             }
@@ -130,7 +130,7 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
             return Decision.reject(Rejection.conflict("stepId", "Step " + c.stepId() + " already exists"));
         }
         StepDefinition step = new StepDefinition(c.stepId(), c.agentId(), c.action(), order, c.config());
-        Rejection tooBig = checkDefinition(Steps.insert(state.steps(), step), "action");
+        Rejection tooBig = checkDefinition(Steps.insert(state.steps(), step), limits, "action");
         if (tooBig != null) {
             return Decision.reject(tooBig);
         }
@@ -156,7 +156,7 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
                 c.agentId() != null ? c.agentId() : current.agentId(),
                 c.action() != null ? c.action() : current.action(), order,
                 c.config() != null ? c.config() : current.config());
-        Rejection tooBig = checkDefinition(Steps.replace(state.steps(), step), "action");
+        Rejection tooBig = checkDefinition(Steps.replace(state.steps(), step), limits, "action");
         if (tooBig != null) {
             return Decision.reject(tooBig);
         }
@@ -166,8 +166,10 @@ public final class WorkflowDecider implements Decider<WorkflowCommand, WorkflowS
     /**
      * A workflow's steps are bounded in number and in size, so that every record carrying them (the
      * workflow's state and view, a run's snapshot and state) is bounded too.
+     *
+     * @return why the steps are refused, or null when they are within the limits
      */
-    private Rejection checkDefinition(List<StepDefinition> steps, String field) {
+    public static Rejection checkDefinition(List<StepDefinition> steps, Limits limits, String field) {
         if (steps.size() > limits.maxSteps()) {
             return Rejection.unprocessable("stepOrder", "A workflow has at most " + limits.maxSteps()
                     + " steps (agentflow.limits.max-steps)");

@@ -39,10 +39,12 @@ import java.util.List;
 public final class RunDecider implements Decider<RunCommand, RunState, RunEvent, AgentRequest> {
 
     private final int earlierStepsCarried;
+    private final int maxSteps;
 
-    /** @param limits how many earlier steps' outputs a run keeps for its agent requests */
+    /** @param limits how many earlier steps' outputs a run keeps for its agent requests, and how many steps it may have */
     public RunDecider(Limits limits) {
         this.earlierStepsCarried = limits.earlierStepsCarried();
+        this.maxSteps = limits.maxSteps();
     }
 
     @Override
@@ -53,11 +55,17 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
     @Override
     public Decision<RunEvent> decide(RunCommand command, RunState state, Instant now) {
         if (command instanceof StartRun c) {
+            // nobody waits for an answer to a start (the API answered once it was written), so a start
+            // this decider refuses still ends its run visibly; a start written twice starts it once
             if (state.started()) {
-                return Decision.reject(Rejection.conflict("runId", "Run " + c.runId() + " already exists"));
+                return Decision.accept(List.of());
             }
-            if (c.steps().isEmpty()) {
-                return Decision.reject(Rejection.unprocessable("steps", "A run needs at least one step"));
+            String refused = c.steps().isEmpty() ? "A run needs at least one step"
+                    : c.steps().size() > maxSteps ? "A run has at most " + maxSteps
+                            + " steps (agentflow.limits.max-steps); this one has " + c.steps().size() : null;
+            if (refused != null) {
+                return Decision.accept(new RunStarted(c.runId(), c.workflowId(), c.sessionId(), c.input(), c.steps()),
+                        new RunFailed(c.runId(), 0, refused));
             }
             StepDefinition first = c.steps().get(0);
             return Decision.accept(

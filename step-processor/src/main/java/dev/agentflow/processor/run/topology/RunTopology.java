@@ -157,8 +157,8 @@ public final class RunTopology {
 
     /**
      * Each agent request goes to agent-requests (the durable copy) and, as it is decided, to the
-     * in-process worker. Client commands (start, resume, cancel) are answered; agent results and
-     * timers are not.
+     * in-process worker. Resume and cancel are answered; a start (the API answers it once written),
+     * agent results and timers are not.
      */
     static final class RunRoutes implements DeciderProcessor.Routes<RunCommand, AgentRequest> {
 
@@ -177,7 +177,7 @@ public final class RunTopology {
 
         @Override
         public boolean replies(RunCommand command, List<AgentRequest> requests) {
-            return !(command instanceof RunCommand.RecordAgentResult || command instanceof FireTimer);
+            return command instanceof RunCommand.ResumeRun || command instanceof RunCommand.CancelRun;
         }
     }
 }

@@ -41,6 +41,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.stream.IntStream;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -84,14 +85,21 @@ class RunDeciderTest {
     }
 
     @Test
-    void startTwiceConflicts() {
-        assertThat(gwt.rejected(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), STEPS), STARTED, STEP1).reason())
-                .isEqualTo(Reason.CONFLICT);
+    void aStartWrittenTwiceStartsTheRunOnce() {
+        assertThat(gwt.accepted(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), STEPS), STARTED, STEP1)).isEmpty();
     }
 
     @Test
-    void startWithoutStepsIsUnprocessable() {
-        assertThat(gwt.rejected(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), List.of())).reason()).isEqualTo(Reason.UNPROCESSABLE);
+    void aStartTheDeciderRefusesEndsTheRunVisibly() {
+        // nobody waits for a reply to a start: a refusal is a run that started and failed, with the reason
+        assertThat(gwt.accepted(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), List.of()))).containsExactly(
+                new RunStarted(RUN, "wf-1", "s", Payload.inline("in"), List.of()),
+                new RunFailed(RUN, 0, "A run needs at least one step"));
+        List<StepDefinition> tooMany = IntStream.rangeClosed(1, Limits.DEFAULTS.maxSteps() + 1)
+                .mapToObj(i -> new StepDefinition("s" + i, "echo", "a", i, Map.of())).toList();
+        List<RunEvent> events = gwt.accepted(new StartRun(RUN, "wf-1", "s", Payload.inline("in"), tooMany));
+        assertThat(events).hasSize(2).last().isInstanceOf(RunFailed.class);
+        assertThat(((RunFailed) events.get(1)).error()).contains("agentflow.limits.max-steps");
     }
 
     @Test
@@ -377,7 +385,7 @@ class RunDeciderTest {
         RunEvent[] history = {STARTED, STEP1};
         // each command type, on a run at its first step, and what it must cause there
         Map<RunCommand, Object> outcomes = new LinkedHashMap<>();
-        outcomes.put(new StartRun(RUN, "wf", "s", Payload.inline("i"), STEPS), Reason.CONFLICT);
+        outcomes.put(new StartRun(RUN, "wf", "s", Payload.inline("i"), STEPS), List.of());
         outcomes.put(result(1, 1, AgentOutcome.output("x")), List.of(StepCompleted.class, StepStarted.class));
         outcomes.put(new ResumeRun(RUN, Payload.inline("x")), Reason.CONFLICT);
         outcomes.put(new CancelRun(RUN), List.of(RunCancelled.class));

@@ -91,7 +91,7 @@ class RunTopologyTest {
     }
 
     @Test
-    void startWritesEventsOneAgentRequestAndAReply() {
+    void startWritesEventsAndOneAgentRequestButNoReply() {
         send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", Payload.inline("hello"), STEPS));
 
         List<EventEnvelope<RunEvent>> written = events.readValuesToList();
@@ -101,7 +101,7 @@ class RunTopologyTest {
         assertThat(request.idempotencyKey()).isEqualTo("wr-1:1:1");
         assertThat(request.input()).isEqualTo(Payload.inline("hello"));
         assertThat(dispatched).containsExactly(request);
-        assertThat(replies.readValue()).isEqualTo(CommandReply.accepted("job-1", "wr-1", 2));
+        assertThat(replies.isEmpty()).as("the API answered the start once it was written").isTrue();
         assertThat(timerCount()).isEqualTo(1);
     }
 
