@@ -60,6 +60,22 @@ final class Api {
         return exchange("GET", path, request, 200, micros, 1_000);
     }
 
+    /** GETs the run every millisecond until it shows {@code status}. */
+    void awaitRunStatus(String runId, String status, Duration timeout) throws InterruptedException {
+        String path = "/api/v1/workflows/runs/" + runId;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = get(path, null);
+            if (status.equals(last.path("status").asString())) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+        throw new IllegalStateException("run " + runId + " not " + status + " through the API within " + timeout
+                + "; last: " + last);
+    }
+
     /** GETs {@code path} every 100 ms until {@code done} holds for its answer. */
     void await(String path, Predicate<JsonNode> done, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -36,6 +36,8 @@ public final class Bench {
     /** The engine's default Kafka Streams commit interval, used for the transactional baseline. */
     static final long COMMIT_INTERVAL_MS = 20;
     static final long RUN_TIMEOUT_SECONDS = 120;
+    /** The size of each measured run's input, as the targets for bytes per step assume. */
+    static final int INPUT_BYTES = 200;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
             .withZone(ZoneOffset.UTC);
 
@@ -131,24 +133,32 @@ public final class Bench {
                                              Settings settings, String workflowId, int clients, int runs,
                                              Map<String, Object> baseline) throws Exception {
         Stats endToEnd = new Stats();
+        Stats seenByApi = new Stats();
         Stats runApi = new Stats();
         Stats overhead = new Stats();
         List<Observer.Run> done = Collections.synchronizedList(new ArrayList<>());
         List<String> started = Collections.synchronizedList(new ArrayList<>());
         long offsetsBefore = raw.endOffsets(settings.topicPrefix());
+        long bytesBefore = raw.logBytes(settings.topicPrefix());
         double cpuBefore = ProcessStats.cpuSeconds(system.pid());
         long start = System.nanoTime();
         int failed = closedLoop(clients, runs, runId -> {
             long startedAt = System.currentTimeMillis();
-            runId[0] = api.startRun(workflowId, "bench input " + startedAt, runApi);
+            String input = "bench input " + startedAt + " ";
+            runId[0] = api.startRun(workflowId, input + "x".repeat(INPUT_BYTES - input.length()), runApi);
             Observer.Run run = observer.track(runId[0]);
             long completedAt = run.completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             endToEnd.add(completedAt - startedAt);
+            // through the API: the first GET of the run that shows it COMPLETED (polled from when a
+            // read_committed consumer saw it, so never earlier than that)
+            api.awaitRunStatus(runId[0], "COMPLETED", Duration.ofSeconds(RUN_TIMEOUT_SECONDS));
+            seenByApi.add(System.currentTimeMillis() - startedAt);
             done.add(run);
         }, started::add);
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuAfter = ProcessStats.cpuSeconds(system.pid());
         long offsets = raw.endOffsets(settings.topicPrefix()) - offsetsBefore;
+        long bytes = raw.logBytes(settings.topicPrefix()) - bytesBefore;
         observer.catchUp(raw.committedEnds(observer.partitions()), Duration.ofSeconds(30));
         done.forEach(run -> Observer.overheads(run, THREE_ECHO_STEPS.length, overhead));
         started.forEach(observer::forget);
@@ -163,10 +173,16 @@ public final class Bench {
         level.put("runsPerSecond", round(completed / seconds));
         level.put("stepsPerSecond", round(completed * THREE_ECHO_STEPS.length / seconds));
         level.put("endToEndMs", endToEnd.summary());
+        level.put("completedSeenByApiMs", seenByApi.summary());
         level.put("runApiMs", runApi.summary());
         level.put("stepOverheadMs", overhead.summary());
         level.put("engineRecordsPerSecond", Math.round(engineRecords));
         level.put("ratioToRawProduce", round(engineRecords / ((Number) baseline.get("producedPerSecond")).doubleValue()));
+        int steps = completed * THREE_ECHO_STEPS.length;
+        level.put("recordsPerStep", steps == 0 ? null : round((double) offsets / steps));
+        level.put("logBytesPerStep", steps == 0 ? null : Math.round((double) bytes / steps));
+        level.put("stepsPerSecondVsRawProducePercent", round(100 * completed * THREE_ECHO_STEPS.length / seconds
+                / ((Number) baseline.get("producedPerSecond")).doubleValue()));
         level.put("cpuCores", cpuBefore < 0 ? null : round((cpuAfter - cpuBefore) / seconds));
         double rss = ProcessStats.rssMiB(system.pid());
         level.put("rssMiB", rss < 0 ? null : Math.round(rss));

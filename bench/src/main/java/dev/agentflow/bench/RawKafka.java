@@ -187,6 +187,25 @@ final class RawKafka implements AutoCloseable {
         return sum;
     }
 
+    /**
+     * The bytes the broker's logs hold for every topic whose name starts with {@code prefix}
+     * (every replica, every log directory): what the engine has written to disk so far.
+     */
+    long logBytes(String prefix) throws InterruptedException, ExecutionException {
+        List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
+        long sum = 0;
+        for (var dirs : admin.describeLogDirs(brokers).allDescriptions().get().values()) {
+            for (var dir : dirs.values()) {
+                for (var replica : dir.replicaInfos().entrySet()) {
+                    if (replica.getKey().topic().startsWith(prefix)) {
+                        sum += replica.getValue().size();
+                    }
+                }
+            }
+        }
+        return sum;
+    }
+
     /** The last stable offsets (what read_committed readers can reach) of the given partitions. */
     Map<TopicPartition, Long> committedEnds(List<TopicPartition> partitions)
             throws InterruptedException, ExecutionException {

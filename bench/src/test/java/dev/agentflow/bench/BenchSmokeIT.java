@@ -37,6 +37,9 @@ class BenchSmokeIT {
             assertThat(level.get("failed")).isEqualTo(0);
             assertThat(((Map<String, Object>) level.get("stepOverheadMs")).get("count")).isEqualTo(80);
             assertThat(((Number) level.get("engineRecordsPerSecond")).longValue()).isPositive();
+            assertThat(((Map<String, Object>) level.get("completedSeenByApiMs")).get("count")).isEqualTo(40);
+            assertThat(((Number) level.get("recordsPerStep")).doubleValue()).isPositive();
+            assertThat(((Number) level.get("logBytesPerStep")).longValue()).isPositive();
         });
         Map<String, Object> pause = (Map<String, Object>) results.get("pauseResume");
         assertThat(pause.get("failed")).isEqualTo(0);
