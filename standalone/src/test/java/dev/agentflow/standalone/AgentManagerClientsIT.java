@@ -67,7 +67,8 @@ class AgentManagerClientsIT {
         assertThat(history.get("content").get(0).get("id").asString()).isEqualTo(run);
         assertPage(http.get(WORKFLOWS + "/runs/" + run + "/events?page=0&size=2"), 0, 2,
                 http.get(WORKFLOWS + "/runs/" + run + "/events?size=1000").body().get("totalElements").asLong());
-        assertPage(http.get(WORKFLOWS + "/" + wf + "/events?size=3"), 0, 3, 4);
+        // WorkflowCreated and StepAdded: the runs are histories of their own
+        assertPage(http.get(WORKFLOWS + "/" + wf + "/events?size=1"), 0, 1, 2);
         Http.Response inbox = http.get(WORKFLOWS + "/runs?status=COMPLETED&size=1000");
         assertPage(inbox, 0, 1000, inbox.body().get("totalElements").asLong());
     }

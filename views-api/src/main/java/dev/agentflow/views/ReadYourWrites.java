@@ -17,11 +17,11 @@ public interface ReadYourWrites {
     Optional<WorkflowDetail> workflow(String workflowId);
 
     /**
-     * The workflow if it is live, as this process's views show it once they have read every
-     * workflow event written before the call (so a workflow created through another instance is
-     * found); empty when it does not exist or is deleted.
+     * The workflow if it is live, as this process's views show it: now, or ({@code caughtUp}) once
+     * they have read every workflow event written before the call, so that a change answered by
+     * another instance is seen; empty when it does not exist or is deleted.
      */
-    Optional<WorkflowDetail> liveWorkflow(String workflowId);
+    Optional<WorkflowDetail> liveWorkflow(String workflowId, boolean caughtUp);
 
     /** Completes when the run's view has applied {@code version}. */
     CompletableFuture<Void> runApplied(String runId, long version);

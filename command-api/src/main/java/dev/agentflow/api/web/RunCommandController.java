@@ -17,6 +17,7 @@ import dev.agentflow.web.ApiException;
 import dev.agentflow.web.JsonBody;
 import dev.agentflow.web.PathIds;
 import java.net.URI;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -71,15 +72,16 @@ public class RunCommandController {
         if (sessionId != null && !SESSION.matcher(sessionId).matches()) {
             throw ApiException.badRequest("sessionId", "may hold only letters, digits and . _ : -");
         }
-        WorkflowDetail workflow = views.liveWorkflow(id).orElseThrow(() -> NotFound.workflow(id));
-        if (workflow.steps().isEmpty()) {
-            throw CommandExecutor.rejected(Rejection.unprocessable("steps",
-                    "Workflow " + id + " has no steps to run; add a step first"));
+        // the definition as this instance's views show it; a refusal only once they have read every
+        // change written before (a workflow created or given steps through another instance just now)
+        Optional<WorkflowDetail> seen = views.liveWorkflow(id, false);
+        if (seen.isEmpty() || refusal(seen.get(), limits) != null) {
+            seen = views.liveWorkflow(id, true);
         }
-        // a workflow defined before the limits (or under larger ones) could make a run's records too large
-        Rejection tooBig = WorkflowDecider.checkDefinition(workflow.steps(), limits, "steps");
-        if (tooBig != null) {
-            throw CommandExecutor.rejected(tooBig);
+        WorkflowDetail workflow = seen.orElseThrow(() -> NotFound.workflow(id));
+        Rejection refused = refusal(workflow, limits);
+        if (refused != null) {
+            throw CommandExecutor.rejected(refused);
         }
         Payload payload = commands.payload(payloads, "input", input);
         String session = sessionId != null ? sessionId : Ids.sessionId();
@@ -89,6 +91,15 @@ public class RunCommandController {
                 new RunCommand.StartRun(runId, id, session, payload, workflow.steps()));
         return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
                 .body(new RunStarted(jobId, id, session, runId));
+    }
+
+    /** Why the workflow cannot run, or null. */
+    private static Rejection refusal(WorkflowDetail workflow, Limits limits) {
+        if (workflow.steps().isEmpty()) {
+            return Rejection.unprocessable("steps", "Workflow " + workflow.id() + " has no steps to run; add a step first");
+        }
+        // a workflow defined before the limits (or under larger ones) could make a run's records too large
+        return WorkflowDecider.checkDefinition(workflow.steps(), limits, "steps");
     }
 
     @PostMapping("/runs/{runId}/resume")

@@ -27,8 +27,9 @@ public final class ProjectionReads implements ReadYourWrites {
     }
 
     @Override
-    public Optional<WorkflowDetail> liveWorkflow(String workflowId) {
-        return workflows.findSurely(workflowId).map(WorkflowQueries::detail);
+    public Optional<WorkflowDetail> liveWorkflow(String workflowId, boolean caughtUp) {
+        return (caughtUp ? workflows.findCaughtUp(workflowId) : workflows.find(workflowId))
+                .map(WorkflowQueries::detail);
     }
 
     @Override

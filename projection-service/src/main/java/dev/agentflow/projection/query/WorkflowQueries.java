@@ -43,17 +43,12 @@ public final class WorkflowQueries {
     }
 
     /**
-     * The live workflow, and when there is none, the live workflow once this instance's views have
-     * read every workflow event written before the call (a workflow another instance answered 201
-     * for is never reported missing here).
+     * The live workflow once this instance's views have read every workflow event written before
+     * the call (a change another instance answered for is seen here).
      *
      * @throws dev.agentflow.web.ApiException 503 when the views could not catch up in time
      */
-    public Optional<WorkflowView> findSurely(String workflowId) {
-        Optional<WorkflowView> found = find(workflowId);
-        if (found.isPresent()) {
-            return found;
-        }
+    public Optional<WorkflowView> findCaughtUp(String workflowId) {
         // workflow-events is written only in the workflow decider's transactions
         caughtUp.await(workflowEventsTopic, workflowId, true);
         return find(workflowId);
