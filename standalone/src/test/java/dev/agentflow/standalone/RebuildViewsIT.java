@@ -7,11 +7,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +24,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * {@code rebuild-views} on a mixed history: after the service is stopped, the views dropped and the
  * service started again, every workflow and run view (and every event history) equals what the
- * live views showed.
+ * live views showed; and so it does after the state directory itself is lost.
  */
 class RebuildViewsIT {
 
@@ -98,8 +101,9 @@ class RebuildViewsIT {
 
     @Test
     void rebuiltViewsEqualTheLiveOnes() throws Exception {
+        Path data = Files.createTempDirectory("agentflow-rebuild");
         String[] args = {"--server.port=0",
-                "--agentflow.data-dir=" + Files.createTempDirectory("agentflow-rebuild"),
+                "--agentflow.data-dir=" + data,
                 "--agentflow.kafka.port=" + Http.freePort(),
                 "--agentflow.kafka.controller-port=" + Http.freePort()};
         start(args);
@@ -150,6 +154,18 @@ class RebuildViewsIT {
 
         start(args);
         Awaitility.await("rebuilt views").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(views(workflows, runs)).isEqualTo(live));
+
+        // the state directory lost (a new disk): every store is restored from its changelog
+        app.close();
+        app = null;
+        Path streams = data.resolve("streams");
+        assertThat(streams.resolve("projection-node-1")).isDirectory();
+        try (Stream<Path> all = Files.walk(streams)) {
+            all.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+        start(args);
+        Awaitility.await("views after the state directory was lost").atMost(WAIT).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(views(workflows, runs)).isEqualTo(live));
     }
 }
