@@ -138,7 +138,8 @@ public final class Bench {
         Stats overhead = new Stats();
         List<Observer.Run> done = Collections.synchronizedList(new ArrayList<>());
         List<String> started = Collections.synchronizedList(new ArrayList<>());
-        long offsetsBefore = raw.endOffsets(settings.topicPrefix());
+        Map<String, Long> byTopicBefore = raw.endOffsetsByTopic(settings.topicPrefix());
+        long offsetsBefore = byTopicBefore.values().stream().mapToLong(Long::longValue).sum();
         long bytesBefore = raw.logBytes(settings.topicPrefix());
         double cpuBefore = ProcessStats.cpuSeconds(system.pid());
         long start = System.nanoTime();
@@ -160,10 +161,17 @@ public final class Bench {
         }, started::add);
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuAfter = ProcessStats.cpuSeconds(system.pid());
-        long offsets = raw.endOffsets(settings.topicPrefix()) - offsetsBefore;
+        Map<String, Long> byTopic = raw.endOffsetsByTopic(settings.topicPrefix());
+        long offsets = byTopic.values().stream().mapToLong(Long::longValue).sum() - offsetsBefore;
         long bytes = raw.logBytes(settings.topicPrefix()) - bytesBefore;
         observer.catchUp(raw.committedEnds(observer.partitions()), Duration.ofSeconds(30));
         done.forEach(run -> Observer.overheads(run, THREE_ECHO_STEPS.length, overhead));
+        Map<String, Stats> hops = new LinkedHashMap<>();
+        for (String hop : List.of("startToStartedMs", "requestToResultMs", "lastResultToCompletedMs",
+                "completedToVisibleMs")) {
+            hops.put(hop, new Stats());
+        }
+        done.forEach(run -> Observer.hops(run, THREE_ECHO_STEPS.length, hops));
         started.forEach(observer::forget);
         int completed = endToEnd.count();
         double engineRecords = offsets / seconds;
@@ -179,11 +187,22 @@ public final class Bench {
         level.put("completedSeenByApiMs", seenByApi.summary());
         level.put("runApiMs", runApi.summary());
         level.put("stepOverheadMs", overhead.summary());
+        Map<String, Object> hopSummaries = new LinkedHashMap<>();
+        hops.forEach((hop, stats) -> hopSummaries.put(hop, stats.summary()));
+        level.put("hopsMs", hopSummaries);
         level.put("engineRecordsPerSecond", Math.round(engineRecords));
         level.put("ratioToRawProduce", round(engineRecords / ((Number) baseline.get("producedPerSecond")).doubleValue()));
         int steps = completed * THREE_ECHO_STEPS.length;
         level.put("recordsPerStep", steps == 0 ? null : round((double) offsets / steps));
         level.put("logBytesPerStep", steps == 0 ? null : Math.round((double) bytes / steps));
+        Map<String, Object> perTopic = new LinkedHashMap<>();
+        byTopic.forEach((topic, end) -> {
+            long written = end - byTopicBefore.getOrDefault(topic, 0L);
+            if (written > 0 && steps > 0) {
+                perTopic.put(topic.substring(settings.topicPrefix().length()), round((double) written / steps));
+            }
+        });
+        level.put("recordsPerStepByTopic", perTopic);
         level.put("stepsPerSecondVsRawProducePercent", round(100 * completed * THREE_ECHO_STEPS.length / seconds
                 / ((Number) baseline.get("producedPerSecond")).doubleValue()));
         level.put("cpuCores", cpuBefore < 0 ? null : round((cpuAfter - cpuBefore) / seconds));

@@ -40,6 +40,10 @@ final class Observer implements AutoCloseable {
         final CompletableFuture<Long> paused = new CompletableFuture<>();
         final Map<Integer, CompletableFuture<Long>> requested = new ConcurrentHashMap<>();
         final Map<Integer, Long> resultAt = new ConcurrentHashMap<>();
+        /** Record timestamps: the StartRun the API wrote, the RunStarted and RunCompleted the decider wrote. */
+        volatile long startWrittenAt;
+        volatile long startedAt;
+        volatile long completedWrittenAt;
 
         CompletableFuture<Long> requested(int stepOrder) {
             return requested.computeIfAbsent(stepOrder, k -> new CompletableFuture<>());
@@ -105,10 +109,16 @@ final class Observer implements AutoCloseable {
         } else if (record.topic().equals(runCommands)) {
             if ("RecordAgentResult".equals(value.path("type").asString())) {
                 run.resultAt.putIfAbsent(value.path("data").path("stepOrder").asInt(), record.timestamp());
+            } else if ("StartRun".equals(value.path("type").asString())) {
+                run.startWrittenAt = record.timestamp();
             }
         } else {
             switch (value.path("type").asString()) {
-                case "RunCompleted" -> run.completed.complete(seenAt);
+                case "RunStarted" -> run.startedAt = record.timestamp();
+                case "RunCompleted" -> {
+                    run.completedWrittenAt = record.timestamp();
+                    run.completed.complete(seenAt);
+                }
                 case "RunPaused" -> run.paused.complete(seenAt);
                 case "RunFailed", "RunCancelled" -> run.completed.completeExceptionally(
                         new IllegalStateException("run " + record.key() + ": " + value.path("type").asString()));
@@ -144,6 +154,32 @@ final class Observer implements AutoCloseable {
             CompletableFuture<Long> next = run.requested.get(step + 1);
             if (result != null && next != null && next.isDone() && !next.isCompletedExceptionally()) {
                 into.add(Math.max(0, next.join() - result));
+            }
+        }
+    }
+
+    /**
+     * Where a completed run's time went, hop by hop, from record timestamps (one clock: the system
+     * and the harness run on one machine): the StartRun written → RunStarted decided; each agent
+     * request written → its result written (the in-process call); the last result → RunCompleted
+     * decided; RunCompleted decided → read by a read_committed consumer (the commit).
+     */
+    static void hops(Run run, int steps, Map<String, Stats> into) {
+        if (run.startWrittenAt > 0 && run.startedAt > 0) {
+            into.get("startToStartedMs").add(Math.max(0, run.startedAt - run.startWrittenAt));
+        }
+        for (int step = 1; step <= steps; step++) {
+            Long result = run.resultAt.get(step);
+            CompletableFuture<Long> request = run.requested.get(step);
+            if (result != null && request != null && request.isDone() && !request.isCompletedExceptionally()) {
+                into.get("requestToResultMs").add(Math.max(0, result - request.join()));
+            }
+        }
+        Long last = run.resultAt.get(steps);
+        if (last != null && run.completedWrittenAt > 0) {
+            into.get("lastResultToCompletedMs").add(Math.max(0, run.completedWrittenAt - last));
+            if (run.completed.isDone() && !run.completed.isCompletedExceptionally()) {
+                into.get("completedToVisibleMs").add(Math.max(0, run.completed.join() - run.completedWrittenAt));
             }
         }
     }

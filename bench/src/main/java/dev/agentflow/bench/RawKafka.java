@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -174,17 +175,20 @@ final class RawKafka implements AutoCloseable {
 
     /** The sum of end offsets of every topic whose name starts with {@code prefix}: records written so far. */
     long endOffsets(String prefix) throws InterruptedException, ExecutionException {
+        return endOffsetsByTopic(prefix).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The sum of end offsets of each topic whose name starts with {@code prefix}, by topic. */
+    Map<String, Long> endOffsetsByTopic(String prefix) throws InterruptedException, ExecutionException {
         Set<String> names = admin.listTopics().names().get();
         List<String> ours = names.stream().filter(n -> n.startsWith(prefix)).toList();
         Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
         for (TopicDescription d : admin.describeTopics(ours).allTopicNames().get().values()) {
             d.partitions().forEach(pi -> request.put(new TopicPartition(d.name(), pi.partition()), OffsetSpec.latest()));
         }
-        long sum = 0;
-        for (var info : admin.listOffsets(request).all().get().values()) {
-            sum += info.offset();
-        }
-        return sum;
+        Map<String, Long> sums = new TreeMap<>();
+        admin.listOffsets(request).all().get().forEach((tp, info) -> sums.merge(tp.topic(), info.offset(), Long::sum));
+        return sums;
     }
 
     /**

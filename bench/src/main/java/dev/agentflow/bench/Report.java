@@ -118,6 +118,20 @@ final class Report {
                     .append(" | ").append(fmt(num(l, "rssMiB")))
                     .append(" | ").append(fmt(num(l, "failed"))).append(" |\n");
         }
+        s.append("\nWhere the time goes (p50 / p99 ms, from record timestamps): StartRun written → RunStarted decided; "
+                + "agent request written → its result written; last result → RunCompleted decided; "
+                + "RunCompleted decided → read by a read_committed consumer.\n\n");
+        s.append("| clients | start | request → result | last result → completed | completed → visible |\n");
+        s.append("|---:|---:|---:|---:|---:|\n");
+        for (Map<String, Object> l : levels(results)) {
+            s.append("| ").append(fmt(num(l, "clients")));
+            for (String hop : List.of("startToStartedMs", "requestToResultMs", "lastResultToCompletedMs",
+                    "completedToVisibleMs")) {
+                s.append(" | ").append(fmt(num(l, "hopsMs", hop, "p50"))).append(" / ")
+                        .append(fmt(num(l, "hopsMs", hop, "p99")));
+            }
+            s.append(" |\n");
+        }
         s.append("\nCreate workflow API: p50 ").append(fmt(num(results, "createWorkflowApiMs", "p50")))
                 .append(" ms, p99 ").append(fmt(num(results, "createWorkflowApiMs", "p99"))).append(" ms.");
         if (results.get("pauseResume") != null) {
