@@ -4,7 +4,6 @@ import dev.agentflow.projection.topology.ReadProgress;
 import dev.agentflow.web.ApiException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,14 +33,11 @@ import org.springframework.http.HttpStatus;
  */
 public final class CaughtUp implements ReadProgress, AutoCloseable {
 
-    private record Waiter(long offset, CompletableFuture<Void> done) {
-    }
-
     private final Admin admin;
     private final String groupId;
     private final Duration timeout;
     private final Map<TopicPartition, Long> read = new ConcurrentHashMap<>();
-    private final Map<TopicPartition, List<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final Thresholds<TopicPartition> waiting = new Thresholds<>();
     private final Map<String, Integer> partitions = new ConcurrentHashMap<>();
 
     /**
@@ -57,19 +53,7 @@ public final class CaughtUp implements ReadProgress, AutoCloseable {
     @Override
     public void read(String topic, int partition, long offset) {
         TopicPartition tp = new TopicPartition(topic, partition);
-        read.merge(tp, offset, Math::max);
-        List<Waiter> reached = new ArrayList<>();
-        waiting.computeIfPresent(tp, (key, list) -> {
-            list.removeIf(w -> {
-                if (w.offset() <= offset) {
-                    reached.add(w);
-                    return true;
-                }
-                return false;
-            });
-            return list.isEmpty() ? null : list;
-        });
-        reached.forEach(w -> w.done().complete(null));
+        waiting.reached(tp, read.merge(tp, offset, Math::max));
     }
 
     /**
@@ -99,26 +83,9 @@ public final class CaughtUp implements ReadProgress, AutoCloseable {
                 return CompletableFuture.completedFuture(null);
             }
             return committed(tp).thenCompose(committed -> committed >= end
-                    ? CompletableFuture.completedFuture(null) : readUpTo(tp, last));
+                    ? CompletableFuture.completedFuture(null)
+                    : waiting.whenReached(tp, last, () -> read.getOrDefault(tp, -1L)));
         })).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private CompletableFuture<Void> readUpTo(TopicPartition tp, long offset) {
-        Waiter waiter = new Waiter(offset, new CompletableFuture<>());
-        waiting.compute(tp, (key, list) -> {
-            List<Waiter> next = list == null ? new ArrayList<>() : list;
-            next.add(waiter);
-            return next;
-        });
-        long now = read.getOrDefault(tp, -1L);
-        if (now >= offset) {
-            read(tp.topic(), tp.partition(), now);
-        }
-        waiter.done().whenComplete((ok, error) -> waiting.computeIfPresent(tp, (key, list) -> {
-            list.remove(waiter);
-            return list.isEmpty() ? null : list;
-        }));
-        return waiter.done();
     }
 
     private CompletableFuture<TopicPartition> partitionOf(String topic, String key) {
