@@ -7,8 +7,10 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import tools.jackson.core.JacksonException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import tools.jackson.databind.JavaType;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Serde of an envelope whose {@code data} is one of a sealed family: {@code type} selects the
@@ -18,6 +20,8 @@ public final class EnvelopeSerde<P, E extends Envelope<P, E>> implements Serde<E
 
     private final Class<?> envelopeClass;
     private final TypeRegistry<P> registry;
+    /** The envelope with its data of each type name of the family, made once per name. */
+    private final Map<String, JavaType> typed = new ConcurrentHashMap<>();
 
     private EnvelopeSerde(Class<?> envelopeClass, TypeRegistry<P> registry) {
         this.envelopeClass = envelopeClass;
@@ -70,14 +74,26 @@ public final class EnvelopeSerde<P, E extends Envelope<P, E>> implements Serde<E
     @SuppressWarnings("unchecked")
     public E fromTree(String topic, JsonNode tree) {
         try {
-            ObjectNode head = Json.mapper().createObjectNode();
-            head.setAll((ObjectNode) tree);
-            JsonNode data = head.remove("data");
-            E envelope = (E) Json.mapper().treeToValue(head, envelopeClass);
-            P payload = data == null || data.isNull()
-                    ? null
-                    : Json.mapper().treeToValue(data, registry.classOf(envelope.type()));
-            return envelope.withData(payload);
+            if (!tree.isObject()) {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            JsonNode data = tree.get("data");
+            if (data == null || data.isNull()) {
+                return (E) Json.mapper().treeToValue(tree, envelopeClass);
+            }
+            // one conversion of the tree, with data read as the class its type names (no copy)
+            JsonNode type = tree.get("type");
+            if (type == null || !type.isString()) {
+                throw new IllegalArgumentException("an envelope with data needs its type");
+            }
+            String name = type.asString();
+            JavaType envelope = typed.get(name);
+            if (envelope == null) {
+                Class<? extends P> dataClass = registry.classOf(name); // an unknown name is refused, never kept
+                envelope = Json.mapper().getTypeFactory().constructParametricType(envelopeClass, dataClass);
+                typed.put(name, envelope);
+            }
+            return (E) Json.mapper().treeToValue(tree, envelope);
         } catch (JacksonException | ClassCastException | IllegalArgumentException e) {
             throw new SerializationException("Cannot read " + registry.family().getSimpleName()
                     + " envelope from " + topic, e);
