@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
@@ -143,6 +144,21 @@ class RunViewsTopologyTest {
                 .isEqualTo(started);
         assertThat(driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-2")).isNull();
         assertThat(deadLetters.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aStartThatCannotBeReadGoesToTheDeadLettersAndTheNextIsShown() {
+        var c = topics.runCommands();
+        TestInputTopic<String, byte[]> raw = driver.createInputTopic(c.name(), c.keySerde().serializer(),
+                new ByteArraySerializer());
+        TestRecord<String, byte[]> garbage = new TestRecord<>("wr-9", "{not json".getBytes(StandardCharsets.UTF_8));
+        garbage.headers().add(Topics.COMMAND_TYPE_HEADER, "StartRun".getBytes(StandardCharsets.UTF_8));
+        raw.pipeInput(garbage);
+        assertThat(deadLetters.readRecordsToList()).hasSize(1);
+
+        command("wr-1", new RunCommand.StartRun("wr-1", "wf-1", "s", Payload.inline("in"), steps(1)), AT, true);
+        assertThat(driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-1")).isNotNull();
+        assertThat(driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-9")).isNull();
     }
 
     @Test

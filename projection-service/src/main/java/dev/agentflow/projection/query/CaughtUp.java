@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -105,8 +106,9 @@ public final class CaughtUp implements ReadProgress, AutoCloseable {
 
     /** Where the projection's application last committed it was in the partition (-1 for nowhere). */
     private CompletableFuture<Long> committed(TopicPartition tp) {
-        return admin.listConsumerGroupOffsets(groupId).partitionsToOffsetAndMetadata().toCompletionStage()
-                .toCompletableFuture().thenApply(offsets -> {
+        return admin.listConsumerGroupOffsets(Map.of(groupId,
+                        new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(tp))))
+                .partitionsToOffsetAndMetadata(groupId).toCompletionStage().toCompletableFuture().thenApply(offsets -> {
                     OffsetAndMetadata at = offsets.get(tp);
                     return at == null ? -1L : at.offset();
                 });
