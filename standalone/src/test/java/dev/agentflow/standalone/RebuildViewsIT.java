@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +27,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * {@code rebuild-views} on a mixed history: after the service is stopped, the views dropped and the
  * service started again, every workflow and run view (and every event history) equals what the
- * live views showed; and so it does after the state directory itself is lost.
+ * live views showed; and so it does after the state directory itself is lost, and after an upgrade
+ * from a version whose view stores had changelog topics (they are deleted).
  */
 class RebuildViewsIT {
 
@@ -102,9 +106,10 @@ class RebuildViewsIT {
     @Test
     void rebuiltViewsEqualTheLiveOnes() throws Exception {
         Path data = Files.createTempDirectory("agentflow-rebuild");
+        int kafkaPort = Http.freePort();
         String[] args = {"--server.port=0",
                 "--agentflow.data-dir=" + data,
-                "--agentflow.kafka.port=" + Http.freePort(),
+                "--agentflow.kafka.port=" + kafkaPort,
                 "--agentflow.kafka.controller-port=" + Http.freePort()};
         start(args);
 
@@ -144,10 +149,10 @@ class RebuildViewsIT {
         app.close();
         app = null;
 
+        // the views' stores have no changelog topics: there are none to delete
         assertThat(rebuildViews(args)).contains("Deleted the local state of agentflow.projection-node-1",
                 "Deleted consumer group agentflow.projection-node-1",
-                "Deleted topic agentflow.projection-node-1-run-view-store-changelog",
-                "Deleted topic agentflow.projection-node-1-workflow-history-store-changelog");
+                "No changelog topics of agentflow.projection-node-1");
         assertThat(rebuildViews(args)).as("a second run finds nothing left to delete").contains(
                 "Consumer group agentflow.projection-node-1 has no committed offsets",
                 "No changelog topics of agentflow.projection-node-1");
@@ -156,7 +161,8 @@ class RebuildViewsIT {
         Awaitility.await("rebuilt views").atMost(WAIT).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(views(workflows, runs)).isEqualTo(live));
 
-        // the state directory lost (a new disk): every store is restored from its changelog
+        // the state directory lost (a new disk): the views are rebuilt from the event topics, the
+        // deciders' stores restored from their changelogs
         app.close();
         app = null;
         Path streams = data.resolve("streams");
@@ -167,5 +173,26 @@ class RebuildViewsIT {
         start(args);
         Awaitility.await("views after the state directory was lost").atMost(WAIT).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(views(workflows, runs)).isEqualTo(live));
+
+        // an upgrade from a version whose view stores had changelogs: its state directory has no
+        // marker, and its changelog topics are left over; the views are rebuilt, the topics deleted
+        app.close();
+        app = null;
+        Path appDir = streams.resolve("projection-node-1").resolve("agentflow.projection-node-1");
+        assertThat(appDir.resolve("agentflow-state-kept")).isRegularFile();
+        Files.delete(appDir.resolve("agentflow-state-kept"));
+        String leftOver = "agentflow.projection-node-1-run-view-store-changelog";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
+            // the broker runs in this JVM, with the service
+            start(args);
+            admin.createTopics(List.of(new NewTopic(leftOver, 1, (short) 1))).all().get();
+            app.close();
+            app = null;
+            Files.delete(appDir.resolve("agentflow-state-kept"));
+            start(args);
+            assertThat(admin.listTopics().names().get()).doesNotContain(leftOver);
+            Awaitility.await("views after an upgrade").atMost(WAIT).pollInterval(Duration.ofMillis(200))
+                    .untilAsserted(() -> assertThat(views(workflows, runs)).isEqualTo(live));
+        }
     }
 }

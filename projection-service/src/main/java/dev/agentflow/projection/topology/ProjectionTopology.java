@@ -5,6 +5,7 @@ import dev.agentflow.projection.view.RunViews;
 import dev.agentflow.projection.view.StepView;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.projection.view.WorkflowViews;
+import dev.agentflow.runtime.kafka.RebuiltStores;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.EnvelopeSerde;
 import dev.agentflow.schemas.envelope.EventEnvelope;
@@ -22,7 +23,6 @@ import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -37,7 +37,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
-import org.apache.kafka.streams.state.Stores;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -147,9 +146,12 @@ public final class ProjectionTopology {
         return topology;
     }
 
+    /**
+     * Every store of the views derives from the event topics, which are kept forever: none has a
+     * changelog; a lost one is rebuilt from the topics (see {@link RebuiltStores}).
+     */
     private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), values)
-                .withLoggingEnabled(Map.of());
+        return RebuiltStores.keyValueStore(name, Serdes.String(), values);
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.agentflow.runtime.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -92,6 +93,8 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     /** The query services of the running {@code KafkaStreams} (they keep the instance they first see). */
     private volatile KafkaStreamsInteractiveQueryService queries;
     private volatile KafkaStreamsInteractiveQueryService immediateQueries;
+    /** Whether its stores have no changelog and are rebuilt from its input topics when its local state is lost. */
+    private boolean rebuildsLostState;
 
     /**
      * @param topology adds the topology's nodes and stores: to the {@code Topology} (processor API)
@@ -114,6 +117,19 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
         factory.setStateListener((now, before) -> LOG.info("{}: {} -> {}", name, before, now));
         factory.setCloseTimeout(30);
         factory.setPhase(PHASE);
+    }
+
+    /**
+     * Declares that this topology's stores have no changelog ({@link RebuiltStores}): each is kept
+     * in RocksDB with its write-ahead log, and when this instance finds no local state of the
+     * application (its first start, an upgrade from a version whose stores had changelogs, a lost
+     * or deleted state directory) it reads its input topics again from the beginning: before it
+     * starts, its group's committed offsets are set to the earliest offsets and its leftover
+     * changelog topics deleted. A file in the application's state directory says the state is kept.
+     */
+    public StreamsApp rebuildingLostState() {
+        this.rebuildsLostState = true;
+        return this;
     }
 
     /** Query services for the {@code KafkaStreams} just started: one that waits out a rebalance, one that does not. */
@@ -217,6 +233,11 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     public void start() {
         LOG.info("Starting {}", name);
         removeStaleMembers();
+        if (rebuildsLostState) {
+            LostState.rebuildIfLost(name, Path.of((String) config.get(StreamsConfig.STATE_DIR_CONFIG))
+                    .resolve((String) config.get(StreamsConfig.APPLICATION_ID_CONFIG)),
+                    (String) config.get(StreamsConfig.APPLICATION_ID_CONFIG), (String) config.get(INSTANCE_ID), client);
+        }
         factory.start();
         newQueryServices();
     }

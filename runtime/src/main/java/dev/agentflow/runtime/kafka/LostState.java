@@ -1,0 +1,146 @@
+package dev.agentflow.runtime.kafka;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.MemberToRemove;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.util.FileSystemUtils;
+
+/**
+ * What a topology whose stores have no changelog ({@link RebuiltStores}) does before it starts when
+ * its local state is not there: it reads its input topics again from the beginning, as Kafka's
+ * application reset tool would make it. A marker file in the application's state directory,
+ * written once that is arranged, says the state is kept; it goes with the directory.
+ */
+final class LostState {
+
+    static final String MARKER = "agentflow-state-kept";
+    private static final Logger LOG = LoggerFactory.getLogger(LostState.class);
+    private static final long WAIT_SECONDS = 30;
+
+    private LostState() {
+    }
+
+    /**
+     * @param appDir             the application's directory under the state directory
+     * @param group              the application id (its consumer group, the prefix of its internal topics)
+     * @param configuredInstance this instance's configured static member id (members of earlier processes
+     *                           of this instance start with it)
+     */
+    static void rebuildIfLost(String name, Path appDir, String group, String configuredInstance,
+                              Map<String, Object> client) {
+        Path marker = appDir.resolve(MARKER);
+        if (Files.exists(marker)) {
+            return;
+        }
+        LOG.warn("{}: no local state kept under {} (a first start, an upgrade from stores with changelogs, or a lost"
+                + " state directory): its stores are rebuilt from its input topics, read again from the beginning",
+                name, appDir);
+        try {
+            FileSystemUtils.deleteRecursively(appDir);
+            try (Admin admin = Admin.create(client)) {
+                removeOwnMembers(admin, group, configuredInstance + "-");
+                resetToEarliest(admin, group);
+                deleteChangelogs(admin, group);
+            }
+            Files.createDirectories(appDir);
+            Files.writeString(marker, "The stores of " + group + " are kept here since " + Instant.now()
+                    + ".\nDelete this directory to rebuild them from the input topics at the next start.\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + ": cannot prepare its state directory " + appDir, e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(name + ": cannot arrange to rebuild its lost state: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(name + ": cannot arrange to rebuild its lost state: the cluster did not"
+                    + " answer within " + WAIT_SECONDS + " s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(name + ": interrupted while arranging to rebuild its lost state", e);
+        }
+    }
+
+    /**
+     * A killed process of this instance stays a static member of the group until its session times
+     * out, and a group with members takes no offsets from outside; those members are removed. A
+     * member of another instance means another process runs this application: nothing is changed.
+     */
+    private static void removeOwnMembers(Admin admin, String group, String ownPrefix)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        List<MemberDescription> members;
+        try {
+            members = List.copyOf(admin.describeConsumerGroups(List.of(group)).all()
+                    .get(WAIT_SECONDS, TimeUnit.SECONDS).get(group).members());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return;
+            }
+            throw e;
+        }
+        List<String> others = members.stream()
+                .filter(m -> m.groupInstanceId().filter(id -> id.startsWith(ownPrefix)).isEmpty())
+                .map(m -> m.groupInstanceId().orElse(m.consumerId()) + " on " + m.host()).toList();
+        if (!others.isEmpty()) {
+            throw new IllegalStateException("Consumer group " + group + " has members of another process " + others
+                    + ": another process runs this instance");
+        }
+        if (!members.isEmpty()) {
+            admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(members.stream()
+                    .map(m -> new MemberToRemove(m.groupInstanceId().orElseThrow())).toList()))
+                    .all().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Sets every committed offset of the group (on topics that still exist) to its partition's earliest. */
+    private static void resetToEarliest(Admin admin, String group)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Set<String> topics = admin.listTopics().names().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(WAIT_SECONDS, TimeUnit.SECONDS)
+                .forEach((partition, offset) -> {
+                    if (offset != null && topics.contains(partition.topic())) {
+                        partitions.put(partition, OffsetSpec.earliest());
+                    }
+                });
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, ListOffsetsResultInfo> earliest = admin.listOffsets(partitions).all()
+                .get(WAIT_SECONDS, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> reset = new HashMap<>();
+        earliest.forEach((partition, info) -> reset.put(partition, new OffsetAndMetadata(info.offset())));
+        admin.alterConsumerGroupOffsets(group, reset).all().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        LOG.info("{}: {} committed offset(s) set to the earliest", group, reset.size());
+    }
+
+    /** The changelog topics an earlier version's stores left: nothing restores from them any more. */
+    private static void deleteChangelogs(Admin admin, String group)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Set<String> changelogs = admin.listTopics().names().get(WAIT_SECONDS, TimeUnit.SECONDS).stream()
+                .filter(t -> t.startsWith(group + "-") && t.endsWith("-changelog")).collect(Collectors.toSet());
+        if (!changelogs.isEmpty()) {
+            admin.deleteTopics(changelogs).all().get(WAIT_SECONDS, TimeUnit.SECONDS);
+            LOG.info("{}: deleted the changelog topics {}", group, changelogs);
+        }
+    }
+}
