@@ -2,6 +2,10 @@ package dev.agentflow.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.agentflow.processor.agent.SessionHistory;
+import dev.agentflow.processor.agent.SessionHistory.Exchange;
+import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.standalone.cli.RebuildViews;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -87,6 +92,13 @@ class RebuildViewsIT {
         return views;
     }
 
+    /** The session's history as a third run's first step is told it. */
+    private List<Exchange> sessionBefore() throws Exception {
+        AgentRequest third = new AgentRequest("wr-third", "wf-any", 1, 1, "echo", "x", Payload.inline("x"),
+                "rebuilt-session", Map.of(), AgentRequest.idempotencyKey("wr-third", 1, 1));
+        return app.getBean(SessionHistory.class).before(third, 10).get(30, TimeUnit.SECONDS);
+    }
+
     /** Runs rebuild-views, asserts it succeeded and returns what it printed. */
     private static String rebuildViews(String[] args) {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -141,6 +153,22 @@ class RebuildViewsIT {
         awaitStatus(cancelled, "CANCELLED");
         awaitStatus(failed, "FAILED");
 
+        // two runs in one session: the session store is rebuilt too, and tells them only once it is
+        String notes = workflow("notes", "{\"agentId\":\"template\",\"action\":\"Notes on {{input}}\"}");
+        List<String> sessionRuns = new ArrayList<>();
+        for (String input : List.of("apples", "pears")) {
+            Http.Response r = http.post("/api/v1/workflows/" + notes + "/run",
+                    "{\"input\":\"" + input + "\",\"sessionId\":\"rebuilt-session\"}");
+            assertThat(r.status()).isEqualTo(202);
+            sessionRuns.add(r.body().get("runId").asString());
+            awaitStatus(sessionRuns.get(sessionRuns.size() - 1), "COMPLETED");
+        }
+        List<Exchange> session = List.of(
+                new Exchange(sessionRuns.get(0), 1, "template", "Notes on {{input}}", "apples", "Notes on apples"),
+                new Exchange(sessionRuns.get(1), 1, "template", "Notes on {{input}}", "pears", "Notes on pears"));
+        Awaitility.await("the session").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> assertThat(sessionBefore()).isEqualTo(session));
+
         List<String> workflows = List.of(approval, slow, clone, deleted);
         List<String> runs = List.of(deletedRun, resumed, paused, cancelled, failed);
         Map<String, String> live = views(workflows, runs);
@@ -171,6 +199,7 @@ class RebuildViewsIT {
             all.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
         start(args);
+        assertThat(sessionBefore()).as("told only once rebuilt, then whole").isEqualTo(session);
         Awaitility.await("views after the state directory was lost").atMost(WAIT).pollInterval(Duration.ofMillis(200))
                 .untilAsserted(() -> assertThat(views(workflows, runs)).isEqualTo(live));
 

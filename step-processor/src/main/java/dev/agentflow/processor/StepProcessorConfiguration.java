@@ -47,7 +47,7 @@ public class StepProcessorConfiguration {
                               @Value("${agentflow.sessions.max-exchanges:100}") int maxExchanges) {
         return new StreamsApp(SessionTopology.NAME + "-" + kafka.instanceId(),
                 StreamsApp.dsl(builder -> SessionTopology.define(builder, kafka.topics(), maxExchanges)), kafka,
-                StreamsApp.Guarantee.AT_LEAST_ONCE);
+                StreamsApp.Guarantee.AT_LEAST_ONCE).rebuildingLostState();
     }
 
     @Bean

@@ -14,12 +14,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
@@ -47,25 +49,28 @@ final class LostState {
      * @param configuredInstance this instance's configured static member id (members of earlier processes
      *                           of this instance start with it)
      */
-    static void rebuildIfLost(String name, Path appDir, String group, String configuredInstance,
-                              Map<String, Object> client) {
+    static Map<TopicPartition, Long> rebuildIfLost(String name, Path appDir, String group, String configuredInstance,
+                                                   Map<String, Object> client, Set<String> inputTopics) {
         Path marker = appDir.resolve(MARKER);
         if (Files.exists(marker)) {
-            return;
+            return Map.of();
         }
         LOG.warn("{}: no local state kept under {} (a first start, an upgrade from stores with changelogs, or a lost"
                 + " state directory): its stores are rebuilt from its input topics, read again from the beginning",
                 name, appDir);
         try {
             FileSystemUtils.deleteRecursively(appDir);
+            Map<TopicPartition, Long> target;
             try (Admin admin = Admin.create(client)) {
                 removeOwnMembers(admin, group, configuredInstance + "-");
                 resetToEarliest(admin, group);
                 deleteChangelogs(admin, group);
+                target = lastRecords(admin, inputTopics);
             }
             Files.createDirectories(appDir);
             Files.writeString(marker, "The stores of " + group + " are kept here since " + Instant.now()
                     + ".\nDelete this directory to rebuild them from the input topics at the next start.\n");
+            return target;
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot prepare its state directory " + appDir, e);
         } catch (ExecutionException e) {
@@ -131,6 +136,31 @@ final class LostState {
         earliest.forEach((partition, info) -> reset.put(partition, new OffsetAndMetadata(info.offset())));
         admin.alterConsumerGroupOffsets(group, reset).all().get(WAIT_SECONDS, TimeUnit.SECONDS);
         LOG.info("{}: {} committed offset(s) set to the earliest", group, reset.size());
+    }
+
+    /**
+     * Where the input topics' partitions end now, less one (their last record, or the commit marker
+     * after it): the committed offsets that say the rebuilt stores have read what was there.
+     */
+    private static Map<TopicPartition, Long> lastRecords(Admin admin, Set<String> topics)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        Set<String> existing = admin.listTopics().names().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        List<String> present = topics.stream().filter(existing::contains).toList();
+        if (present.isEmpty()) {
+            return Map.of();
+        }
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        admin.describeTopics(present).allTopicNames().get(WAIT_SECONDS, TimeUnit.SECONDS).forEach((topic, d) ->
+                d.partitions().forEach(p -> partitions.put(new TopicPartition(topic, p.partition()),
+                        OffsetSpec.latest())));
+        Map<TopicPartition, Long> target = new HashMap<>();
+        admin.listOffsets(partitions, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
+                .get(WAIT_SECONDS, TimeUnit.SECONDS).forEach((partition, info) -> {
+            if (info.offset() > 0) {
+                target.put(partition, info.offset() - 1);
+            }
+        });
+        return Map.copyOf(target);
     }
 
     /** The changelog topics an earlier version's stores left: nothing restores from them any more. */

@@ -11,6 +11,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -22,6 +24,7 @@ import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.Serdes;
@@ -30,6 +33,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.QueryableStoreType;
@@ -95,6 +99,13 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     private volatile KafkaStreamsInteractiveQueryService immediateQueries;
     /** Whether its stores have no changelog and are rebuilt from its input topics when its local state is lost. */
     private boolean rebuildsLostState;
+    /**
+     * While it rebuilds lost state: where each partition of its input topics ended when the loss was
+     * found (less a commit marker); empty once its committed offsets have reached them, or when
+     * nothing was lost.
+     */
+    private volatile Map<TopicPartition, Long> rebuildTarget = Map.of();
+    private volatile long rebuildCheckedAt;
 
     /**
      * @param topology adds the topology's nodes and stores: to the {@code Topology} (processor API)
@@ -234,9 +245,10 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
         LOG.info("Starting {}", name);
         removeStaleMembers();
         if (rebuildsLostState) {
-            LostState.rebuildIfLost(name, Path.of((String) config.get(StreamsConfig.STATE_DIR_CONFIG))
-                    .resolve((String) config.get(StreamsConfig.APPLICATION_ID_CONFIG)),
-                    (String) config.get(StreamsConfig.APPLICATION_ID_CONFIG), (String) config.get(INSTANCE_ID), client);
+            String group = (String) config.get(StreamsConfig.APPLICATION_ID_CONFIG);
+            rebuildTarget = LostState.rebuildIfLost(name,
+                    Path.of((String) config.get(StreamsConfig.STATE_DIR_CONFIG)).resolve(group), group,
+                    (String) config.get(INSTANCE_ID), client, inputTopics(group));
         }
         factory.start();
         newQueryServices();
@@ -276,6 +288,53 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
                 LOG.warn("{}: could not check its group for members of an earlier topology; any such member keeps"
                         + " its partitions until its session times out", name, cause);
             }
+        }
+    }
+
+    /** The topics the topology reads that it does not own (not its repartition topics). */
+    private Set<String> inputTopics(String group) {
+        Set<String> topics = new TreeSet<>();
+        factory.getTopology().describe().subtopologies().forEach(sub -> sub.nodes().forEach(node -> {
+            if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
+                source.topicSet().stream().filter(t -> !t.startsWith(group + "-")).forEach(topics::add);
+            }
+        }));
+        return topics;
+    }
+
+    /**
+     * Whether its stores hold everything its input topics held when it found its local state lost
+     * (see {@link #rebuildingLostState()}); true when nothing was lost. While it rebuilds, its group's
+     * committed offsets are asked for at most every 200 ms.
+     */
+    public boolean rebuilt() {
+        Map<TopicPartition, Long> target = rebuildTarget;
+        if (target.isEmpty()) {
+            return true;
+        }
+        synchronized (this) {
+            if (System.nanoTime() - rebuildCheckedAt < TimeUnit.MILLISECONDS.toNanos(200)) {
+                return false;
+            }
+            rebuildCheckedAt = System.nanoTime();
+        }
+        String group = (String) config.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        try (Admin admin = Admin.create(client)) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
+            boolean done = target.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                    && committed.get(e.getKey()).offset() >= e.getValue());
+            if (done) {
+                rebuildTarget = Map.of();
+                LOG.info("{}: its stores are rebuilt", name);
+            }
+            return done;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            LOG.debug("{}: cannot tell whether its stores are rebuilt yet", name, e);
+            return false;
         }
     }
 

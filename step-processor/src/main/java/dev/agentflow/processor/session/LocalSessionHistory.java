@@ -68,10 +68,19 @@ public final class LocalSessionHistory implements SessionHistory {
      */
     public static LocalSessionHistory of(StreamsApp sessions, ScheduledExecutorService scheduler, Duration timeout,
                                          PayloadStore payloads, long maxBytes) {
-        return new LocalSessionHistory(
-                () -> sessions.store(SessionTopology.EXCHANGE_STORE, QueryableStoreTypes.keyValueStore(), Duration.ZERO),
-                () -> sessions.store(SessionTopology.PROGRESS_STORE, QueryableStoreTypes.keyValueStore(), Duration.ZERO),
-                scheduler, timeout, payloads::resolve, maxBytes);
+        return new LocalSessionHistory(() -> rebuilt(sessions, SessionTopology.EXCHANGE_STORE),
+                () -> rebuilt(sessions, SessionTopology.PROGRESS_STORE), scheduler, timeout, payloads::resolve, maxBytes);
+    }
+
+    /**
+     * A session store, not queryable while the stores are rebuilt after their local state was lost
+     * (as a store being restored from a changelog is not): a session's earlier runs may not be in it yet.
+     */
+    private static <V> ReadOnlyKeyValueStore<String, V> rebuilt(StreamsApp sessions, String store) {
+        if (!sessions.rebuilt()) {
+            throw new InvalidStateStoreException("The session stores are being rebuilt from run-events");
+        }
+        return sessions.store(store, QueryableStoreTypes.<String, V>keyValueStore(), Duration.ZERO);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.agentflow.processor.session;
 
+import dev.agentflow.runtime.kafka.RebuiltStores;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
@@ -9,7 +10,6 @@ import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -22,7 +22,6 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * run-events → session-run-processor (owns session-run-store, keyed by run) → session-exchanges
@@ -64,15 +63,14 @@ public final class SessionTopology {
         if (maxExchanges < 1) {
             throw new IllegalArgumentException("maxExchanges must be at least 1, was " + maxExchanges);
         }
-        Map<String, String> logConfig = Map.of();
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STORE),
-                Serdes.String(), JsonSerde.of(SessionRun.class)).withLoggingEnabled(logConfig));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(EXCHANGE_STORE),
-                Serdes.String(), JsonSerde.of(StoredExchange.class)).withLoggingEnabled(logConfig));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
-                Serdes.String(), JsonSerde.of(Progress.class)).withLoggingEnabled(Map.of()));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SIZE_STORE),
-                Serdes.String(), Serdes.Integer()).withLoggingEnabled(Map.of()));
+        // Every store derives from run-events, which is kept forever: none has a changelog, a lost one
+        // is rebuilt from the topic (see RebuiltStores)
+        builder.addStateStore(RebuiltStores.keyValueStore(RUN_STORE, Serdes.String(), JsonSerde.of(SessionRun.class)));
+        builder.addStateStore(RebuiltStores.keyValueStore(EXCHANGE_STORE, Serdes.String(),
+                JsonSerde.of(StoredExchange.class)));
+        builder.addStateStore(RebuiltStores.keyValueStore(PROGRESS_STORE, Serdes.String(),
+                JsonSerde.of(Progress.class)));
+        builder.addStateStore(RebuiltStores.keyValueStore(SIZE_STORE, Serdes.String(), Serdes.Integer()));
         Topic<String, EventEnvelope<RunEvent>> runEvents = topics.runEvents();
         builder.stream(runEvents.name(), Consumed.with(runEvents.keySerde(), runEvents.valueSerde()).withName(SOURCE))
                 .process(RunProcessor::new, Named.as(RUN_PROCESSOR), RUN_STORE)
