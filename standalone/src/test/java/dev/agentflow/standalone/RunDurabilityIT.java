@@ -31,7 +31,8 @@ import tools.jackson.databind.JsonNode;
  * Up to 200 runs of [delay 500 ms, delay 500 ms, template] on the packaged system as a separate
  * process, SIGKILLed while runs are in flight and while run requests are still being answered, then
  * started again on the same data: every run whose 202 was sent completes with the right output, and
- * every step of every run has exactly one StepCompleted event.
+ * every step of every run has exactly one StepCompleted event; and a run whose agent never answered
+ * fails by its step's timeout, a timer set before the kill.
  */
 class RunDurabilityIT {
 
@@ -41,6 +42,7 @@ class RunDurabilityIT {
     void everyRunCompletesOnceAcrossASigkill() throws Exception {
         Path data = Files.createTempDirectory("agentflow-durability");
         List<String> runIds = new ArrayList<>();
+        String stuck;
         try (StandaloneProcess first = new StandaloneProcess(data)) {
             first.start();
             Http http = first.http();
@@ -51,6 +53,14 @@ class RunDurabilityIT {
                     "{\"agentId\":\"template\",\"action\":\"done: {{input}}\"}")) {
                 assertThat(http.post("/api/v1/workflows/" + wf + "/steps", step).status()).isEqualTo(201);
             }
+            // a run whose agent never answers in time: only its step's timeout, a timer the kill
+            // must not lose, can end it
+            String stuckWf = http.post("/api/v1/workflows", "{\"name\":\"stuck\"}").body().get("id").asString();
+            assertThat(http.post("/api/v1/workflows/" + stuckWf + "/steps", "{\"agentId\":\"delay\",\"action\":"
+                    + "\"wait\",\"config\":{\"delayMs\":600000,\"timeoutMs\":10000,\"maxAttempts\":1}}").status())
+                    .isEqualTo(201);
+            stuck = http.post("/api/v1/workflows/" + stuckWf + "/run", "{\"input\":\"x\"}").body().get("runId")
+                    .asString();
             ExecutorService clients = Executors.newFixedThreadPool(16);
             CountDownLatch answered = new CountDownLatch(RUNS / 2);
             try {
@@ -75,6 +85,8 @@ class RunDurabilityIT {
                 long running = http.get("/api/v1/workflows/runs?status=RUNNING&size=1").body().get("totalElements")
                         .asLong();
                 assertThat(running).as("runs in flight when the process is killed").isPositive();
+                assertThat(http.get("/api/v1/workflows/runs/" + stuck).body().get("status").asString())
+                        .as("the stuck run, not timed out yet").isEqualTo("RUNNING");
                 first.kill(); // while the other half of the requests are being answered
                 for (Future<String> f : started) {
                     String accepted = f.get();
@@ -98,6 +110,8 @@ class RunDurabilityIT {
                             .get("totalElements").asLong() == 0
                             && http.get("/api/v1/workflows/runs?status=COMPLETED&size=1").body()
                             .get("totalElements").asLong() >= runIds.size());
+            JsonNode timedOut = http.get("/api/v1/workflows/runs/" + stuck).body();
+            assertThat(timedOut.get("status").asString()).as("the stuck run, by its step's timeout").isEqualTo("FAILED");
             List<String> ids = new ArrayList<>();
             for (String accepted : runIds) {
                 String input = accepted.substring(0, accepted.indexOf(' '));

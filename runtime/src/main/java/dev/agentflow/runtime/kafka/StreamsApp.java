@@ -23,8 +23,8 @@ import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.Serdes;
@@ -105,7 +105,7 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
      * nothing was lost.
      */
     private volatile Map<TopicPartition, Long> rebuildTarget = Map.of();
-    private volatile long rebuildCheckedAt;
+    private volatile long rebuildCheckedAt = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
 
     /**
      * @param topology adds the topology's nodes and stores: to the {@code Topology} (processor API)

@@ -14,10 +14,8 @@ import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunEvent;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Consumer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -25,6 +23,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -32,9 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * run-commands → run-command-processor (owns run-state-store and run-timer-store) → run-events,
- * agent-requests, command-replies. Timers (step timeouts, retry backoff) are rows of the timer
- * store keyed by due time, fired by a wall-clock punctuator: they survive restarts.
+ * run-commands → run-command-processor (owns run-state-store and run-pending-timer-store) →
+ * run-events, agent-requests, command-replies. A run's pending timer (step timeout, retry backoff)
+ * is part of its state; the pending-timer store lists the runs that have one (two writes per run
+ * while the timer only moves on), and the processor keeps their due times in memory, rebuilt from
+ * the two stores when its task starts, and fires the due ones from a wall-clock punctuator: timers
+ * survive restarts.
  */
 public final class RunTopology {
 
@@ -42,7 +44,10 @@ public final class RunTopology {
     public static final String SOURCE = "run-commands-source";
     public static final String PROCESSOR = "run-command-processor";
     public static final String STATE_STORE = "run-state-store";
-    public static final String TIMER_STORE = "run-timer-store";
+    /** The runs with a pending timer: runId → "" (the due time is in the run's state). */
+    public static final String PENDING_TIMER_STORE = "run-pending-timer-store";
+    /** Written in the pending-timer store once it lists every run with a pending timer. */
+    static final String FILLED = "#filled";
     public static final String EVENTS_SINK = "run-events-sink";
     public static final String REQUESTS_SINK = "agent-requests-sink";
     public static final String REPLIES_SINK = "run-replies-sink";
@@ -70,8 +75,8 @@ public final class RunTopology {
         topology.addProcessor(PROCESSOR, () -> new CommandProcessor(limits, dispatched), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
                 Serdes.String(), JsonSerde.of(RunState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TIMER_STORE),
-                Serdes.String(), JsonSerde.of(FireTimer.class)).withLoggingEnabled(Map.of()), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_TIMER_STORE),
+                Serdes.String(), Serdes.String()).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addSink(EVENTS_SINK, topics.runEvents().name(), Serdes.String().serializer(),
                 erase(topics.runEvents().valueSerde().serializer()), PROCESSOR);
         topology.addSink(REQUESTS_SINK, topics.agentRequests().name(), Serdes.String().serializer(),
@@ -86,21 +91,21 @@ public final class RunTopology {
         return (Serializer<Object>) serializer;
     }
 
-    /** The timer store's key: due time (fixed width, so keys sort by time), then the run. */
-    static String timerKey(Instant due, String runId) {
-        return String.format("%016d|%s", due.toEpochMilli(), runId);
-    }
-
     /**
-     * The run decider on the one decider runtime, plus its timers: the state's pending timer is
-     * mirrored in the timer store whenever a stored state changes it, and a wall-clock punctuator
-     * feeds each due timer to the same decide path as a {@link FireTimer} command.
+     * The run decider on the one decider runtime, plus its timers: the runs whose stored state has a
+     * pending timer are listed in the pending-timer store (written when a timer appears or goes, not
+     * when it moves on), their due times kept in memory, and a wall-clock punctuator feeds each due
+     * timer to the same decide path as a {@link FireTimer} command made from the run's state.
      */
     static final class CommandProcessor extends DeciderProcessor<RunCommand, RunState, RunEvent, AgentRequest> {
 
         private static final Logger LOG = LoggerFactory.getLogger(CommandProcessor.class);
 
-        private KeyValueStore<String, FireTimer> timers;
+        private KeyValueStore<String, RunState> states;
+        private KeyValueStore<String, String> pending;
+        private final Timers timers = new Timers();
+        /** Whether {@link #timers} holds the due time of every run the pending-timer store lists. */
+        private boolean loaded;
 
         CommandProcessor(Limits limits, Consumer<AgentRequest> dispatched) {
             super(new Spec<>(new RunDecider(limits), STATE_STORE, EVENTS_SINK, REPLIES_SINK, Topics.RUN_EVENTS,
@@ -110,29 +115,75 @@ public final class RunTopology {
         @Override
         public void init(ProcessorContext<String, Object> context) {
             super.init(context);
-            this.timers = context.getStateStore(TIMER_STORE);
+            this.states = context.getStateStore(STATE_STORE);
+            this.pending = context.getStateStore(PENDING_TIMER_STORE);
+            timers.clear();
+            loaded = false; // loaded on the first command or punctuation: stores are written only there
             context.schedule(TIMER_RESOLUTION, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
         }
 
-        private void fireDueTimers(long now) {
-            List<KeyValue<String, FireTimer>> due = new ArrayList<>();
-            try (KeyValueIterator<String, FireTimer> it = timers.range(timerKey(Instant.EPOCH, ""),
-                    timerKey(Instant.ofEpochMilli(now), "\uffff"))) {
-                it.forEachRemaining(due::add);
+        @Override
+        public void process(Record<String, CommandEnvelope<RunCommand>> record) {
+            load();
+            super.process(record);
+        }
+
+        /**
+         * Reads the due time of every run with a pending timer from its state. The first time (the
+         * store is new: a first start, or an upgrade from the store keyed by due time) it lists
+         * them by reading every state once.
+         */
+        private void load() {
+            if (loaded) {
+                return;
             }
-            for (KeyValue<String, FireTimer> timer : due) {
-                timers.delete(timer.key);
-                FireTimer fire = timer.value;
-                if (fire == null || fire.runId() == null) {
+            if (pending.get(FILLED) == null) {
+                int listed = 0;
+                try (KeyValueIterator<String, RunState> all = states.all()) {
+                    while (all.hasNext()) {
+                        KeyValue<String, RunState> state = all.next();
+                        if (state.value != null && state.value.timerAt() != null) {
+                            pending.put(state.key, "");
+                            listed++;
+                        }
+                    }
+                }
+                pending.put(FILLED, "");
+                if (listed > 0) {
+                    LOG.info("Listed the {} run(s) with a pending timer", listed);
+                }
+            }
+            try (KeyValueIterator<String, String> all = pending.all()) {
+                while (all.hasNext()) {
+                    String runId = all.next().key;
+                    RunState state = runId.equals(FILLED) ? null : states.get(runId);
+                    if (state != null && state.timerAt() != null) {
+                        timers.set(runId, state.timerAt().toEpochMilli());
+                    }
+                }
+            }
+            loaded = true;
+        }
+
+        private void fireDueTimers(long now) {
+            load();
+            for (Timers.Due due = timers.pollDue(now); due != null; due = timers.pollDue(now)) {
+                RunState state = states.get(due.runId());
+                if (state == null || state.timerAt() == null) {
                     continue;
                 }
+                if (state.timerAt().toEpochMilli() > now) {
+                    timers.set(due.runId(), state.timerAt().toEpochMilli());
+                    continue;
+                }
+                FireTimer fire = new FireTimer(state.runId(), state.timerKind(), state.currentStep(), state.attempt());
                 try {
-                    handle(fire.runId(), new CommandEnvelope<>("timer-" + timer.key, "FireTimer", fire.runId(),
-                            Instant.ofEpochMilli(now), fire));
+                    handle(fire.runId(), new CommandEnvelope<>("timer-" + state.timerAt().toEpochMilli() + "|"
+                            + fire.runId(), "FireTimer", fire.runId(), Instant.ofEpochMilli(now), fire));
                 } catch (RuntimeException e) {
                     // neither lost nor fired again at once: tried again later, the other timers go on
                     Instant later = Instant.ofEpochMilli(now).plus(TIMER_RETRY);
-                    timers.put(timerKey(later, fire.runId()), fire);
+                    timers.set(fire.runId(), later.toEpochMilli());
                     LOG.error("The {} timer of run {} (step {}, attempt {}) could not be applied; trying again at {}",
                             fire.kind(), fire.runId(), fire.stepOrder(), fire.attempt(), later, e);
                 }
@@ -141,16 +192,14 @@ public final class RunTopology {
 
         @Override
         protected void stored(String runId, RunState before, RunState after) {
-            if (Objects.equals(before.timerAt(), after.timerAt()) && before.timerKind() == after.timerKind()
-                    && before.attempt() == after.attempt() && before.currentStep() == after.currentStep()) {
-                return;
-            }
-            if (before.timerAt() != null) {
-                timers.delete(timerKey(before.timerAt(), before.runId()));
-            }
             if (after.timerAt() != null) {
-                timers.put(timerKey(after.timerAt(), after.runId()),
-                        new FireTimer(after.runId(), after.timerKind(), after.currentStep(), after.attempt()));
+                timers.set(runId, after.timerAt().toEpochMilli());
+                if (before.timerAt() == null) {
+                    pending.put(runId, "");
+                }
+            } else if (before.timerAt() != null) {
+                timers.remove(runId);
+                pending.delete(runId);
             }
         }
     }
