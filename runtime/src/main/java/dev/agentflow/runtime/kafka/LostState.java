@@ -65,7 +65,8 @@ final class LostState {
                 removeOwnMembers(admin, group, configuredInstance + "-");
                 resetToEarliest(admin, group);
                 deleteChangelogs(admin, group);
-                target = lastRecords(admin, inputTopics);
+                // the input is written in transactions or not: its end may lie one commit marker further
+                target = ends(admin, inputTopics, 1);
             }
             Files.createDirectories(appDir);
             Files.writeString(marker, "The stores of " + group + " are kept here since " + Instant.now()
@@ -139,10 +140,11 @@ final class LostState {
     }
 
     /**
-     * Where the input topics' partitions end now, less one (their last record, or the commit marker
-     * after it): the committed offsets that say the rebuilt stores have read what was there.
+     * Where the topics' partitions end now (as a read_committed reader sees them), less
+     * {@code less} (1 for topics whose end may be a commit marker after the last record), for the
+     * partitions that hold anything: the committed offsets that say what was there has been read.
      */
-    private static Map<TopicPartition, Long> lastRecords(Admin admin, Set<String> topics)
+    static Map<TopicPartition, Long> ends(Admin admin, Set<String> topics, int less)
             throws ExecutionException, InterruptedException, TimeoutException {
         Set<String> existing = admin.listTopics().names().get(WAIT_SECONDS, TimeUnit.SECONDS);
         List<String> present = topics.stream().filter(existing::contains).toList();
@@ -157,7 +159,7 @@ final class LostState {
         admin.listOffsets(partitions, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all()
                 .get(WAIT_SECONDS, TimeUnit.SECONDS).forEach((partition, info) -> {
             if (info.offset() > 0) {
-                target.put(partition, info.offset() - 1);
+                target.put(partition, info.offset() - less);
             }
         });
         return Map.copyOf(target);

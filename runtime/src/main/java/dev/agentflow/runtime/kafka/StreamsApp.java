@@ -100,11 +100,14 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     /** Whether its stores have no changelog and are rebuilt from its input topics when its local state is lost. */
     private boolean rebuildsLostState;
     /**
-     * While it rebuilds lost state: where each partition of its input topics ended when the loss was
-     * found (less a commit marker); empty once its committed offsets have reached them, or when
-     * nothing was lost.
+     * While it rebuilds lost state: the committed offsets that say so. First where each partition of
+     * its input topics ended when the loss was found (less a commit marker); once reached, where its
+     * own repartition topics ended then (all it repartitioned of that input). Empty once reached, or
+     * when nothing was lost.
      */
     private volatile Map<TopicPartition, Long> rebuildTarget = Map.of();
+    /** Whether {@link #rebuildTarget} is the repartition topics' (the second and last). */
+    private volatile boolean rebuildingRepartitioned;
     private volatile long rebuildCheckedAt = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
 
     /**
@@ -137,8 +140,14 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
      * or deleted state directory) it reads its input topics again from the beginning: before it
      * starts, its group's committed offsets are set to the earliest offsets and its leftover
      * changelog topics deleted. A file in the application's state directory says the state is kept.
+     * At-least-once only: under exactly-once Kafka Streams wipes a task's stores after an unclean
+     * close and restores them from their changelogs, which these stores do not have.
      */
     public StreamsApp rebuildingLostState() {
+        if (!StreamsConfig.AT_LEAST_ONCE.equals(config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+            throw new IllegalStateException(name + ": only an at-least-once topology can rebuild its stores from its"
+                    + " input topics");
+        }
         this.rebuildsLostState = true;
         return this;
     }
@@ -293,10 +302,24 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
 
     /** The topics the topology reads that it does not own (not its repartition topics). */
     private Set<String> inputTopics(String group) {
+        Set<String> topics = new TreeSet<>(sourceTopics());
+        topics.removeIf(t -> t.startsWith(group + "-") || t.endsWith("-repartition"));
+        return topics;
+    }
+
+    /** The repartition topics the topology reads, by their names on the cluster. */
+    private Set<String> repartitionTopics(String group) {
+        Set<String> topics = new TreeSet<>();
+        sourceTopics().stream().filter(t -> t.endsWith("-repartition"))
+                .forEach(t -> topics.add(t.startsWith(group + "-") ? t : group + "-" + t));
+        return topics;
+    }
+
+    private Set<String> sourceTopics() {
         Set<String> topics = new TreeSet<>();
         factory.getTopology().describe().subtopologies().forEach(sub -> sub.nodes().forEach(node -> {
             if (node instanceof TopologyDescription.Source source && source.topicSet() != null) {
-                source.topicSet().stream().filter(t -> !t.startsWith(group + "-")).forEach(topics::add);
+                topics.addAll(source.topicSet());
             }
         }));
         return topics;
@@ -322,13 +345,19 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
         try (Admin admin = Admin.create(client)) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-            boolean done = target.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+            boolean reached = target.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
                     && committed.get(e.getKey()).offset() >= e.getValue());
-            if (done) {
+            if (reached && !rebuildingRepartitioned) {
+                // what it has read of its input, it may not have read back from its repartition topics yet
+                rebuildingRepartitioned = true;
+                rebuildTarget = LostState.ends(admin, repartitionTopics(group), 0);
+                return false;
+            }
+            if (reached) {
                 rebuildTarget = Map.of();
                 LOG.info("{}: its stores are rebuilt", name);
             }
-            return done;
+            return reached;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
