@@ -205,18 +205,14 @@ class RebuildViewsIT {
 
         // an upgrade from a version whose view stores had changelogs: its state directory has no
         // marker, and its changelog topics are left over; the views are rebuilt, the topics deleted
-        app.close();
-        app = null;
         Path appDir = streams.resolve("projection-node-1").resolve("agentflow.projection-node-1");
-        assertThat(appDir.resolve("agentflow-state-kept")).isRegularFile();
-        Files.delete(appDir.resolve("agentflow-state-kept"));
         String leftOver = "agentflow.projection-node-1-run-view-store-changelog";
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + kafkaPort))) {
-            // the broker runs in this JVM, with the service
-            start(args);
+            // while the broker (in this JVM, with the service) runs
             admin.createTopics(List.of(new NewTopic(leftOver, 1, (short) 1))).all().get();
             app.close();
             app = null;
+            assertThat(appDir.resolve("agentflow-state-kept")).isRegularFile();
             Files.delete(appDir.resolve("agentflow-state-kept"));
             start(args);
             assertThat(admin.listTopics().names().get()).doesNotContain(leftOver);

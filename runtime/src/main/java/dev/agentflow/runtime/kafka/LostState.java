@@ -16,14 +16,10 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.MemberToRemove;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.util.FileSystemUtils;
@@ -62,9 +58,10 @@ final class LostState {
             FileSystemUtils.deleteRecursively(appDir);
             Map<TopicPartition, Long> target;
             try (Admin admin = Admin.create(client)) {
-                removeOwnMembers(admin, group, configuredInstance + "-");
-                resetToEarliest(admin, group);
-                deleteChangelogs(admin, group);
+                StaticMembers.removeOwn(admin, group, configuredInstance + "-");
+                Set<String> existing = admin.listTopics().names().get(WAIT_SECONDS, TimeUnit.SECONDS);
+                resetToEarliest(admin, group, existing);
+                deleteChangelogs(admin, group, existing);
                 // the input is written in transactions or not: its end may lie one commit marker further
                 target = ends(admin, inputTopics, 1);
             }
@@ -86,41 +83,9 @@ final class LostState {
         }
     }
 
-    /**
-     * A killed process of this instance stays a static member of the group until its session times
-     * out, and a group with members takes no offsets from outside; those members are removed. A
-     * member of another instance means another process runs this application: nothing is changed.
-     */
-    private static void removeOwnMembers(Admin admin, String group, String ownPrefix)
-            throws ExecutionException, InterruptedException, TimeoutException {
-        List<MemberDescription> members;
-        try {
-            members = List.copyOf(admin.describeConsumerGroups(List.of(group)).all()
-                    .get(WAIT_SECONDS, TimeUnit.SECONDS).get(group).members());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return;
-            }
-            throw e;
-        }
-        List<String> others = members.stream()
-                .filter(m -> m.groupInstanceId().filter(id -> id.startsWith(ownPrefix)).isEmpty())
-                .map(m -> m.groupInstanceId().orElse(m.consumerId()) + " on " + m.host()).toList();
-        if (!others.isEmpty()) {
-            throw new IllegalStateException("Consumer group " + group + " has members of another process " + others
-                    + ": another process runs this instance");
-        }
-        if (!members.isEmpty()) {
-            admin.removeMembersFromConsumerGroup(group, new RemoveMembersFromConsumerGroupOptions(members.stream()
-                    .map(m -> new MemberToRemove(m.groupInstanceId().orElseThrow())).toList()))
-                    .all().get(WAIT_SECONDS, TimeUnit.SECONDS);
-        }
-    }
-
     /** Sets every committed offset of the group (on topics that still exist) to its partition's earliest. */
-    private static void resetToEarliest(Admin admin, String group)
+    private static void resetToEarliest(Admin admin, String group, Set<String> topics)
             throws ExecutionException, InterruptedException, TimeoutException {
-        Set<String> topics = admin.listTopics().names().get(WAIT_SECONDS, TimeUnit.SECONDS);
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(WAIT_SECONDS, TimeUnit.SECONDS)
                 .forEach((partition, offset) -> {
@@ -166,9 +131,9 @@ final class LostState {
     }
 
     /** The changelog topics an earlier version's stores left: nothing restores from them any more. */
-    private static void deleteChangelogs(Admin admin, String group)
+    private static void deleteChangelogs(Admin admin, String group, Set<String> topics)
             throws ExecutionException, InterruptedException, TimeoutException {
-        Set<String> changelogs = admin.listTopics().names().get(WAIT_SECONDS, TimeUnit.SECONDS).stream()
+        Set<String> changelogs = topics.stream()
                 .filter(t -> t.startsWith(group + "-") && t.endsWith("-changelog")).collect(Collectors.toSet());
         if (!changelogs.isEmpty()) {
             admin.deleteTopics(changelogs).all().get(WAIT_SECONDS, TimeUnit.SECONDS);

@@ -109,6 +109,8 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     /** Whether {@link #rebuildTarget} is the repartition topics' (the second and last). */
     private volatile boolean rebuildingRepartitioned;
     private volatile long rebuildCheckedAt = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
+    /** The admin client that asks for the committed offsets while it rebuilds; closed once rebuilt. */
+    private Admin rebuildAdmin;
 
     /**
      * @param topology adds the topology's nodes and stores: to the {@code Topology} (processor API)
@@ -335,14 +337,19 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
         if (target.isEmpty()) {
             return true;
         }
+        Admin admin;
         synchronized (this) {
             if (System.nanoTime() - rebuildCheckedAt < TimeUnit.MILLISECONDS.toNanos(200)) {
                 return false;
             }
             rebuildCheckedAt = System.nanoTime();
+            if (rebuildAdmin == null) {
+                rebuildAdmin = Admin.create(client);
+            }
+            admin = rebuildAdmin;
         }
         String group = (String) config.get(StreamsConfig.APPLICATION_ID_CONFIG);
-        try (Admin admin = Admin.create(client)) {
+        try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
             boolean reached = target.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
@@ -351,10 +358,11 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
                 // what it has read of its input, it may not have read back from its repartition topics yet
                 rebuildingRepartitioned = true;
                 rebuildTarget = LostState.ends(admin, repartitionTopics(group), 0);
-                return false;
+                reached = rebuildTarget.isEmpty();
             }
             if (reached) {
                 rebuildTarget = Map.of();
+                closeRebuildAdmin();
                 LOG.info("{}: its stores are rebuilt", name);
             }
             return reached;
@@ -383,11 +391,19 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
         return PHASE;
     }
 
+    private synchronized void closeRebuildAdmin() {
+        if (rebuildAdmin != null) {
+            rebuildAdmin.close(Duration.ofSeconds(5));
+            rebuildAdmin = null;
+        }
+    }
+
     @Override
     public void destroy() throws Exception {
         if (factory.isRunning()) {
             stop();
         }
+        closeRebuildAdmin();
         factory.destroy();
     }
 

@@ -4,6 +4,7 @@ import dev.agentflow.projection.topology.AppliedListener;
 import dev.agentflow.projection.topology.HistoryListener;
 import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.StaticMembers;
 import dev.agentflow.runtime.kafka.StreamsApp;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -11,11 +12,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.MemberToRemove;
-import org.apache.kafka.clients.admin.RemoveMembersFromConsumerGroupOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
@@ -75,6 +74,8 @@ public final class RebuildViews {
             deleteInternalTopics(admin, applicationId, out);
         } catch (ExecutionException e) {
             throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("The cluster did not answer in time", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted", e);
@@ -95,28 +96,8 @@ public final class RebuildViews {
      * beginning.
      */
     private static void deleteGroup(Admin admin, String groupId, String ownMember, PrintStream out)
-            throws ExecutionException, InterruptedException {
-        List<MemberDescription> members;
-        try {
-            members = List.copyOf(admin.describeConsumerGroups(List.of(groupId)).all().get().get(groupId).members());
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                throw e;
-            }
-            members = List.of();
-        }
-        List<String> others = members.stream()
-                .filter(m -> m.groupInstanceId().filter(id -> id.startsWith(ownMember)).isEmpty())
-                .map(m -> m.groupInstanceId().orElse(m.consumerId()) + " on " + m.host())
-                .toList();
-        if (!others.isEmpty()) {
-            throw new IllegalStateException("Consumer group " + groupId + " has active members " + others
-                    + ": is the service still running?");
-        }
-        if (!members.isEmpty()) {
-            List<MemberToRemove> own = members.stream()
-                    .map(m -> new MemberToRemove(m.groupInstanceId().orElseThrow())).toList();
-            admin.removeMembersFromConsumerGroup(groupId, new RemoveMembersFromConsumerGroupOptions(own)).all().get();
+            throws ExecutionException, InterruptedException, TimeoutException {
+        if (StaticMembers.removeOwn(admin, groupId, ownMember) > 0) {
             out.println("Removed this instance's stale static member(s) from consumer group " + groupId);
         }
         try {
