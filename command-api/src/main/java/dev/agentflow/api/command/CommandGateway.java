@@ -4,6 +4,7 @@ import dev.agentflow.runtime.kafka.DeadLetterPublisher;
 import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.envelope.Idempotency;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
 import java.nio.charset.StandardCharsets;
@@ -128,8 +129,9 @@ public final class CommandGateway implements AutoCloseable {
 
     private static <C> ProducerRecord<String, byte[]> record(Topic<String, CommandEnvelope<C>> topic,
                                                              CommandEnvelope<C> command, byte[] value) {
-        return new ProducerRecord<>(topic.name(), null, command.aggregateId(), value, List.of(new RecordHeader(
-                Topics.COMMAND_TYPE_HEADER, command.type().getBytes(StandardCharsets.UTF_8))));
+        String type = command.idempotency() == null ? command.type() : Idempotency.CLAIM_TYPE;
+        return new ProducerRecord<>(topic.name(), null, command.recordKey(), value, List.of(new RecordHeader(
+                Topics.COMMAND_TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8))));
     }
 
     /**

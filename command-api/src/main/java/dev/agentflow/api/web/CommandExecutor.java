@@ -5,6 +5,7 @@ import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.runtime.payload.PayloadTooLargeException;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.envelope.Idempotency;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.json.TypeRegistry;
 import dev.agentflow.schemas.kafka.Topic;
@@ -43,10 +44,20 @@ public class CommandExecutor {
     /** Sends the command and returns the accepted reply; a rejection is thrown as its problem. */
     public <C> CommandReply submit(Topic<String, CommandEnvelope<C>> topic, TypeRegistry<C> types, String jobId,
                                    String aggregateId, C command) {
+        return submit(topic, types, jobId, aggregateId, command, null);
+    }
+
+    /**
+     * Sends the command, as a claim of its {@code Idempotency-Key} when {@code idempotency} is not
+     * null, and returns the accepted reply (to a claim: {@link CommandReply#repeat()} when the key
+     * was used before, with the first answer); a rejection is thrown as its problem.
+     */
+    public <C> CommandReply submit(Topic<String, CommandEnvelope<C>> topic, TypeRegistry<C> types, String jobId,
+                                   String aggregateId, C command, Idempotency idempotency) {
         CommandReply reply;
         try {
             reply = gateway.send(topic, new CommandEnvelope<>(jobId, types.nameOf(command), aggregateId,
-                    Instant.now(), Actors.current(), command), timeout);
+                    Instant.now(), Actors.current(), command, idempotency), timeout);
         } catch (CommandGateway.ReplyTimeoutException e) {
             throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, e.getMessage(), List.of());
         }

@@ -5,6 +5,7 @@ import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.envelope.Idempotency;
 import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
@@ -17,6 +18,7 @@ import dev.agentflow.web.ApiException;
 import dev.agentflow.web.JsonBody;
 import dev.agentflow.web.PathIds;
 import java.net.URI;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.springframework.http.ResponseEntity;
@@ -24,12 +26,15 @@ import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Start, resume and cancel runs. A start answers 202 once its {@code StartRun} is written (one
- * durable write, checked against the workflow as this instance's views show it); resume and cancel
+ * durable write, checked against the workflow as this instance's views show it); with an
+ * {@code Idempotency-Key}, once the run decider has claimed the key for it (or answered a repeat
+ * with the first start's ids: see {@link IdempotencyKeys}); resume and cancel
  * answer once the run's view shows the change.
  */
 @RestController
@@ -44,9 +49,11 @@ public class RunCommandController {
     private final Topics topics;
     private final PayloadStore payloads;
     private final Limits limits;
+    private final IdempotencyKeys keys;
 
     public RunCommandController(CommandExecutor commands, ReadYourWrites views, Topics topics, PayloadStore payloads,
-                                Limits limits) {
+                                Limits limits, IdempotencyKeys keys) {
+        this.keys = keys;
         this.commands = commands;
         this.views = views;
         this.topics = topics;
@@ -61,7 +68,9 @@ public class RunCommandController {
     }
 
     @PostMapping("/{id}/run")
-    public ResponseEntity<RunStarted> run(@PathVariable String id, @RequestBody(required = false) byte[] body) {
+    public ResponseEntity<RunStarted> run(@PathVariable String id, @RequestBody(required = false) byte[] body,
+                                          @RequestHeader(name = IdempotencyKeys.HEADER, required = false)
+                                          String idempotencyKey) {
         if (!PathIds.plausible(id)) {
             throw NotFound.workflow(id);
         }
@@ -83,14 +92,24 @@ public class RunCommandController {
         if (refused != null) {
             throw CommandExecutor.rejected(refused);
         }
-        Payload payload = commands.payload(payloads, "input", input);
         String session = sessionId != null ? sessionId : Ids.sessionId();
         String runId = Ids.runId();
         String jobId = Ids.jobId();
-        commands.write(topics.runCommands(), Topics.RUN_COMMANDS, jobId, runId,
-                new RunCommand.StartRun(runId, id, session, payload, workflow.steps()));
-        return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
-                .body(new RunStarted(jobId, id, session, runId));
+        Idempotency claim = keys.claim(idempotencyKey, "POST /api/v1/workflows/" + id + "/run",
+                Map.of("aggregateId", runId, "runId", runId, "jobId", jobId, "sessionId", session), input, sessionId);
+        Payload payload = commands.payload(payloads, "input", input);
+        RunCommand.StartRun start = new RunCommand.StartRun(runId, id, session, payload, workflow.steps());
+        if (claim == null) {
+            commands.write(topics.runCommands(), Topics.RUN_COMMANDS, jobId, runId, start);
+            return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
+                    .body(new RunStarted(jobId, id, session, runId));
+        }
+        // the decider holds the key: the first start under it is written once, a repeat gets its ids
+        CommandReply reply = commands.submit(topics.runCommands(), Topics.RUN_COMMANDS, jobId, runId, start, claim);
+        Map<String, String> first = reply.answer();
+        return IdempotencyKeys.replayed(ResponseEntity.accepted(), reply)
+                .location(URI.create("/api/v1/workflows/runs/" + first.get("runId")))
+                .body(new RunStarted(first.get("jobId"), id, first.get("sessionId"), first.get("runId")));
     }
 
     /** Why the workflow cannot run, or null. */

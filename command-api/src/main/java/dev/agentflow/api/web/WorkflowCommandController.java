@@ -4,6 +4,7 @@ import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandReply;
+import dev.agentflow.schemas.envelope.Idempotency;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.Steps;
@@ -26,6 +27,7 @@ import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -48,9 +50,11 @@ public class WorkflowCommandController {
     private final ReadYourWrites views;
     private final Topics topics;
     private final AgentCatalog agents;
+    private final IdempotencyKeys keys;
 
     public WorkflowCommandController(CommandExecutor commands, ReadYourWrites views, Topics topics,
-                                     AgentCatalog agents) {
+                                     AgentCatalog agents, IdempotencyKeys keys) {
+        this.keys = keys;
         this.commands = commands;
         this.views = views;
         this.topics = topics;
@@ -58,14 +62,25 @@ public class WorkflowCommandController {
     }
 
     @PostMapping
-    public ResponseEntity<WorkflowSummary> create(@RequestBody(required = false) byte[] body) {
+    public ResponseEntity<WorkflowSummary> create(@RequestBody(required = false) byte[] body,
+                                                  @RequestHeader(name = IdempotencyKeys.HEADER, required = false)
+                                                  String idempotencyKey) {
         JsonBody json = JsonBody.parse(body, false);
         String name = json.requiredString("name", MAX_NAME);
         String description = json.optionalString("description", MAX_DESCRIPTION);
         json.validate();
         String id = Ids.workflowId();
-        WorkflowDetail view = execute(new WorkflowCommand.CreateWorkflow(id, name, description, null, List.of()));
-        return ResponseEntity.created(URI.create("/api/v1/workflows/" + id)).body(WorkflowSummary.of(view));
+        String jobId = Ids.jobId();
+        Idempotency claim = keys.claim(idempotencyKey, "POST /api/v1/workflows",
+                Map.of("aggregateId", id, "workflowId", id, "jobId", jobId), name, description);
+        CommandReply reply = commands.submit(topics.workflowCommands(), Topics.WORKFLOW_COMMANDS, jobId, id,
+                new WorkflowCommand.CreateWorkflow(id, name, description, null, List.of()), claim);
+        // a repeat's workflow is the first one's, created at version 1 (its view may be newer now)
+        String created = reply.repeat() ? reply.answer().get("workflowId") : id;
+        commands.awaitView(views.workflowApplied(created, reply.repeat() ? 1 : reply.version()));
+        WorkflowDetail view = views.workflow(created).orElseThrow(() -> NotFound.workflow(created));
+        return IdempotencyKeys.replayed(ResponseEntity.created(URI.create("/api/v1/workflows/" + created)), reply)
+                .body(WorkflowSummary.of(view));
     }
 
     @PatchMapping("/{id}")

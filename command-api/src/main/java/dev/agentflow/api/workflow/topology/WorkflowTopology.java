@@ -4,6 +4,7 @@ import dev.agentflow.api.workflow.domain.FollowUp;
 import dev.agentflow.api.workflow.domain.WorkflowDecider;
 import dev.agentflow.api.workflow.domain.WorkflowState;
 import dev.agentflow.runtime.kafka.DeciderProcessor;
+import dev.agentflow.runtime.kafka.IdempotencyProcessor;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.EventEnvelope;
@@ -22,7 +23,9 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * workflow-commands → workflow-command-processor (owns workflow-state-store) → workflow-events,
+ * workflow-commands → workflow-idempotency-processor (owns workflow-idempotency-store; a create sent
+ * with an {@code Idempotency-Key} goes back to workflow-commands once, keyed by its workflow) →
+ * workflow-command-processor (owns workflow-state-store) → workflow-events,
  * command-replies, and follow-up commands: back to workflow-commands (a clone's creation) and to
  * run-commands (a run's start).
  */
@@ -30,6 +33,9 @@ public final class WorkflowTopology {
 
     public static final String NAME = "workflow-decider";
     public static final String SOURCE = "workflow-commands-source";
+    /** Applies each create sent with an {@code Idempotency-Key} once per key: see {@link IdempotencyProcessor}. */
+    public static final String IDEMPOTENCY = "workflow-idempotency-processor";
+    public static final String IDEMPOTENCY_STORE = "workflow-idempotency-store";
     public static final String PROCESSOR = "workflow-command-processor";
     public static final String STORE = "workflow-state-store";
     public static final String EVENTS_SINK = "workflow-events-sink";
@@ -52,16 +58,19 @@ public final class WorkflowTopology {
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
         WorkflowDecider decider = new WorkflowDecider(limits);
+        topology.addProcessor(IDEMPOTENCY, () -> new IdempotencyProcessor<WorkflowCommand>(
+                new IdempotencyProcessor.Spec(IDEMPOTENCY_STORE, PROCESSOR, COMMANDS_SINK, REPLIES_SINK, false)), SOURCE);
+        topology.addStateStore(IdempotencyProcessor.store(IDEMPOTENCY_STORE), IDEMPOTENCY);
         topology.addProcessor(PROCESSOR, () -> new DeciderProcessor<>(new DeciderProcessor.Spec<>(decider, STORE,
-                EVENTS_SINK, REPLIES_SINK, Topics.WORKFLOW_EVENTS, new WorkflowRoutes())), SOURCE);
+                EVENTS_SINK, REPLIES_SINK, Topics.WORKFLOW_EVENTS, new WorkflowRoutes())), IDEMPOTENCY);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
                 Serdes.String(), JsonSerde.of(WorkflowState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addSink(EVENTS_SINK, events.name(), events.keySerde().serializer(),
                 erase(events.valueSerde().serializer()), PROCESSOR);
         topology.addSink(REPLIES_SINK, replies.name(), replies.keySerde().serializer(),
-                erase(replies.valueSerde().serializer()), PROCESSOR);
+                erase(replies.valueSerde().serializer()), PROCESSOR, IDEMPOTENCY);
         topology.addSink(COMMANDS_SINK, commands.name(), commands.keySerde().serializer(),
-                erase(commands.valueSerde().serializer()), PROCESSOR);
+                erase(commands.valueSerde().serializer()), PROCESSOR, IDEMPOTENCY);
         topology.addSink(RUN_COMMANDS_SINK, topics.runCommands().name(), topics.runCommands().keySerde().serializer(),
                 erase(topics.runCommands().valueSerde().serializer()), PROCESSOR);
         return topology;

@@ -3,6 +3,7 @@ package dev.agentflow.processor.run.topology;
 import dev.agentflow.processor.run.domain.RunDecider;
 import dev.agentflow.processor.run.domain.RunState;
 import dev.agentflow.runtime.kafka.DeciderProcessor;
+import dev.agentflow.runtime.kafka.IdempotencyProcessor;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
@@ -31,8 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * run-commands → run-command-processor (owns run-state-store and run-pending-timer-store) →
- * run-events, agent-requests, command-replies. A run's pending timer (step timeout, retry backoff)
+ * run-commands → run-idempotency-processor (owns run-idempotency-store; a start sent with an
+ * {@code Idempotency-Key} goes back to run-commands once, keyed by its run) → run-command-processor
+ * (owns run-state-store and run-pending-timer-store) → run-events, agent-requests, command-replies. A run's pending timer (step timeout, retry backoff)
  * is part of its state; the pending-timer store lists the runs that have one (two writes per run
  * while the timer only moves on), and the processor keeps their due times in memory, rebuilt from
  * the two stores when its task starts, and fires the due ones from a wall-clock punctuator: timers
@@ -42,6 +44,9 @@ public final class RunTopology {
 
     public static final String NAME = "run-decider";
     public static final String SOURCE = "run-commands-source";
+    /** Applies each start sent with an {@code Idempotency-Key} once per key: see {@link IdempotencyProcessor}. */
+    public static final String IDEMPOTENCY = "run-idempotency-processor";
+    public static final String IDEMPOTENCY_STORE = "run-idempotency-store";
     public static final String PROCESSOR = "run-command-processor";
     public static final String STATE_STORE = "run-state-store";
     /** The runs with a pending timer: runId → "" (the due time is in the run's state). */
@@ -51,6 +56,7 @@ public final class RunTopology {
     public static final String EVENTS_SINK = "run-events-sink";
     public static final String REQUESTS_SINK = "agent-requests-sink";
     public static final String REPLIES_SINK = "run-replies-sink";
+    public static final String COMMANDS_SINK = "run-commands-sink";
     public static final Duration TIMER_RESOLUTION = Duration.ofMillis(100);
     /** How long a timer that could not be applied waits before it is tried again. */
     static final Duration TIMER_RETRY = Duration.ofMinutes(1);
@@ -72,7 +78,10 @@ public final class RunTopology {
         Topic<String, CommandEnvelope<RunCommand>> commands = topics.runCommands();
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(limits, dispatched), SOURCE);
+        topology.addProcessor(IDEMPOTENCY, () -> new IdempotencyProcessor<RunCommand>(new IdempotencyProcessor.Spec(
+                IDEMPOTENCY_STORE, PROCESSOR, COMMANDS_SINK, REPLIES_SINK, true)), SOURCE);
+        topology.addStateStore(IdempotencyProcessor.store(IDEMPOTENCY_STORE), IDEMPOTENCY);
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(limits, dispatched), IDEMPOTENCY);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
                 Serdes.String(), JsonSerde.of(RunState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_TIMER_STORE),
@@ -82,7 +91,9 @@ public final class RunTopology {
         topology.addSink(REQUESTS_SINK, topics.agentRequests().name(), Serdes.String().serializer(),
                 erase(topics.agentRequests().valueSerde().serializer()), PROCESSOR);
         topology.addSink(REPLIES_SINK, topics.commandReplies().name(), Serdes.String().serializer(),
-                erase(topics.commandReplies().valueSerde().serializer()), PROCESSOR);
+                erase(topics.commandReplies().valueSerde().serializer()), PROCESSOR, IDEMPOTENCY);
+        topology.addSink(COMMANDS_SINK, commands.name(), commands.keySerde().serializer(),
+                erase(commands.valueSerde().serializer()), IDEMPOTENCY);
         return topology;
     }
 

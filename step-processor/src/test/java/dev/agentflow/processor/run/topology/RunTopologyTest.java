@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.EventEnvelope;
+import dev.agentflow.schemas.envelope.Idempotency;
+import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
@@ -111,6 +113,52 @@ class RunTopologyTest {
         assertThat(dispatched).containsExactly(request);
         assertThat(replies.isEmpty()).as("the API answered the start once it was written").isTrue();
         assertThat(timerCount()).isEqualTo(1);
+    }
+
+    /** A start claiming an idempotency key, as the API writes it. */
+    private void claim(String commandId, String runId, String key, String fingerprint, Instant retainUntil) {
+        RunCommand start = new RunCommand.StartRun(runId, "wf-1", "sess-" + runId, Payload.inline("hello"), STEPS);
+        Idempotency claim = new Idempotency(key, fingerprint, retainUntil, Map.of("runId", runId, "jobId", commandId));
+        commands.pipeInput(claim.recordKey(), new CommandEnvelope<>(commandId, "StartRun", runId, Instant.now(),
+                "key:ops", start, claim));
+    }
+
+    @Test
+    void aStartUnderAnIdempotencyKeyStartsOneRunAndRepeatsGetTheFirstAnswer() {
+        Instant until = START.plus(Duration.ofHours(24));
+        claim("job-1", "wr-1", "k1", "f1", until);
+        claim("job-2", "wr-2", "k1", "f1", until);
+        claim("job-3", "wr-3", "k1", "f2", until);
+
+        List<EventEnvelope<RunEvent>> written = events.readValuesToList();
+        assertThat(written).extracting(EventEnvelope::type).containsExactly("RunStarted", "StepStarted");
+        assertThat(written).extracting(EventEnvelope::aggregateId).containsOnly("wr-1");
+        assertThat(written.get(0).actor()).isEqualTo("key:ops");
+        assertThat(requests.readValuesToList()).hasSize(1);
+        List<CommandReply> answers = replies.readValuesToList();
+        assertThat(answers).extracting(CommandReply::commandId).containsExactly("job-1", "job-2", "job-3");
+        assertThat(answers.get(0).accepted()).isTrue();
+        assertThat(answers.get(0).repeat()).isFalse();
+        assertThat(answers.get(1).accepted()).isTrue();
+        assertThat(answers.get(1).repeat()).isTrue();
+        assertThat(answers.get(1).answer()).isEqualTo(Map.of("runId", "wr-1", "jobId", "job-1"));
+        assertThat(answers.get(2).accepted()).isFalse();
+        assertThat(answers.get(2).rejection().reason()).isEqualTo(Rejection.Reason.UNPROCESSABLE);
+        assertThat(answers.get(2).rejection().field()).isEqualTo("Idempotency-Key");
+    }
+
+    @Test
+    void anExpiredKeyIsFreeAgainAndIsDropped() {
+        claim("job-1", "wr-1", "k1", "f1", START.plus(Duration.ofMinutes(5)));
+        driver.advanceWallClockTime(Duration.ofMinutes(6));
+        KeyValueStore<String, Idempotency> claims = driver.getKeyValueStore(RunTopology.IDEMPOTENCY_STORE);
+        assertThat(claims.approximateNumEntries()).as("dropped after its retention").isZero();
+
+        claim("job-2", "wr-2", "k1", "f2", START.plus(Duration.ofHours(1)));
+
+        assertThat(events.readValuesToList()).filteredOn(e -> e.type().equals("RunStarted"))
+                .extracting(EventEnvelope::aggregateId).containsExactly("wr-1", "wr-2");
+        assertThat(replies.readValuesToList()).extracting(CommandReply::repeat).containsExactly(false, false);
     }
 
     @Test
