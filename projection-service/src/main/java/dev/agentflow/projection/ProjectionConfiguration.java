@@ -70,7 +70,7 @@ public class ProjectionConfiguration {
         return new StreamsApp(ProjectionTopology.appName(kafka.instanceId()),
                 StreamsApp.topology(topology -> ProjectionTopology.addTo(topology, kafka.topics(),
                         workflowVersionWatch, runVersionWatch, runEventFeed, projectionCaughtUp)),
-                kafka, StreamsApp.Guarantee.AT_LEAST_ONCE).rebuildingLostState();
+                kafka, StreamsApp.Guarantee.AT_LEAST_ONCE).rebuildingLostState(ProjectionTopology.STORES_FORMAT);
     }
 
     @Bean

@@ -12,6 +12,7 @@ import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
+import dev.agentflow.views.WorkflowVersion;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,6 +84,28 @@ class ProjectionTopologyTest {
         assertThat(view.updatedAt()).isEqualTo(Instant.parse("2026-01-01T00:00:06Z"));
         assertThat(view.version()).isEqualTo(7);
         assertThat(applied).containsExactly("wf-1@1", "wf-1@2", "wf-1@3", "wf-1@4", "wf-1@5", "wf-1@6", "wf-1@7");
+    }
+
+    @Test
+    void eachChangeOfTheDefinitionIsAVersionKeptAsItWas() {
+        pipe("wf-1", 1, "2026-01-01T00:00:00Z", new WorkflowEvent.WorkflowCreated("wf-1", "News", "d", null, List.of()));
+        pipe("wf-1", 2, "2026-01-01T00:00:01Z", new WorkflowEvent.StepAdded("wf-1", step("a", 1)));
+        pipe("wf-1", 3, "2026-01-01T00:00:02Z", new WorkflowEvent.WorkflowUpdated("wf-1", "News", "d"));
+        pipe("wf-1", 4, "2026-01-01T00:00:03Z", new WorkflowEvent.WorkflowCloned("wf-1", "wf-2"));
+        pipe("wf-1", 5, "2026-01-01T00:00:04Z", new WorkflowEvent.StepUpdated("wf-1",
+                new StepDefinition("a", "echo", "changed", 1, Map.of())));
+
+        assertThat(store.get("wf-1").definitionVersion()).as("no version for a change to the same, or a clone")
+                .isEqualTo(3);
+        KeyValueStore<String, WorkflowVersion> versions = driver.getKeyValueStore(
+                ProjectionTopology.WORKFLOW_VERSION_STORE);
+        WorkflowVersion first = versions.get(ProjectionTopology.versionKey("wf-1", 1));
+        assertThat(first.steps()).isEmpty();
+        assertThat(first.createdAt()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+        assertThat(versions.get(ProjectionTopology.versionKey("wf-1", 2)).steps()).containsExactly(step("a", 1));
+        assertThat(versions.get(ProjectionTopology.versionKey("wf-1", 3)).steps()).extracting(StepDefinition::action)
+                .containsExactly("changed");
+        assertThat(versions.get(ProjectionTopology.versionKey("wf-1", 4))).isNull();
     }
 
     @Test

@@ -16,6 +16,11 @@ public final class NotFound {
         return ApiException.notFound("stepId", "Step " + stepId + " not found in workflow " + workflowId);
     }
 
+    public static ApiException version(String workflowId, String version) {
+        return ApiException.notFound("version", "Workflow " + workflowId + " has no definition version "
+                + (version.length() > 40 ? version.substring(0, 40) + "…" : version));
+    }
+
     public static ApiException run(String runId) {
         return ApiException.notFound("runId", "Run " + runId + " not found");
     }

@@ -23,6 +23,12 @@ public interface ReadYourWrites {
      */
     Optional<WorkflowDetail> liveWorkflow(String workflowId, boolean caughtUp);
 
+    /**
+     * Version {@code definitionVersion} of the live workflow's definition, as this process's views show
+     * it (once caught up, as {@link #liveWorkflow}); empty when the workflow or the version does not exist.
+     */
+    Optional<WorkflowVersion> workflowVersion(String workflowId, long definitionVersion, boolean caughtUp);
+
     /** Completes when the run's view has applied {@code version}. */
     CompletableFuture<Void> runApplied(String runId, long version);
 }

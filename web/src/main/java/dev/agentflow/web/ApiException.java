@@ -29,6 +29,11 @@ public class ApiException extends RuntimeException {
         return new ApiException(HttpStatus.NOT_FOUND, detail, field == null ? List.of() : List.of(new FieldError(field, detail)));
     }
 
+    /** 422: well-formed, but {@code field} cannot be applied. */
+    public static ApiException unprocessable(String field, String detail) {
+        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, detail, List.of(new FieldError(field, detail)));
+    }
+
     public HttpStatus status() {
         return status;
     }

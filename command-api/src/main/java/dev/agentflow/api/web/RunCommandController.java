@@ -11,13 +11,16 @@ import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.RunCommand;
+import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.views.NotFound;
 import dev.agentflow.views.ReadYourWrites;
 import dev.agentflow.views.WorkflowDetail;
+import dev.agentflow.views.WorkflowVersion;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.JsonBody;
 import dev.agentflow.web.PathIds;
 import java.net.URI;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -77,6 +80,7 @@ public class RunCommandController {
         JsonBody json = JsonBody.parse(body, false);
         String input = json.requiredText("input", Integer.MAX_VALUE);
         String sessionId = json.optionalString("sessionId", 200);
+        Integer definitionVersion = json.optionalInt("definitionVersion", 1);
         json.validate();
         if (sessionId != null && !SESSION.matcher(sessionId).matches()) {
             throw ApiException.badRequest("sessionId", "may hold only letters, digits and . _ : -");
@@ -84,11 +88,22 @@ public class RunCommandController {
         // the definition as this instance's views show it; a refusal only once they have read every
         // change written before (a workflow created or given steps through another instance just now)
         Optional<WorkflowDetail> seen = views.liveWorkflow(id, false);
-        if (seen.isEmpty() || refusal(seen.get(), limits) != null) {
+        if (seen.isEmpty() || refusal(id, seen.get().steps(), limits) != null) {
             seen = views.liveWorkflow(id, true);
         }
         WorkflowDetail workflow = seen.orElseThrow(() -> NotFound.workflow(id));
-        Rejection refused = refusal(workflow, limits);
+        long latest = workflow.definitionVersion();
+        long version = latest;
+        List<StepDefinition> steps = workflow.steps();
+        if (definitionVersion != null && definitionVersion != latest) {
+            WorkflowVersion earlier = views.workflowVersion(id, definitionVersion, false)
+                    .or(() -> views.workflowVersion(id, definitionVersion, true))
+                    .orElseThrow(() -> ApiException.unprocessable("definitionVersion", "Workflow " + id
+                            + " has no definition version " + definitionVersion + "; its latest is " + latest));
+            version = earlier.definitionVersion();
+            steps = earlier.steps();
+        }
+        Rejection refused = refusal(id, steps, limits);
         if (refused != null) {
             throw CommandExecutor.rejected(refused);
         }
@@ -96,9 +111,10 @@ public class RunCommandController {
         String runId = Ids.runId();
         String jobId = Ids.jobId();
         Idempotency claim = keys.claim(idempotencyKey, "POST /api/v1/workflows/" + id + "/run",
-                Map.of("aggregateId", runId, "runId", runId, "jobId", jobId, "sessionId", session), input, sessionId);
+                Map.of("aggregateId", runId, "runId", runId, "jobId", jobId, "sessionId", session), input, sessionId,
+                definitionVersion == null ? null : definitionVersion.toString());
         Payload payload = commands.payload(payloads, "input", input);
-        RunCommand.StartRun start = new RunCommand.StartRun(runId, id, session, payload, workflow.steps());
+        RunCommand.StartRun start = new RunCommand.StartRun(runId, id, session, payload, steps, version);
         if (claim == null) {
             commands.write(topics.runCommands(), Topics.RUN_COMMANDS, jobId, runId, start);
             return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + runId))
@@ -113,12 +129,12 @@ public class RunCommandController {
     }
 
     /** Why the workflow cannot run, or null. */
-    private static Rejection refusal(WorkflowDetail workflow, Limits limits) {
-        if (workflow.steps().isEmpty()) {
-            return Rejection.unprocessable("steps", "Workflow " + workflow.id() + " has no steps to run; add a step first");
+    private static Rejection refusal(String workflowId, List<StepDefinition> steps, Limits limits) {
+        if (steps.isEmpty()) {
+            return Rejection.unprocessable("steps", "Workflow " + workflowId + " has no steps to run; add a step first");
         }
         // a workflow defined before the limits (or under larger ones) could make a run's records too large
-        return WorkflowDecider.checkDefinition(workflow.steps(), limits, "steps");
+        return WorkflowDecider.checkDefinition(steps, limits, "steps");
     }
 
     @PostMapping("/runs/{runId}/resume")

@@ -2,6 +2,7 @@ package dev.agentflow.projection.query;
 
 import dev.agentflow.views.ReadYourWrites;
 import dev.agentflow.views.WorkflowDetail;
+import dev.agentflow.views.WorkflowVersion;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,6 +31,12 @@ public final class ProjectionReads implements ReadYourWrites {
     public Optional<WorkflowDetail> liveWorkflow(String workflowId, boolean caughtUp) {
         return (caughtUp ? workflows.findCaughtUp(workflowId) : workflows.find(workflowId))
                 .map(WorkflowQueries::detail);
+    }
+
+    @Override
+    public Optional<WorkflowVersion> workflowVersion(String workflowId, long definitionVersion, boolean caughtUp) {
+        return (caughtUp ? workflows.findCaughtUp(workflowId) : workflows.find(workflowId))
+                .flatMap(live -> workflows.version(workflowId, definitionVersion));
     }
 
     @Override

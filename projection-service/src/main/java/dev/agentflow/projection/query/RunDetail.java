@@ -14,7 +14,8 @@ import java.util.Map;
  * stored by reference has {@code <field>Href}, the URL that serves it whole. {@code lastStepOrder}
  * is {@code currentStepOrder} under the name the Agent Manager's own clients read. {@code startedBy},
  * {@code cancelledBy} and each step's {@code approvedBy} name the principals who did it (the
- * {@code actor} of the events).
+ * {@code actor} of the events). {@code definitionVersion}: the version of the workflow's definition it
+ * executes.
  */
 public record RunDetail(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
                         int lastStepOrder, long durationMs, Instant createdAt, Instant updatedAt,
@@ -25,7 +26,8 @@ public record RunDetail(String id, String workflowId, String sessionId, RunStatu
                         @JsonInclude(JsonInclude.Include.NON_NULL) Boolean outputTruncated,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String outputHref,
                         String error, List<Step> steps, Approval pendingApproval, String startedBy,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) String cancelledBy) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String cancelledBy,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion) {
 
     /** What happened to one step; its input is the previous step's output (the run's input for step 1). */
     public record Step(int stepOrder, String agentId, String action,

@@ -63,7 +63,7 @@ public final class RunDetails {
                 run.currentStepOrder(), run.updatedAt().toEpochMilli() - run.createdAt().toEpochMilli(),
                 run.createdAt(), run.updatedAt(),
                 runInput.text, runInput.truncated, runInput.href, output.text, output.truncated, output.href,
-                run.error(), shownSteps, approval, run.startedBy(), run.cancelledBy());
+                run.error(), shownSteps, approval, run.startedBy(), run.cancelledBy(), run.definitionVersion());
     }
 
     private RunDetail.Approval approval(ApprovalRequest request) {

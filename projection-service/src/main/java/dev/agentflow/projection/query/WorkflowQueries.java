@@ -4,6 +4,9 @@ import dev.agentflow.projection.topology.ProjectionTopology;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.views.WorkflowDetail;
+import dev.agentflow.views.WorkflowVersion;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -34,7 +37,29 @@ public final class WorkflowQueries {
     /** The answer a view gives. */
     public static WorkflowDetail detail(WorkflowView v) {
         return new WorkflowDetail(v.id(), v.name(), v.description(), v.clonedFrom(), v.steps().size(), v.createdAt(),
-                v.updatedAt(), v.steps());
+                v.updatedAt(), v.steps(), v.definitionVersion());
+    }
+
+    /** Version {@code definitionVersion} of the workflow's definition (deleted or not: the caller checks). */
+    public Optional<WorkflowVersion> version(String workflowId, long definitionVersion) {
+        ReadOnlyKeyValueStore<String, WorkflowVersion> versions = projection.keyValueStore(
+                ProjectionTopology.WORKFLOW_VERSION_STORE);
+        return Optional.ofNullable(versions.get(ProjectionTopology.versionKey(workflowId, definitionVersion)));
+    }
+
+    /** The versions of the workflow's definition, newest first, without their steps (versions are 1..latest). */
+    public Page<WorkflowVersion> versions(WorkflowView workflow, int page, int size) {
+        ReadOnlyKeyValueStore<String, WorkflowVersion> versions = projection.keyValueStore(
+                ProjectionTopology.WORKFLOW_VERSION_STORE);
+        long latest = workflow.definitionVersion();
+        List<WorkflowVersion> content = new ArrayList<>();
+        for (long v = latest - (long) page * size; v >= 1 && v > latest - (long) (page + 1) * size; v--) {
+            WorkflowVersion version = versions.get(ProjectionTopology.versionKey(workflow.id(), v));
+            if (version != null) {
+                content.add(version.summary());
+            }
+        }
+        return Page.of(content, latest, page, size);
     }
 
     /** The live (not deleted) workflow. */

@@ -7,6 +7,7 @@ import dev.agentflow.schemas.workflow.Steps;
 import dev.agentflow.views.NotFound;
 import dev.agentflow.views.WorkflowDetail;
 import dev.agentflow.views.WorkflowSummary;
+import dev.agentflow.views.WorkflowVersion;
 import dev.agentflow.web.PageRequest;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -48,6 +49,27 @@ public class WorkflowQueryController {
     @GetMapping("/{id}/steps/{stepId}")
     public StepDefinition step(@PathVariable String id, @PathVariable String stepId) {
         return Steps.find(require(id).steps(), stepId).orElseThrow(() -> NotFound.step(id, stepId));
+    }
+
+    /** The versions of the workflow's definition, newest first (each without its steps). */
+    @GetMapping("/{id}/versions")
+    public Page<WorkflowVersion> versions(@PathVariable String id, @RequestParam(required = false) String page,
+                                          @RequestParam(required = false) String size) {
+        PageRequest request = PageRequest.parse(page, size);
+        return queries.versions(require(id), request.page(), request.size());
+    }
+
+    /** One version of the workflow's definition, with its steps, as it was. */
+    @GetMapping("/{id}/versions/{version}")
+    public WorkflowVersion version(@PathVariable String id, @PathVariable String version) {
+        require(id);
+        long asked;
+        try {
+            asked = Long.parseLong(version);
+        } catch (NumberFormatException e) {
+            throw NotFound.version(id, version);
+        }
+        return queries.version(id, asked).orElseThrow(() -> NotFound.version(id, version));
     }
 
     private WorkflowView require(String id) {

@@ -21,6 +21,7 @@ import dev.agentflow.schemas.run.RunCommand.StartRun;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
+import dev.agentflow.views.WorkflowVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.apache.kafka.common.errors.SerializationException;
@@ -41,7 +42,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
 /**
- * workflow-events → workflow-events-processor (owns workflow-history-store and workflow-view-store);
+ * workflow-events → workflow-events-processor (owns workflow-history-store, workflow-view-store and
+ * workflow-version-store);
  * run-events → run-events-processor (owns run-history-store, workflow-run-events-store,
  * run-view-store, run-step-store and payload-ref-store); run-commands → run-starts-processor (shares
  * the run views: a run is shown from the moment its {@code StartRun} is written, before it is decided).
@@ -58,6 +60,13 @@ public final class ProjectionTopology {
     public static final String WORKFLOW_EVENTS_PROCESSOR = "workflow-events-processor";
     public static final String WORKFLOW_VIEW_STORE = "workflow-view-store";
     public static final String WORKFLOW_HISTORY_STORE = "workflow-history-store";
+    /** Every version of every workflow's definition: {@code workflowId|definitionVersion} → {@link WorkflowVersion}. */
+    public static final String WORKFLOW_VERSION_STORE = "workflow-version-store";
+    /**
+     * The format of the stores, in their state directory's marker: a projection whose stores were
+     * written in another one (before the workflow versions, say) rebuilds them from the topics.
+     */
+    public static final String STORES_FORMAT = "2";
     public static final String RUN_EVENTS_SOURCE = "run-events-source";
     public static final String RUN_EVENTS_PROCESSOR = "run-events-processor";
     public static final String RUN_COMMANDS_SOURCE = "run-commands-source";
@@ -118,6 +127,8 @@ public final class ProjectionTopology {
         topology.addStateStore(store(WORKFLOW_HISTORY_STORE, JsonSerde.of(StoredEvent.class)),
                 WORKFLOW_EVENTS_PROCESSOR);
         topology.addStateStore(store(WORKFLOW_VIEW_STORE, JsonSerde.of(WorkflowView.class)),
+                WORKFLOW_EVENTS_PROCESSOR);
+        topology.addStateStore(store(WORKFLOW_VERSION_STORE, JsonSerde.of(WorkflowVersion.class)),
                 WORKFLOW_EVENTS_PROCESSOR);
         topology.addStateStore(store(WORKFLOW_INDEX_STORE, Serdes.String()), WORKFLOW_EVENTS_PROCESSOR);
         topology.addStateStore(store(WORKFLOW_COUNT_STORE, Serdes.Long()), WORKFLOW_EVENTS_PROCESSOR);
@@ -189,6 +200,11 @@ public final class ProjectionTopology {
         return aggregateId + "|" + String.format("%019d", version);
     }
 
+    /** The workflow-version-store key of a version of a workflow's definition. */
+    public static String versionKey(String workflowId, long definitionVersion) {
+        return workflowId + "|" + String.format("%019d", definitionVersion);
+    }
+
     /** The workflow-run-events-store key of a run event: ordered by offset within a partition. */
     public static String workflowRunEventKey(String workflowId, int partition, long offset) {
         return workflowId + "|" + String.format("%05d|%019d", partition, offset);
@@ -252,6 +268,7 @@ public final class ProjectionTopology {
         private ProcessorContext<Void, Void> context;
         private KeyValueStore<String, StoredEvent> history;
         private KeyValueStore<String, WorkflowView> views;
+        private KeyValueStore<String, WorkflowVersion> versions;
         private ListIndex live;
 
         WorkflowEventsProcessor(AppliedListener applied, ReadProgress progress) {
@@ -264,6 +281,7 @@ public final class ProjectionTopology {
             this.context = context;
             history = context.getStateStore(WORKFLOW_HISTORY_STORE);
             views = context.getStateStore(WORKFLOW_VIEW_STORE);
+            versions = context.getStateStore(WORKFLOW_VERSION_STORE);
             live = new ListIndex(context.getStateStore(WORKFLOW_INDEX_STORE),
                     context.getStateStore(WORKFLOW_COUNT_STORE));
             fillIndexWhenIdle(context, this::fillIndex);
@@ -304,6 +322,11 @@ public final class ProjectionTopology {
             storeOnce(history, context, record.value(), envelope.aggregateId());
             if (after != before) {
                 index(before, after);
+                if (before == null || after.definitionVersion() > before.definitionVersion()) {
+                    versions.put(versionKey(after.id(), after.definitionVersion()), new WorkflowVersion(after.id(),
+                            after.definitionVersion(), after.name(), after.description(), after.steps().size(),
+                            envelope.occurredAt(), envelope.actor(), after.steps()));
+                }
                 views.put(envelope.aggregateId(), after);
             }
             applied.applied(envelope.aggregateId(), after.version());

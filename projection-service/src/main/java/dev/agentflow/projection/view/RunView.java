@@ -14,18 +14,20 @@ import java.time.Instant;
  * @param error       why the run failed, when it did
  * @param startedBy   who started it (the actor of RunStarted); null in views of runs from before actors
  * @param cancelledBy who cancelled it, once CANCELLED
+ * @param definitionVersion the version of its workflow's definition it runs (null for runs started before
+ *                    versions were numbered)
  */
 public record RunView(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
                       int stepCount, Payload input, String error, Instant createdAt, Instant updatedAt,
-                      long version, String startedBy, String cancelledBy) {
+                      long version, String startedBy, String cancelledBy, Long definitionVersion) {
 
     RunView with(RunStatus newStatus, int current, String newError, Instant at, long newVersion) {
         return new RunView(id, workflowId, sessionId, newStatus, current, stepCount, input, newError, createdAt, at,
-                newVersion, startedBy, cancelledBy);
+                newVersion, startedBy, cancelledBy, definitionVersion);
     }
 
     RunView cancelledBy(String actor) {
         return new RunView(id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error, createdAt,
-                updatedAt, version, startedBy, actor);
+                updatedAt, version, startedBy, actor, definitionVersion);
     }
 }

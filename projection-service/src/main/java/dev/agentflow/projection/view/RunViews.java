@@ -69,7 +69,7 @@ public final class RunViews {
      */
     public static Change requested(StartRun start, Instant issuedAt, String actor) {
         RunView view = new RunView(start.runId(), start.workflowId(), start.sessionId(), RunStatus.RUNNING, 0,
-                start.steps().size(), start.input(), null, issuedAt, issuedAt, 0, actor, null);
+                start.steps().size(), start.input(), null, issuedAt, issuedAt, 0, actor, null, start.definitionVersion());
         return new Change(view, pending(start.runId(), start.steps()));
     }
 
@@ -98,7 +98,7 @@ public final class RunViews {
             // run, when there is one, is the view of its StartRun (version 0): its steps are written already
             RunView started = new RunView(e.runId(), e.workflowId(), e.sessionId(), RunStatus.RUNNING, 0,
                     e.steps().size(), e.input(), null, run != null ? run.createdAt() : at, at, version,
-                    envelope.actor(), null);
+                    envelope.actor(), null, e.definitionVersion());
             return new Change(started, run != null ? List.of() : pending(e.runId(), e.steps()));
         }
         if (run == null) {

@@ -1,8 +1,8 @@
 package dev.agentflow.projection.view;
 
 import dev.agentflow.schemas.envelope.EventEnvelope;
+import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.schemas.workflow.Steps;
-import dev.agentflow.schemas.workflow.WorkflowEvent;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepAdded;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepRemoved;
 import dev.agentflow.schemas.workflow.WorkflowEvent.StepUpdated;
@@ -10,9 +10,15 @@ import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCloned;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowCreated;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowDeleted;
 import dev.agentflow.schemas.workflow.WorkflowEvent.WorkflowUpdated;
+import dev.agentflow.schemas.workflow.WorkflowEvent;
 import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
 
-/** Pure fold of workflow events into {@link WorkflowView}s. */
+/**
+ * Pure fold of workflow events into {@link WorkflowView}s. The definition's version moves on with each
+ * event that changes its name, description or steps (a change to what it already is makes none).
+ */
 public final class WorkflowViews {
 
     private WorkflowViews() {
@@ -31,37 +37,42 @@ public final class WorkflowViews {
         Instant at = envelope.occurredAt();
         if (event instanceof WorkflowCreated e) {
             return new WorkflowView(e.workflowId(), e.name(), e.description(), e.clonedFrom(), at, at, e.steps(), v,
-                    false);
+                    false, 1);
         }
         if (view == null) {
             throw new IllegalStateException("Event " + envelope.type() + " v" + v + " of " + envelope.aggregateId()
                     + " before its creation");
         }
         if (event instanceof WorkflowUpdated e) {
-            return new WorkflowView(view.id(), e.name(), e.description(), view.clonedFrom(), view.createdAt(), at,
-                    view.steps(), v, view.deleted());
+            return changed(view, e.name(), e.description(), view.steps(), at, v);
         }
         if (event instanceof WorkflowDeleted) {
             return new WorkflowView(view.id(), view.name(), view.description(), view.clonedFrom(), view.createdAt(),
-                    at, java.util.List.of(), v, true);
+                    at, List.of(), v, true, view.definitionVersion());
         }
         if (event instanceof StepAdded e) {
-            return new WorkflowView(view.id(), view.name(), view.description(), view.clonedFrom(), view.createdAt(),
-                    at, Steps.insert(view.steps(), e.step()), v, view.deleted());
+            return changed(view, view.name(), view.description(), Steps.insert(view.steps(), e.step()), at, v);
         }
         if (event instanceof StepRemoved e) {
-            return new WorkflowView(view.id(), view.name(), view.description(), view.clonedFrom(), view.createdAt(),
-                    at, Steps.remove(view.steps(), e.stepId()), v, view.deleted());
+            return changed(view, view.name(), view.description(), Steps.remove(view.steps(), e.stepId()), at, v);
         }
         if (event instanceof StepUpdated e) {
-            return new WorkflowView(view.id(), view.name(), view.description(), view.clonedFrom(), view.createdAt(),
-                    at, Steps.replace(view.steps(), e.step()), v, view.deleted());
+            return changed(view, view.name(), view.description(), Steps.replace(view.steps(), e.step()), at, v);
         }
         if (event instanceof WorkflowCloned || event instanceof WorkflowEvent.RunRequested) {
             // The source of a clone, or a workflow that is run, is unchanged: only its version moves.
             return new WorkflowView(view.id(), view.name(), view.description(), view.clonedFrom(), view.createdAt(),
-                    view.updatedAt(), view.steps(), v, view.deleted());
+                    view.updatedAt(), view.steps(), v, view.deleted(), view.definitionVersion());
         }
         throw new IllegalStateException("Unhandled workflow event " + event.getClass());
+    }
+
+    /** The view with this definition: a new definition version when it differs from the view's. */
+    private static WorkflowView changed(WorkflowView view, String name, String description, List<StepDefinition> steps,
+                                        Instant at, long v) {
+        boolean differs = !Objects.equals(name, view.name()) || !Objects.equals(description, view.description())
+                || !steps.equals(view.steps());
+        return new WorkflowView(view.id(), name, description, view.clonedFrom(), view.createdAt(), at, steps, v,
+                view.deleted(), view.definitionVersion() + (differs ? 1 : 0));
     }
 }

@@ -33,10 +33,24 @@ import org.springframework.util.FileSystemUtils;
 final class LostState {
 
     static final String MARKER = "agentflow-state-kept";
+    /** The line of the marker that names the stores' format. */
+    static final String FORMAT = "format: ";
     private static final Logger LOG = LoggerFactory.getLogger(LostState.class);
     private static final long WAIT_SECONDS = 30;
 
     private LostState() {
+    }
+
+    /** Whether the marker is there, and names {@code format} when there is one. */
+    private static boolean kept(Path marker, String format) {
+        if (!Files.exists(marker)) {
+            return false;
+        }
+        try {
+            return format == null || Files.readAllLines(marker).contains(FORMAT + format);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /**
@@ -44,15 +58,17 @@ final class LostState {
      * @param group              the application id (its consumer group, the prefix of its internal topics)
      * @param configuredInstance this instance's configured static member id (members of earlier processes
      *                           of this instance start with it)
+     * @param format             the format of the stores, or null: a state kept in another format is lost
      */
     static Map<TopicPartition, Long> rebuildIfLost(String name, Path appDir, String group, String configuredInstance,
-                                                   Map<String, Object> client, Set<String> inputTopics) {
+                                                   Map<String, Object> client, Set<String> inputTopics,
+                                                   String format) {
         Path marker = appDir.resolve(MARKER);
-        if (Files.exists(marker)) {
+        if (kept(marker, format)) {
             return Map.of();
         }
-        LOG.warn("{}: no local state kept under {} (a first start, an upgrade from stores with changelogs, or a lost"
-                + " state directory): its stores are rebuilt from its input topics, read again from the beginning",
+        LOG.warn("{}: no local state kept under {} (a first start, an upgrade from stores with changelogs or in"
+                + " another format, or a lost state directory): its stores are rebuilt from its input topics, read again from the beginning",
                 name, appDir);
         try {
             FileSystemUtils.deleteRecursively(appDir);
@@ -67,7 +83,8 @@ final class LostState {
             }
             Files.createDirectories(appDir);
             Files.writeString(marker, "The stores of " + group + " are kept here since " + Instant.now()
-                    + ".\nDelete this directory to rebuild them from the input topics at the next start.\n");
+                    + ".\nDelete this directory to rebuild them from the input topics at the next start.\n"
+                    + (format == null ? "" : FORMAT + format + "\n"));
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException(name + ": cannot prepare its state directory " + appDir, e);

@@ -99,6 +99,7 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     private volatile KafkaStreamsInteractiveQueryService immediateQueries;
     /** Whether its stores have no changelog and are rebuilt from its input topics when its local state is lost. */
     private boolean rebuildsLostState;
+    private String storesFormat;
     /**
      * While it rebuilds lost state: the committed offsets that say so. First where each partition of
      * its input topics ended when the loss was found (less a commit marker); once reached, where its
@@ -146,6 +147,17 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
      * close and restores them from their changelogs, which these stores do not have.
      */
     public StreamsApp rebuildingLostState() {
+        return rebuildingLostState(null);
+    }
+
+    /**
+     * As {@link #rebuildingLostState()}, and the marker names the format of the stores: a state kept
+     * in another format (or in none, from before formats) is rebuilt too. A topology that adds a store
+     * its input topics fill, or changes what its stores hold, names a new format, so an upgrade
+     * rebuilds its stores from the topics once.
+     */
+    public StreamsApp rebuildingLostState(String storesFormat) {
+        this.storesFormat = storesFormat;
         if (!StreamsConfig.AT_LEAST_ONCE.equals(config.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
             throw new IllegalStateException(name + ": only an at-least-once topology can rebuild its stores from its"
                     + " input topics");
@@ -259,7 +271,7 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
             String group = (String) config.get(StreamsConfig.APPLICATION_ID_CONFIG);
             rebuildTarget = LostState.rebuildIfLost(name,
                     Path.of((String) config.get(StreamsConfig.STATE_DIR_CONFIG)).resolve(group), group,
-                    (String) config.get(INSTANCE_ID), client, inputTopics(group));
+                    (String) config.get(INSTANCE_ID), client, inputTopics(group), storesFormat);
         }
         factory.start();
         newQueryServices();

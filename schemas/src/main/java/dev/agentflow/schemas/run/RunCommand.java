@@ -1,5 +1,6 @@
 package dev.agentflow.schemas.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.workflow.StepDefinition;
@@ -17,11 +18,18 @@ public sealed interface RunCommand {
 
     String runId();
 
-    /** Start a run of the snapshot {@code steps} (sent by the workflow decider). */
-    record StartRun(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps)
-            implements RunCommand {
+    /**
+     * Start a run of the snapshot {@code steps}, which is version {@code definitionVersion} of the
+     * workflow's definition (null in a start written before versions were numbered).
+     */
+    record StartRun(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion) implements RunCommand {
         public StartRun {
             steps = List.copyOf(steps);
+        }
+
+        public StartRun(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps) {
+            this(runId, workflowId, sessionId, input, steps, null);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.agentflow.schemas.run;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import dev.agentflow.schemas.payload.CarriesPayloads;
 import dev.agentflow.schemas.payload.Payload;
@@ -25,11 +26,20 @@ public sealed interface RunEvent {
 
     String runId();
 
-    /** A run began, executing exactly this snapshot of the workflow's steps. */
-    record RunStarted(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps)
+    /**
+     * A run began, executing exactly this snapshot of the workflow's steps: version
+     * {@code definitionVersion} of its definition (absent in runs started before versions were numbered).
+     */
+    record RunStarted(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion)
             implements RunEvent, CarriesPayloads {
         public RunStarted {
             steps = List.copyOf(steps);
+        }
+
+        public RunStarted(String runId, String workflowId, String sessionId, Payload input,
+                          List<StepDefinition> steps) {
+            this(runId, workflowId, sessionId, input, steps, null);
         }
 
         @Override

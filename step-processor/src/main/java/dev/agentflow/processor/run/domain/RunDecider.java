@@ -64,12 +64,13 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
                     : c.steps().size() > maxSteps ? "A run has at most " + maxSteps
                             + " steps (agentflow.limits.max-steps); this one has " + c.steps().size() : null;
             if (refused != null) {
-                return Decision.accept(new RunStarted(c.runId(), c.workflowId(), c.sessionId(), c.input(), c.steps()),
-                        new RunFailed(c.runId(), 0, refused));
+                return Decision.accept(new RunStarted(c.runId(), c.workflowId(), c.sessionId(), c.input(), c.steps(),
+                        c.definitionVersion()), new RunFailed(c.runId(), 0, refused));
             }
             StepDefinition first = c.steps().get(0);
             return Decision.accept(
-                    new RunStarted(c.runId(), c.workflowId(), c.sessionId(), c.input(), c.steps()),
+                    new RunStarted(c.runId(), c.workflowId(), c.sessionId(), c.input(), c.steps(),
+                            c.definitionVersion()),
                     new StepStarted(c.runId(), 1, 1, first.agentId(), c.input(),
                             now.plus(StepPolicy.of(first).timeout())));
         }
