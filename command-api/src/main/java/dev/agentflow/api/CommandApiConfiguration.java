@@ -3,6 +3,7 @@ package dev.agentflow.api;
 import dev.agentflow.api.command.CommandGateway;
 import dev.agentflow.api.web.AgentController;
 import dev.agentflow.api.web.CommandExecutor;
+import dev.agentflow.api.web.IdempotencyKeys;
 import dev.agentflow.api.web.RunCommandController;
 import dev.agentflow.api.web.WorkflowCommandController;
 import dev.agentflow.api.workflow.topology.WorkflowTopology;
@@ -25,7 +26,8 @@ import org.springframework.context.annotation.Import;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnService("command-api")
-@Import({WorkflowCommandController.class, RunCommandController.class, AgentController.class, CommandExecutor.class})
+@Import({WorkflowCommandController.class, RunCommandController.class, AgentController.class, CommandExecutor.class,
+        IdempotencyKeys.class})
 public class CommandApiConfiguration {
 
     @Bean

@@ -153,6 +153,16 @@ public class RunCommandController {
     }
 
     /**
+     * Go on with a FAILED or CANCELLED run from the step where it stopped, with a fresh attempt count;
+     * the steps before it are not invoked again. 409 for a run in any other status.
+     */
+    @PostMapping("/runs/{runId}/retry")
+    public ResponseEntity<RunAccepted> retry(@PathVariable String runId) {
+        requireRunId(runId);
+        return send(runId, new RunCommand.RetryRun(runId));
+    }
+
+    /**
      * Cancel as the Agent Manager's own clients do it: the same command as {@code POST …/cancel},
      * answered 204 once the run's view shows it CANCELLED. The run and its history stay readable.
      */

@@ -118,8 +118,10 @@ final class EventStream {
         try {
             if (!historySent) {
                 historySent = true;
-                for (StoredEvent event : history.apply(cursor)) {
-                    send(event);
+                List<StoredEvent> earlier = history.apply(cursor);
+                for (int i = 0; i < earlier.size(); i++) {
+                    // a run that ended and was retried goes on: only its last end ends the stream
+                    send(earlier.get(i), i == earlier.size() - 1);
                 }
             }
             Object item;
@@ -127,7 +129,7 @@ final class EventStream {
                 if (item == HEARTBEAT) {
                     emitter.send(SseEmitter.event().comment("heartbeat"));
                 } else {
-                    send((StoredEvent) item);
+                    send((StoredEvent) item, true);
                 }
             }
             if (overflowed) {
@@ -144,16 +146,17 @@ final class EventStream {
         }
     }
 
-    private void send(StoredEvent event) throws IOException {
+    private void send(StoredEvent event, boolean mayEnd) throws IOException {
         if (closed) {
             return;
         }
-        if (!cursor.covers(event)) {
-            cursor = cursor.after(event);
-            emitter.send(SseEmitter.event().id(cursor.id()).name(event.type())
-                    .data(Json.mapper().writeValueAsString(PayloadLinks.linked(event.envelope()))));
+        if (cursor.covers(event)) {
+            return; // sent already (from the history), and whatever followed it too
         }
-        if (endsWithRun && TERMINAL.contains(event.type())) {
+        cursor = cursor.after(event);
+        emitter.send(SseEmitter.event().id(cursor.id()).name(event.type())
+                .data(Json.mapper().writeValueAsString(PayloadLinks.linked(event.envelope()))));
+        if (mayEnd && endsWithRun && TERMINAL.contains(event.type())) {
             close();
         }
     }

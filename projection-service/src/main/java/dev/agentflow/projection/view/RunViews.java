@@ -145,6 +145,11 @@ public final class RunViews {
         if (event instanceof RunFailed e) {
             return new Change(run.with(RunStatus.FAILED, e.stepOrder(), e.error(), at, version), List.of());
         }
+        if (event instanceof RunEvent.RunRetried e) {
+            // goes on from its step (the StepStarted that follows shows it running); not cancelled any more
+            return new Change(run.with(RunStatus.RUNNING, e.stepOrder(), null, at, version).cancelledBy(null),
+                    List.of());
+        }
         if (event instanceof RunCancelled) {
             List<StepView> steps = new ArrayList<>();
             if (step != null && step.status() != StepStatus.COMPLETED && step.status() != StepStatus.FAILED) {

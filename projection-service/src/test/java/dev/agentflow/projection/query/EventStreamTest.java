@@ -99,6 +99,31 @@ class EventStreamTest {
         }
     }
 
+    @Test
+    void aRunThatFailedAndWasRetriedIsStreamedOnUntilItsLastEnd() {
+        Queue<Runnable> tasks = new ArrayDeque<>();
+        RecordingEmitter emitter = new RecordingEmitter();
+        List<StoredEvent> history = List.of(typed(1, "RunStarted"), typed(2, "RunFailed"), typed(3, "RunRetried"),
+                typed(4, "StepStarted"));
+        EventStream stream = new EventStream(emitter, new StreamCursor.RunVersion(0), cursor -> history, true,
+                tasks::add);
+        stream.start();
+        runAll(tasks);
+        assertThat(emitter.ids).containsExactly("1", "2", "3", "4");
+        assertThat(stream.closed()).as("the run goes on after its retry").isFalse();
+
+        stream.offer(typed(2, "RunFailed")); // sent already: neither sent again nor an end
+        stream.offer(typed(5, "RunCompleted"));
+        runAll(tasks);
+
+        assertThat(emitter.ids).containsExactly("1", "2", "3", "4", "5");
+        assertThat(stream.closed()).isTrue();
+    }
+
+    private static StoredEvent typed(long version, String type) {
+        return event(0, version, version, type, "2026-01-01T00:00:00Z");
+    }
+
     private static void runAll(Queue<Runnable> tasks) {
         Runnable task;
         while ((task = tasks.poll()) != null) {

@@ -13,6 +13,7 @@ import java.util.List;
         @JsonSubTypes.Type(value = RunCommand.ResumeRun.class, name = "ResumeRun"),
         @JsonSubTypes.Type(value = RunCommand.CancelRun.class, name = "CancelRun"),
         @JsonSubTypes.Type(value = RunCommand.FireTimer.class, name = "FireTimer"),
+        @JsonSubTypes.Type(value = RunCommand.RetryRun.class, name = "RetryRun"),
 })
 public sealed interface RunCommand {
 
@@ -42,6 +43,10 @@ public sealed interface RunCommand {
     }
 
     record CancelRun(String runId) implements RunCommand {
+    }
+
+    /** Go on with a FAILED or CANCELLED run from the step where it stopped, with a fresh attempt count. */
+    record RetryRun(String runId) implements RunCommand {
     }
 
     /** A timer came due (issued by the run processor's punctuator, never by a client). */

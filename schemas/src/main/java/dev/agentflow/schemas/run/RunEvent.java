@@ -21,6 +21,7 @@ import java.util.stream.Stream;
         @JsonSubTypes.Type(value = RunEvent.RunCompleted.class, name = "RunCompleted"),
         @JsonSubTypes.Type(value = RunEvent.RunFailed.class, name = "RunFailed"),
         @JsonSubTypes.Type(value = RunEvent.RunCancelled.class, name = "RunCancelled"),
+        @JsonSubTypes.Type(value = RunEvent.RunRetried.class, name = "RunRetried"),
 })
 public sealed interface RunEvent {
 
@@ -102,5 +103,13 @@ public sealed interface RunEvent {
     }
 
     record RunCancelled(String runId, int stepOrder) implements RunEvent {
+    }
+
+    /**
+     * A FAILED or CANCELLED run goes on from step {@code stepOrder} (the one it stopped at), whose
+     * next attempt is {@code attempt} and has the step's whole {@code maxAttempts} again. Its earlier
+     * steps keep their outputs; the StepStarted of that attempt follows.
+     */
+    record RunRetried(String runId, int stepOrder, int attempt) implements RunEvent {
     }
 }

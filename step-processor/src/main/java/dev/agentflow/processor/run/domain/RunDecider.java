@@ -11,6 +11,7 @@ import dev.agentflow.schemas.run.RunCommand.CancelRun;
 import dev.agentflow.schemas.run.RunCommand.FireTimer;
 import dev.agentflow.schemas.run.RunCommand.RecordAgentResult;
 import dev.agentflow.schemas.run.RunCommand.ResumeRun;
+import dev.agentflow.schemas.run.RunCommand.RetryRun;
 import dev.agentflow.schemas.run.RunCommand.StartRun;
 import dev.agentflow.schemas.run.RunCommand.TimerKind;
 import dev.agentflow.schemas.run.RunCommand;
@@ -19,6 +20,7 @@ import dev.agentflow.schemas.run.RunEvent.RunCompleted;
 import dev.agentflow.schemas.run.RunEvent.RunFailed;
 import dev.agentflow.schemas.run.RunEvent.RunPaused;
 import dev.agentflow.schemas.run.RunEvent.RunResumed;
+import dev.agentflow.schemas.run.RunEvent.RunRetried;
 import dev.agentflow.schemas.run.RunEvent.RunStarted;
 import dev.agentflow.schemas.run.RunEvent.StepAttemptFailed;
 import dev.agentflow.schemas.run.RunEvent.StepCompleted;
@@ -93,6 +95,9 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
             events.addAll(complete(state, c.output(), now));
             return Decision.accept(events);
         }
+        if (command instanceof RetryRun c) {
+            return retry(c, state, now);
+        }
         if (command instanceof CancelRun c) {
             if (state.status().isFinal()) {
                 return Decision.reject(Rejection.conflict("status",
@@ -101,6 +106,24 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
             return Decision.accept(new RunCancelled(c.runId(), state.currentStep()));
         }
         throw new IllegalStateException("Unhandled run command " + command.getClass());
+    }
+
+    /** A FAILED or CANCELLED run goes on from the step it stopped at; the earlier steps are not run again. */
+    private static Decision<RunEvent> retry(RetryRun c, RunState state, Instant now) {
+        if (state.status() != RunStatus.FAILED && state.status() != RunStatus.CANCELLED) {
+            return Decision.reject(Rejection.conflict("status", "Run " + c.runId() + " is " + state.status()
+                    + "; only a FAILED or CANCELLED run can be retried"));
+        }
+        if (!state.retryable()) {
+            return Decision.reject(Rejection.conflict("status", "Run " + c.runId() + " stopped "
+                    + (state.currentStep() < 1 ? "before its first step" : "before agentflow kept what a retry needs")
+                    + "; start it again, or fork it from a step"));
+        }
+        int n = state.currentStep();
+        StepDefinition step = state.step(n);
+        int next = state.attempt() + 1;
+        return Decision.accept(new RunRetried(c.runId(), n, next),
+                new StepStarted(c.runId(), n, next, step.agentId(), state.stepInput(), now.plus(StepPolicy.of(step).timeout())));
     }
 
     private Decision<RunEvent> recordResult(RecordAgentResult c, RunState state, Instant now) {
@@ -158,12 +181,12 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
                                               Instant now) {
         int n = state.currentStep();
         StepPolicy policy = StepPolicy.of(state.step(n));
-        if (retryable && state.attempt() < policy.maxAttempts()) {
-            Duration backoff = policy.backoffAfter(state.attempt());
+        if (retryable && state.attemptsMade() < policy.maxAttempts()) {
+            Duration backoff = policy.backoffAfter(state.attemptsMade());
             return List.of(new StepAttemptFailed(state.runId(), n, state.attempt(), Limits.cutError(error),
                     now.plus(retryAfter.compareTo(backoff) > 0 ? retryAfter : backoff)));
         }
-        String reason = Limits.cutError(retryable ? error + " (after " + state.attempt() + " attempt(s))" : error);
+        String reason = Limits.cutError(retryable ? error + " (after " + state.attemptsMade() + " attempt(s))" : error);
         return List.of(new StepFailed(state.runId(), n, state.attempt(), reason),
                 new RunFailed(state.runId(), n, reason));
     }
@@ -204,6 +227,9 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
         if (event instanceof RunCancelled) {
             return s.cancelled();
         }
+        if (event instanceof RunRetried e) {
+            return s.retried(e.attempt());
+        }
         throw new IllegalStateException("Unhandled run event " + event.getClass());
     }
 
@@ -212,7 +238,7 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
         return state.version();
     }
 
-    /** The run goes on on behalf of whoever last started, resumed or cancelled it. */
+    /** The run goes on on behalf of whoever last started, resumed, cancelled or retried it. */
     @Override
     public String actor(RunState state) {
         return state.actor();

@@ -27,15 +27,17 @@ import java.util.List;
  * @param earlierOutputs the outputs of the completed steps from {@code earlierFrom} on: the latest
  *                    {@code Limits.earlierStepsCarried()}, so the state stays bounded
  * @param actor       on whose behalf the run goes on: the principal of its latest command (start,
- *                    resume, cancel), recorded on the events the engine writes for it
+ *                    resume, cancel, retry), recorded on the events the engine writes for it
+ * @param firstAttempt the current step's first attempt since the run was last retried (null: 1); the
+ *                    step's {@code maxAttempts} count from it
  */
 public record RunState(long version, RunStatus status, String runId, String workflowId, String sessionId,
                        List<StepDefinition> steps, int currentStep, int attempt, Payload stepInput,
                        Instant timerAt, TimerKind timerKind, String error, int earlierFrom, Payload earlierInput,
-                       List<Payload> earlierOutputs, String actor) {
+                       List<Payload> earlierOutputs, String actor, Integer firstAttempt) {
 
     public static final RunState INITIAL = new RunState(0, null, null, null, null, List.of(), 0, 0, null, null,
-            null, null, 0, null, List.of(), null);
+            null, null, 0, null, List.of(), null, null);
 
     public RunState {
         steps = steps == null ? List.of() : List.copyOf(steps);
@@ -74,7 +76,7 @@ public record RunState(long version, RunStatus status, String runId, String work
     RunState started(String newRunId, String newWorkflowId, String newSessionId, List<StepDefinition> snapshot,
                      Payload input) {
         return new RunState(version + 1, RunStatus.RUNNING, newRunId, newWorkflowId, newSessionId, snapshot, 0, 0,
-                null, null, null, null, 1, input, List.of(), actor);
+                null, null, null, null, 1, input, List.of(), actor, null);
     }
 
     /** An attempt of a step has started with this input: the step timeout is pending. */
@@ -102,7 +104,7 @@ public record RunState(long version, RunStatus status, String runId, String work
             from++;
         }
         return new RunState(next.version, next.status, runId, workflowId, sessionId, steps, next.currentStep,
-                next.attempt, next.stepInput, null, null, null, from, input, outputs, actor);
+                next.attempt, next.stepInput, null, null, null, from, input, outputs, actor, firstAttempt);
     }
 
     RunState stepFailed(String newError) {
@@ -118,33 +120,52 @@ public record RunState(long version, RunStatus status, String runId, String work
         return next(RunStatus.RUNNING, currentStep, attempt, stepInput, null, null, null);
     }
 
-    /** The run is over: it keeps no payload, so a finished run's state is small, however many there are. */
+    /** The run is over: it keeps no payload, so a completed run's state is small, however many there are. */
     RunState completed() {
-        return finished(RunStatus.COMPLETED, null);
+        return finished(RunStatus.COMPLETED, null, false);
     }
 
+    /** A failed run keeps its step's input and the earlier outputs (bounded), so that it can be retried. */
     RunState failed(String newError) {
-        return finished(RunStatus.FAILED, newError);
+        return finished(RunStatus.FAILED, newError, true);
     }
 
     RunState cancelled() {
-        return finished(RunStatus.CANCELLED, error);
+        return finished(RunStatus.CANCELLED, error, true);
     }
 
-    private RunState finished(RunStatus finalStatus, String finalError) {
-        return new RunState(version + 1, finalStatus, runId, workflowId, sessionId, steps, currentStep, attempt, null,
-                null, null, finalError, earlierFrom, null, List.of(), actor);
+    private RunState finished(RunStatus finalStatus, String finalError, boolean retryable) {
+        return new RunState(version + 1, finalStatus, runId, workflowId, sessionId, steps, currentStep, attempt,
+                retryable ? stepInput : null, null, null, finalError, earlierFrom, retryable ? earlierInput : null,
+                retryable ? earlierOutputs : List.of(), actor, firstAttempt);
+    }
+
+    /** The run goes on from its current step, whose attempts count again from {@code nextAttempt}. */
+    RunState retried(int nextAttempt) {
+        return new RunState(version + 1, RunStatus.RUNNING, runId, workflowId, sessionId, steps, currentStep, attempt,
+                stepInput, null, null, null, earlierFrom, earlierInput, earlierOutputs, actor, nextAttempt);
+    }
+
+    /** How many attempts of the current step were made since the run was last retried. */
+    public int attemptsMade() {
+        return attempt - (firstAttempt == null ? 1 : firstAttempt) + 1;
+    }
+
+    /** Whether a retry can go on from where the run stopped: it stopped at a step whose input it kept. */
+    public boolean retryable() {
+        return (status == RunStatus.FAILED || status == RunStatus.CANCELLED) && currentStep >= 1 && stepInput != null;
     }
 
     private RunState next(RunStatus newStatus, int step, int newAttempt, Payload newStepInput, Instant newTimerAt,
                           TimerKind newTimerKind, String newError) {
         return new RunState(version + 1, newStatus, runId, workflowId, sessionId, steps, step, newAttempt,
-                newStepInput, newTimerAt, newTimerKind, newError, earlierFrom, earlierInput, earlierOutputs, actor);
+                newStepInput, newTimerAt, newTimerKind, newError, earlierFrom, earlierInput, earlierOutputs, actor,
+                step == currentStep ? firstAttempt : null);
     }
 
     /** The same state, going on on behalf of {@code who} (not an event: the version stays). */
     public RunState actedBy(String who) {
         return new RunState(version, status, runId, workflowId, sessionId, steps, currentStep, attempt, stepInput,
-                timerAt, timerKind, error, earlierFrom, earlierInput, earlierOutputs, who);
+                timerAt, timerKind, error, earlierFrom, earlierInput, earlierOutputs, who, firstAttempt);
     }
 }

@@ -217,7 +217,7 @@ public final class RunTopology {
 
     /**
      * Each agent request goes to agent-requests (the durable copy) and, as it is decided, to the
-     * in-process worker. Resume and cancel are answered; a start (the API answers it once written),
+     * in-process worker. Resume, cancel and retry are answered; a start (the API answers it once written),
      * agent results and timers are not.
      */
     static final class RunRoutes implements DeciderProcessor.Routes<RunCommand, AgentRequest> {
@@ -237,7 +237,8 @@ public final class RunTopology {
 
         @Override
         public boolean replies(RunCommand command, List<AgentRequest> requests) {
-            return command instanceof RunCommand.ResumeRun || command instanceof RunCommand.CancelRun;
+            return command instanceof RunCommand.ResumeRun || command instanceof RunCommand.CancelRun
+                    || command instanceof RunCommand.RetryRun;
         }
     }
 }

@@ -20,6 +20,7 @@ import dev.agentflow.schemas.run.RunCommand.CancelRun;
 import dev.agentflow.schemas.run.RunCommand.FireTimer;
 import dev.agentflow.schemas.run.RunCommand.RecordAgentResult;
 import dev.agentflow.schemas.run.RunCommand.ResumeRun;
+import dev.agentflow.schemas.run.RunCommand.RetryRun;
 import dev.agentflow.schemas.run.RunCommand.StartRun;
 import dev.agentflow.schemas.run.RunCommand.TimerKind;
 import dev.agentflow.schemas.run.RunCommand;
@@ -28,6 +29,7 @@ import dev.agentflow.schemas.run.RunEvent.RunCompleted;
 import dev.agentflow.schemas.run.RunEvent.RunFailed;
 import dev.agentflow.schemas.run.RunEvent.RunPaused;
 import dev.agentflow.schemas.run.RunEvent.RunResumed;
+import dev.agentflow.schemas.run.RunEvent.RunRetried;
 import dev.agentflow.schemas.run.RunEvent.RunStarted;
 import dev.agentflow.schemas.run.RunEvent.StepAttemptFailed;
 import dev.agentflow.schemas.run.RunEvent.StepCompleted;
@@ -354,18 +356,59 @@ class RunDeciderTest {
     }
 
     @Test
-    void aFinishedRunKeepsNoPayload() {
+    void aCompletedRunKeepsNoPayloadAndAFailedOrCancelledOneWhatARetryNeeds() {
         RunState completed = gwt.given(STARTED, STEP1, DONE1, STEP2, PAUSED, new RunResumed(RUN, 2,
                 Payload.inline("ok")), new StepCompleted(RUN, 2, 1, Payload.inline("ok")),
                 new StepStarted(RUN, 3, 1, "echo", Payload.inline("ok"), T0), new StepCompleted(RUN, 3, 1,
                         Payload.inline("done")), new RunCompleted(RUN, Payload.inline("done")));
         RunState cancelled = gwt.given(STARTED, STEP1, DONE1, STEP2, new RunCancelled(RUN, 2));
+        RunState failed = gwt.given(STARTED, STEP1, DONE1, STEP2, new StepFailed(RUN, 2, 1, "e"),
+                new RunFailed(RUN, 2, "e"));
 
-        for (RunState finished : List.of(completed, cancelled)) {
-            assertThat(finished.earlierOutputs()).isEmpty();
-            assertThat(finished.earlierInput()).isNull();
-            assertThat(finished.stepInput()).isNull();
+        assertThat(completed.earlierOutputs()).isEmpty();
+        assertThat(completed.earlierInput()).isNull();
+        assertThat(completed.stepInput()).isNull();
+        for (RunState stopped : List.of(cancelled, failed)) {
+            assertThat(stopped.stepInput()).isEqualTo(Payload.inline("out1"));
+            assertThat(stopped.earlierOutputs()).containsExactly(Payload.inline("out1"));
+            assertThat(stopped.retryable()).isTrue();
         }
+    }
+
+    @Test
+    void retryGoesOnFromTheStepThatFailedWithAFreshAttemptCount() {
+        StepAttemptFailed attempt1 = new StepAttemptFailed(RUN, 2, 1, "e", T0);
+        StepStarted attempt2 = new StepStarted(RUN, 2, 2, "human_approval", Payload.inline("out1"), T0);
+        RunEvent[] failed = {STARTED, STEP1, DONE1, STEP2, attempt1, attempt2, new StepFailed(RUN, 2, 2, "e"),
+                new RunFailed(RUN, 2, "e")};
+
+        List<RunEvent> retried = gwt.accepted(new RetryRun(RUN), failed);
+
+        assertThat(retried).containsExactly(new RunRetried(RUN, 2, 3),
+                new StepStarted(RUN, 2, 3, "human_approval", Payload.inline("out1"), NOW.plusMillis(1000)));
+        List<RunEvent> after = new ArrayList<>(Arrays.asList(failed));
+        after.addAll(retried);
+        RunState running = gwt.given(after.toArray(RunEvent[]::new));
+        assertThat(running.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(running.error()).isNull();
+        AgentRequest request = decider.react(running, retried.get(1)).get(0);
+        assertThat(request.idempotencyKey()).as("a new attempt: not the key of an earlier one").isEqualTo("wr-1:2:3");
+        assertThat(request.earlier().steps()).hasSize(1);
+        // maxAttempts 2 counts again from attempt 3: a timeout of attempt 3 is retried once more
+        assertThat(gwt.accepted(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 2, 3), after.toArray(RunEvent[]::new)))
+                .singleElement().isInstanceOf(StepAttemptFailed.class);
+    }
+
+    @Test
+    void onlyAFailedOrCancelledRunCanBeRetried() {
+        assertThat(gwt.rejected(new RetryRun(RUN), STARTED, STEP1).reason()).isEqualTo(Reason.CONFLICT);
+        assertThat(gwt.rejected(new RetryRun(RUN), STARTED, STEP1, new StepCompleted(RUN, 1, 1,
+                Payload.inline("x")), new RunCompleted(RUN, Payload.inline("x"))).reason()).isEqualTo(Reason.CONFLICT);
+        assertThat(gwt.rejected(new RetryRun(RUN), STARTED, new RunFailed(RUN, 0, "too many steps")).reason())
+                .isEqualTo(Reason.CONFLICT);
+        assertThat(gwt.rejected(new RetryRun(RUN)).reason()).isEqualTo(Reason.NOT_FOUND);
+        assertThat(gwt.accepted(new RetryRun(RUN), STARTED, STEP1, new RunCancelled(RUN, 1)))
+                .extracting(e -> e.getClass().getSimpleName()).containsExactly("RunRetried", "StepStarted");
     }
 
     @Test
@@ -373,7 +416,7 @@ class RunDeciderTest {
         RunState old = gwt.given(STARTED, STEP1, DONE1);
         RunState written = new RunState(old.version(), old.status(), old.runId(), old.workflowId(), old.sessionId(),
                 old.steps(), old.currentStep(), old.attempt(), old.stepInput(), old.timerAt(), old.timerKind(),
-                old.error(), 0, null, null, null);
+                old.error(), 0, null, null, null, null);
         RunState next = decider.evolve(written, STEP2);
 
         assertThat(decider.react(next, STEP2).get(0).earlier()).isNull();
@@ -389,6 +432,7 @@ class RunDeciderTest {
         outcomes.put(result(1, 1, AgentOutcome.output("x")), List.of(StepCompleted.class, StepStarted.class));
         outcomes.put(new ResumeRun(RUN, Payload.inline("x")), Reason.CONFLICT);
         outcomes.put(new CancelRun(RUN), List.of(RunCancelled.class));
+        outcomes.put(new RetryRun(RUN), Reason.CONFLICT);
         outcomes.put(new FireTimer(RUN, TimerKind.STEP_TIMEOUT, 1, 1), List.of(StepAttemptFailed.class));
         for (Class<?> type : RunCommand.class.getPermittedSubclasses()) {
             RunCommand c = outcomes.keySet().stream().filter(type::isInstance).findFirst()
@@ -397,7 +441,8 @@ class RunDeciderTest {
         }
         List<RunEvent> events = new ArrayList<>(Arrays.asList(STARTED, STEP1, DONE1, STEP2, PAUSED,
                 new RunResumed(RUN, 2, Payload.inline("x")), new StepAttemptFailed(RUN, 2, 1, "e", T0), new StepFailed(RUN, 2, 1, "e"),
-                new RunFailed(RUN, 2, "e"), new RunCompleted(RUN, Payload.inline("x")), new RunCancelled(RUN, 2)));
+                new RunFailed(RUN, 2, "e"), new RunCompleted(RUN, Payload.inline("x")), new RunCancelled(RUN, 2),
+                new RunRetried(RUN, 2, 2)));
         for (Class<?> type : RunEvent.class.getPermittedSubclasses()) {
             RunEvent e = events.stream().filter(type::isInstance).findFirst()
                     .orElseThrow(() -> new AssertionError("no sample of " + type));
