@@ -81,6 +81,9 @@ class SecurityIT {
             new String[] {"GET", "/api/v1/workflows/runs/wr-x/stream", null},
             new String[] {"POST", "/api/v1/workflows/runs/wr-x/resume", "{\"output\":\"o\"}"},
             new String[] {"POST", "/api/v1/workflows/runs/wr-x/cancel", null},
+            new String[] {"POST", "/api/v1/workflows/runs/wr-x/retry", null},
+            new String[] {"GET", "/api/v1/workflows/wf-x/versions", null},
+            new String[] {"GET", "/api/v1/workflows/wf-x/versions/1", null},
             new String[] {"DELETE", "/api/v1/workflows/runs/wr-x", null},
             new String[] {"GET", "/api/v1/agents", null},
             new String[] {"GET", "/api/v1/agents/echo", null},
@@ -161,7 +164,7 @@ class SecurityIT {
             }
         });
         List<String> tested = ENDPOINTS.stream().map(e -> e[0] + " " + e[1].replaceAll("/(wf|wr|st|pl)-x", "/*")
-                .replace("/echo", "/*")).toList();
+                .replace("/echo", "/*").replace("/versions/1", "/versions/*")).toList();
         assertThat(tested).as("the endpoints this test calls").containsAll(declared.stream()
                 .filter(d -> !d.contains("/error")).toList());
     }
