@@ -56,9 +56,10 @@ class RunsApiIT {
         assertThat(list.get("totalElements").asInt()).isEqualTo(1);
         JsonNode summary = list.get("content").get(0);
         Set<String> fields = new HashSet<>(summary.propertyNames());
-        // the reference's fields, and lastStepOrder for the Agent Manager's own clients
+        // the reference's fields, lastStepOrder for the Agent Manager's own clients, and the definition's version
         assertThat(fields).containsExactlyInAnyOrder("id", "workflowId", "sessionId", "status", "currentStepOrder",
-                "lastStepOrder", "durationMs", "createdAt", "updatedAt");
+                "lastStepOrder", "durationMs", "createdAt", "updatedAt", "definitionVersion");
+        assertThat(summary.get("definitionVersion").asLong()).isEqualTo(4); // created, then three steps added
         assertThat(summary.get("lastStepOrder")).isEqualTo(summary.get("currentStepOrder"));
     }
 
