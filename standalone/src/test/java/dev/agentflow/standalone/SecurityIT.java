@@ -82,6 +82,7 @@ class SecurityIT {
             new String[] {"POST", "/api/v1/workflows/runs/wr-x/resume", "{\"output\":\"o\"}"},
             new String[] {"POST", "/api/v1/workflows/runs/wr-x/cancel", null},
             new String[] {"POST", "/api/v1/workflows/runs/wr-x/retry", null},
+            new String[] {"POST", "/api/v1/workflows/runs/wr-x/fork", "{\"fromStep\":1}"},
             new String[] {"GET", "/api/v1/workflows/wf-x/versions", null},
             new String[] {"GET", "/api/v1/workflows/wf-x/versions/1", null},
             new String[] {"DELETE", "/api/v1/workflows/runs/wr-x", null},

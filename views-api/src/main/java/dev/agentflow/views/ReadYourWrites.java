@@ -29,6 +29,12 @@ public interface ReadYourWrites {
      */
     Optional<WorkflowVersion> workflowVersion(String workflowId, long definitionVersion, boolean caughtUp);
 
+    /**
+     * The run's input and its steps' outputs as this process's views show them (once they have read
+     * every start written before the call, when it is not there yet); empty when it does not exist.
+     */
+    Optional<RunOutputs> runOutputs(String runId);
+
     /** Completes when the run's view has applied {@code version}. */
     CompletableFuture<Void> runApplied(String runId, long version);
 }

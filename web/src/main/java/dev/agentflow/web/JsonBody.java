@@ -98,6 +98,15 @@ public final class JsonBody {
         return value.intValue();
     }
 
+    /** A required whole number, at least {@code min}. */
+    public Integer requiredInt(String field, int min) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return reject(field, "is required");
+        }
+        return optionalInt(field, min);
+    }
+
     /** An optional JSON object, as a map. */
     public Map<String, Object> optionalObject(String field) {
         JsonNode value = node.get(field);

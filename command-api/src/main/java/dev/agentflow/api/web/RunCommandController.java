@@ -10,16 +10,20 @@ import dev.agentflow.schemas.envelope.Rejection;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.run.Fork;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.workflow.StepDefinition;
 import dev.agentflow.views.NotFound;
 import dev.agentflow.views.ReadYourWrites;
 import dev.agentflow.views.WorkflowDetail;
+import dev.agentflow.views.RunOutputs;
 import dev.agentflow.views.WorkflowVersion;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.JsonBody;
 import dev.agentflow.web.PathIds;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,12 +83,9 @@ public class RunCommandController {
         }
         JsonBody json = JsonBody.parse(body, false);
         String input = json.requiredText("input", Integer.MAX_VALUE);
-        String sessionId = json.optionalString("sessionId", 200);
+        String sessionId = sessionId(json);
         Integer definitionVersion = json.optionalInt("definitionVersion", 1);
         json.validate();
-        if (sessionId != null && !SESSION.matcher(sessionId).matches()) {
-            throw ApiException.badRequest("sessionId", "may hold only letters, digits and . _ : -");
-        }
         // the definition as this instance's views show it; a refusal only once they have read every
         // change written before (a workflow created or given steps through another instance just now)
         Optional<WorkflowDetail> seen = views.liveWorkflow(id, false);
@@ -128,6 +129,15 @@ public class RunCommandController {
                 .body(new RunStarted(first.get("jobId"), id, first.get("sessionId"), first.get("runId")));
     }
 
+    /** The request's {@code sessionId}, or null. */
+    private static String sessionId(JsonBody json) {
+        String sessionId = json.optionalString("sessionId", 200);
+        if (sessionId != null && !SESSION.matcher(sessionId).matches()) {
+            throw ApiException.badRequest("sessionId", "may hold only letters, digits and . _ : -");
+        }
+        return sessionId;
+    }
+
     /** Why the workflow cannot run, or null. */
     private static Rejection refusal(String workflowId, List<StepDefinition> steps, Limits limits) {
         if (steps.isEmpty()) {
@@ -150,6 +160,68 @@ public class RunCommandController {
     public ResponseEntity<RunAccepted> cancel(@PathVariable String runId) {
         requireRunId(runId);
         return send(runId, new RunCommand.CancelRun(runId));
+    }
+
+    /**
+     * Fork a run: a new run of the source's workflow, on {@code definitionVersion} (default: the
+     * source's), that takes over the source's outputs of the steps before {@code fromStep} as its own
+     * (no agent is called for them) and executes from {@code fromStep}, with {@code input} as that
+     * step's input when given. Answered like a start, once its StartRun is written.
+     */
+    @PostMapping("/runs/{runId}/fork")
+    public ResponseEntity<RunStarted> fork(@PathVariable String runId, @RequestBody(required = false) byte[] body) {
+        requireRunId(runId);
+        JsonBody json = JsonBody.parse(body, false);
+        Integer fromStep = json.requiredInt("fromStep", 1);
+        String input = json.has("input") ? json.requiredText("input", Integer.MAX_VALUE) : null;
+        Integer definitionVersion = json.optionalInt("definitionVersion", 1);
+        String sessionId = sessionId(json);
+        json.validate();
+        RunOutputs source = views.runOutputs(runId).orElseThrow(() -> NotFound.run(runId));
+        Long version = definitionVersion != null ? Long.valueOf(definitionVersion) : source.definitionVersion();
+        if (version == null) {
+            throw ApiException.unprocessable("definitionVersion", "Run " + runId + " started before workflow"
+                    + " definitions had versions; say which definitionVersion the fork runs");
+        }
+        String workflowId = source.workflowId();
+        WorkflowVersion target = views.workflowVersion(workflowId, version, false)
+                .or(() -> views.workflowVersion(workflowId, version, true))
+                .orElseThrow(() -> ApiException.unprocessable("definitionVersion", "Workflow " + workflowId
+                        + " has no definition version " + version + (views.liveWorkflow(workflowId, false).isEmpty()
+                        ? " (it was deleted)" : "")));
+        if (fromStep > target.steps().size()) {
+            throw ApiException.unprocessable("fromStep", "Version " + version + " of workflow " + workflowId + " has "
+                    + target.steps().size() + " step(s); a fork executes from one of them");
+        }
+        List<Fork.ReusedStep> reused = new ArrayList<>();
+        long reusedBytes = 0;
+        for (int step = 1; step < fromStep; step++) {
+            Payload output = source.output(step);
+            if (output == null) {
+                throw ApiException.unprocessable("fromStep", "Step " + step + " of run " + runId + " has no output"
+                        + " to take over (the run is " + source.status() + "); fork from step " + step + " or before");
+            }
+            reusedBytes += Json.mapper().writeValueAsBytes(output).length;
+            reused.add(new Fork.ReusedStep(step, output, runId, source.definitionVersion()));
+        }
+        if (reusedBytes > limits.earlierStepsBytes()) {
+            throw ApiException.unprocessable("fromStep", "The outputs of steps 1 to " + (fromStep - 1) + " take "
+                    + reusedBytes + " bytes, over the " + limits.earlierStepsBytes() + " one record carries; fork"
+                    + " from an earlier step");
+        }
+        Rejection refused = refusal(workflowId, target.steps(), limits);
+        if (refused != null) {
+            throw CommandExecutor.rejected(refused);
+        }
+        Payload replaced = input == null ? null : commands.payload(payloads, "input", input);
+        String session = sessionId != null ? sessionId : Ids.sessionId();
+        String forkId = Ids.runId();
+        String jobId = Ids.jobId();
+        commands.write(topics.runCommands(), Topics.RUN_COMMANDS, jobId, forkId, new RunCommand.StartRun(forkId,
+                workflowId, session, source.input(), target.steps(), version,
+                new Fork(runId, fromStep, replaced, reused)));
+        return ResponseEntity.accepted().location(URI.create("/api/v1/workflows/runs/" + forkId))
+                .body(new RunStarted(jobId, workflowId, session, forkId));
     }
 
     /**

@@ -34,6 +34,9 @@ import org.springframework.http.HttpStatus;
  */
 public final class CaughtUp implements ReadProgress, AutoCloseable {
 
+    /** How often a waiting read asks for the committed offset again. */
+    private static final long RECHECK_MS = 100;
+
     private final Admin admin;
     private final String groupId;
     private final Duration timeout;
@@ -83,10 +86,31 @@ public final class CaughtUp implements ReadProgress, AutoCloseable {
             if (last < 0 || read.getOrDefault(tp, -1L) >= last) {
                 return CompletableFuture.completedFuture(null);
             }
-            return committed(tp).thenCompose(committed -> committed >= end
-                    ? CompletableFuture.completedFuture(null)
-                    : waiting.whenReached(tp, last, () -> read.getOrDefault(tp, -1L)));
+            return committed(tp).thenCompose(committed -> {
+                if (committed >= end) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                CompletableFuture<Void> done = new CompletableFuture<>();
+                waiting.whenReached(tp, last, () -> read.getOrDefault(tp, -1L)).thenRun(() -> done.complete(null));
+                // a topic some write in transactions (run-commands: a start claimed under an idempotency
+                // key) may end in a commit marker, never read as a record: the application's committed
+                // offset passes it once it has read everything before
+                recheckCommitted(tp, end, done, System.nanoTime() + timeout.toNanos());
+                return done;
+            });
         })).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void recheckCommitted(TopicPartition tp, long end, CompletableFuture<Void> done, long deadline) {
+        CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(RECHECK_MS, TimeUnit.MILLISECONDS))
+                .thenCompose(ignored -> done.isDone() ? CompletableFuture.completedFuture(-1L) : committed(tp))
+                .whenComplete((committed, error) -> {
+                    if (committed != null && committed >= end) {
+                        done.complete(null);
+                    } else if (!done.isDone() && System.nanoTime() < deadline) {
+                        recheckCommitted(tp, end, done, deadline);
+                    }
+                });
     }
 
     private CompletableFuture<TopicPartition> partitionOf(String topic, String key) {

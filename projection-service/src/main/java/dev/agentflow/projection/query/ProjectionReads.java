@@ -1,8 +1,13 @@
 package dev.agentflow.projection.query;
 
+import dev.agentflow.projection.view.StepView;
+import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.views.ReadYourWrites;
+import dev.agentflow.views.RunOutputs;
 import dev.agentflow.views.WorkflowDetail;
 import dev.agentflow.views.WorkflowVersion;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -37,6 +42,21 @@ public final class ProjectionReads implements ReadYourWrites {
     public Optional<WorkflowVersion> workflowVersion(String workflowId, long definitionVersion, boolean caughtUp) {
         return (caughtUp ? workflows.findCaughtUp(workflowId) : workflows.find(workflowId))
                 .flatMap(live -> workflows.version(workflowId, definitionVersion));
+    }
+
+    @Override
+    public Optional<RunOutputs> runOutputs(String runId) {
+        return runs.findSurely(runId, () -> runs.find(runId)).map(run -> {
+            List<Payload> outputs = new ArrayList<>();
+            for (StepView step : runs.steps(runId)) {
+                while (outputs.size() < step.stepOrder() - 1) {
+                    outputs.add(null);
+                }
+                outputs.add(step.status() == StepView.StepStatus.COMPLETED ? step.output() : null);
+            }
+            return new RunOutputs(run.id(), run.workflowId(), run.status(), run.definitionVersion(), run.input(),
+                    outputs);
+        });
     }
 
     @Override

@@ -15,7 +15,9 @@ import java.util.Map;
  * is {@code currentStepOrder} under the name the Agent Manager's own clients read. {@code startedBy},
  * {@code cancelledBy} and each step's {@code approvedBy} name the principals who did it (the
  * {@code actor} of the events). {@code definitionVersion}: the version of the workflow's definition it
- * executes.
+ * executes. A fork has {@code forkedFrom} (the run and the first step it executed; its earlier steps
+ * are {@code reusedFrom} that run: completed with its outputs, their agents not called); a run that
+ * was forked lists its forks' ids in {@code forks}, oldest first.
  */
 public record RunDetail(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
                         int lastStepOrder, long durationMs, Instant createdAt, Instant updatedAt,
@@ -27,7 +29,13 @@ public record RunDetail(String id, String workflowId, String sessionId, RunStatu
                         @JsonInclude(JsonInclude.Include.NON_NULL) String outputHref,
                         String error, List<Step> steps, Approval pendingApproval, String startedBy,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String cancelledBy,
-                        @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion) {
+                        @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) ForkedFrom forkedFrom,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> forks) {
+
+    /** The run a fork was forked from, and the first step the fork executed. */
+    public record ForkedFrom(String runId, int fromStep) {
+    }
 
     /** What happened to one step; its input is the previous step's output (the run's input for step 1). */
     public record Step(int stepOrder, String agentId, String action,
@@ -38,7 +46,8 @@ public record RunDetail(String id, String workflowId, String sessionId, RunStatu
                        @JsonInclude(JsonInclude.Include.NON_NULL) Boolean outputTruncated,
                        @JsonInclude(JsonInclude.Include.NON_NULL) String outputHref,
                        StepStatus status, int attempts, Instant startedAt, Instant finishedAt, String error,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) String approvedBy) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String approvedBy,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String reusedFrom) {
     }
 
     /** What the paused step asks a human to approve. */

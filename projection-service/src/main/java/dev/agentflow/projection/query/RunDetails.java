@@ -37,10 +37,10 @@ public final class RunDetails {
     }
 
     public Optional<RunDetail> find(String runId) {
-        return runs.find(runId).map(run -> detail(run, runs.steps(runId)));
+        return runs.find(runId).map(run -> detail(run, runs.steps(runId), runs.forks(runId)));
     }
 
-    private RunDetail detail(RunView run, List<StepView> steps) {
+    private RunDetail detail(RunView run, List<StepView> steps, List<String> forks) {
         List<RunDetail.Step> shownSteps = new ArrayList<>();
         Shown runInput = show(run.input());
         Shown previous = runInput; // a step's input is the previous step's output: read once
@@ -48,10 +48,14 @@ public final class RunDetails {
         RunDetail.Approval approval = null;
         for (StepView s : steps) {
             Shown input = s.status() == StepStatus.PENDING ? Shown.NONE : previous;
+            if (run.forkedFrom() != null && run.forkedFrom().input() != null
+                    && s.stepOrder() == run.forkedFrom().fromStep() && s.status() != StepStatus.PENDING) {
+                input = show(run.forkedFrom().input()); // the fork replaced this step's input
+            }
             Shown output = show(s.output());
             shownSteps.add(new RunDetail.Step(s.stepOrder(), s.agentId(), s.action(), input.text, input.truncated,
                     input.href, output.text, output.truncated, output.href, s.status(), s.attempts(), s.startedAt(),
-                    s.finishedAt(), s.error(), s.approvedBy()));
+                    s.finishedAt(), s.error(), s.approvedBy(), s.reusedFrom()));
             if (run.status() == RunStatus.PAUSED && s.stepOrder() == run.currentStepOrder() && s.approval() != null) {
                 approval = approval(s.approval());
             }
@@ -63,7 +67,10 @@ public final class RunDetails {
                 run.currentStepOrder(), run.updatedAt().toEpochMilli() - run.createdAt().toEpochMilli(),
                 run.createdAt(), run.updatedAt(),
                 runInput.text, runInput.truncated, runInput.href, output.text, output.truncated, output.href,
-                run.error(), shownSteps, approval, run.startedBy(), run.cancelledBy(), run.definitionVersion());
+                run.error(), shownSteps, approval, run.startedBy(), run.cancelledBy(), run.definitionVersion(),
+                run.forkedFrom() == null ? null
+                        : new RunDetail.ForkedFrom(run.forkedFrom().runId(), run.forkedFrom().fromStep()),
+                forks);
     }
 
     private RunDetail.Approval approval(ApprovalRequest request) {

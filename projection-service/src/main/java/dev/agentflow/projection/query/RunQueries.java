@@ -60,7 +60,8 @@ public final class RunQueries {
         if (found.isPresent()) {
             return found;
         }
-        // run-commands is written by plain idempotent producers: its end is its last record + 1
+        // run-commands is written mostly by plain idempotent producers (its end is its last record + 1), but
+        // a start claimed under an idempotency key is written in a transaction: CaughtUp allows for its marker
         caughtUp.await(runCommandsTopic, runId, false);
         return read.get();
     }
@@ -73,6 +74,16 @@ public final class RunQueries {
             it.forEachRemaining(kv -> steps.add(kv.value));
         }
         return steps;
+    }
+
+    /** The ids of the run's forks, oldest first (as far as this instance's views have read). */
+    public List<String> forks(String runId) {
+        java.util.TreeMap<String, String> forks = new java.util.TreeMap<>(); // one scan per partition: ordered here
+        try (KeyValueIterator<String, String> it = projection.<String>keyValueStore(
+                ProjectionTopology.RUN_FORK_STORE).prefixScan(runId + "|", KEYS)) {
+            it.forEachRemaining(kv -> forks.put(kv.key, kv.value));
+        }
+        return List.copyOf(forks.values());
     }
 
     /** Where a payload that a run event references is stored. */

@@ -24,6 +24,7 @@ import dev.agentflow.schemas.workflow.WorkflowEvent;
 import dev.agentflow.views.WorkflowVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -86,6 +87,8 @@ public final class ProjectionTopology {
     public static final String WORKFLOW_COUNT_STORE = "workflow-count-store";
     public static final String ALL_RUNS = "all";
     public static final String LIVE_WORKFLOWS = "live";
+    /** The forks of each run: {@code sourceRunId|startedAt|forkRunId} → the fork's id. */
+    public static final String RUN_FORK_STORE = "run-fork-store";
     /** Every payload the run events reference: payloadId → where it is stored. */
     public static final String PAYLOAD_REF_STORE = "payload-ref-store";
 
@@ -145,6 +148,7 @@ public final class ProjectionTopology {
         topology.addStateStore(store(PAYLOAD_REF_STORE, JsonSerde.of(PayloadRef.class)), RUN_EVENTS_PROCESSOR);
         topology.addStateStore(store(RUN_INDEX_STORE, Serdes.String()), RUN_EVENTS_PROCESSOR);
         topology.addStateStore(store(RUN_COUNT_STORE, Serdes.Long()), RUN_EVENTS_PROCESSOR);
+        topology.addStateStore(store(RUN_FORK_STORE, Serdes.String()), RUN_EVENTS_PROCESSOR);
 
         // Only StartRun is read (it carries a type header); the rest of run-commands is skipped unparsed.
         Topic<String, CommandEnvelope<RunCommand>> runCommands = topics.runCommands();
@@ -208,6 +212,11 @@ public final class ProjectionTopology {
     /** The workflow-run-events-store key of a run event: ordered by offset within a partition. */
     public static String workflowRunEventKey(String workflowId, int partition, long offset) {
         return workflowId + "|" + String.format("%05d|%019d", partition, offset);
+    }
+
+    /** The run-fork-store key of a fork of a run: ordered by when it started. */
+    public static String forkKey(String sourceRunId, Instant startedAt, String forkRunId) {
+        return sourceRunId + "|" + String.format("%019d", startedAt.toEpochMilli()) + "|" + forkRunId;
     }
 
     /** The run-step-store key of a run's step: ordered by step within the run. */
@@ -347,6 +356,7 @@ public final class ProjectionTopology {
         private KeyValueStore<String, RunView> runs;
         private KeyValueStore<String, StepView> steps;
         private KeyValueStore<String, PayloadRef> payloads;
+        private KeyValueStore<String, String> forks;
         private ListIndex lists;
 
         RunEventsProcessor(AppliedListener applied, HistoryListener appended) {
@@ -362,6 +372,7 @@ public final class ProjectionTopology {
             runs = context.getStateStore(RUN_VIEW_STORE);
             steps = context.getStateStore(RUN_STEP_STORE);
             payloads = context.getStateStore(PAYLOAD_REF_STORE);
+            forks = context.getStateStore(RUN_FORK_STORE);
             lists = new ListIndex(context.getStateStore(RUN_INDEX_STORE), context.getStateStore(RUN_COUNT_STORE));
             fillIndexWhenIdle(context, this::fillIndex);
         }
@@ -398,6 +409,9 @@ public final class ProjectionTopology {
             }
             if (change != null) {
                 change.steps().forEach(s -> steps.put(stepKey(runId, s.stepOrder()), s));
+                if (envelope.data() instanceof RunEvent.RunStarted started && started.forkedFrom() != null) {
+                    forks.put(forkKey(started.forkedFrom().runId(), envelope.occurredAt(), runId), runId);
+                }
                 indexRun(lists, run, after);
                 runs.put(runId, after);
             }

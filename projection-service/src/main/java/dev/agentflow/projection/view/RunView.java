@@ -1,6 +1,7 @@
 package dev.agentflow.projection.view;
 
 import dev.agentflow.schemas.payload.Payload;
+import dev.agentflow.schemas.run.RunEvent.ForkedFrom;
 import dev.agentflow.schemas.run.RunStatus;
 import java.time.Instant;
 
@@ -16,18 +17,20 @@ import java.time.Instant;
  * @param cancelledBy who cancelled it, once CANCELLED
  * @param definitionVersion the version of its workflow's definition it runs (null for runs started before
  *                    versions were numbered)
+ * @param forkedFrom  the run it was forked from, when it is a fork
  */
 public record RunView(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
                       int stepCount, Payload input, String error, Instant createdAt, Instant updatedAt,
-                      long version, String startedBy, String cancelledBy, Long definitionVersion) {
+                      long version, String startedBy, String cancelledBy, Long definitionVersion,
+                      ForkedFrom forkedFrom) {
 
     RunView with(RunStatus newStatus, int current, String newError, Instant at, long newVersion) {
         return new RunView(id, workflowId, sessionId, newStatus, current, stepCount, input, newError, createdAt, at,
-                newVersion, startedBy, cancelledBy, definitionVersion);
+                newVersion, startedBy, cancelledBy, definitionVersion, forkedFrom);
     }
 
     RunView cancelledBy(String actor) {
         return new RunView(id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error, createdAt,
-                updatedAt, version, startedBy, actor, definitionVersion);
+                updatedAt, version, startedBy, actor, definitionVersion, forkedFrom);
     }
 }

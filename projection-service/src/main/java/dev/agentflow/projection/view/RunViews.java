@@ -47,6 +47,9 @@ public final class RunViews {
         if (event instanceof StepCompleted e) {
             return e.stepOrder();
         }
+        if (event instanceof RunEvent.StepReused e) {
+            return e.stepOrder();
+        }
         if (event instanceof StepFailed e) {
             return e.stepOrder();
         }
@@ -69,7 +72,9 @@ public final class RunViews {
      */
     public static Change requested(StartRun start, Instant issuedAt, String actor) {
         RunView view = new RunView(start.runId(), start.workflowId(), start.sessionId(), RunStatus.RUNNING, 0,
-                start.steps().size(), start.input(), null, issuedAt, issuedAt, 0, actor, null, start.definitionVersion());
+                start.steps().size(), start.input(), null, issuedAt, issuedAt, 0, actor, null, start.definitionVersion(),
+                start.fork() == null ? null : new RunEvent.ForkedFrom(start.fork().sourceRunId(), start.fork().fromStep(),
+                        start.fork().input()));
         return new Change(view, pending(start.runId(), start.steps()));
     }
 
@@ -98,7 +103,7 @@ public final class RunViews {
             // run, when there is one, is the view of its StartRun (version 0): its steps are written already
             RunView started = new RunView(e.runId(), e.workflowId(), e.sessionId(), RunStatus.RUNNING, 0,
                     e.steps().size(), e.input(), null, run != null ? run.createdAt() : at, at, version,
-                    envelope.actor(), null, e.definitionVersion());
+                    envelope.actor(), null, e.definitionVersion(), e.forkedFrom());
             return new Change(started, run != null ? List.of() : pending(e.runId(), e.steps()));
         }
         if (run == null) {
@@ -115,6 +120,10 @@ public final class RunViews {
             StepView s = step.with(StepStatus.RUNNING, e.attempt(), step.startedAt() == null ? at : step.startedAt(),
                     null, step.error(), null, null);
             return new Change(run.with(RunStatus.RUNNING, e.stepOrder(), run.error(), at, version), List.of(s));
+        }
+        if (event instanceof RunEvent.StepReused e) {
+            StepView s = step.reused(e.output(), e.sourceRunId(), at);
+            return new Change(run.with(run.status(), e.stepOrder(), run.error(), at, version), List.of(s));
         }
         if (event instanceof StepAttemptFailed e) {
             StepView s = step.with(StepStatus.RETRYING, step.attempts(), step.startedAt(), null, e.error(), null, null);

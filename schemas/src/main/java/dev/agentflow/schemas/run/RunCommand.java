@@ -21,16 +21,23 @@ public sealed interface RunCommand {
 
     /**
      * Start a run of the snapshot {@code steps}, which is version {@code definitionVersion} of the
-     * workflow's definition (null in a start written before versions were numbered).
+     * workflow's definition (null in a start written before versions were numbered); a fork of another
+     * run takes over its earlier steps' outputs ({@code fork}, null otherwise).
      */
     record StartRun(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps,
-                    @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion) implements RunCommand {
+                    @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) Fork fork) implements RunCommand {
         public StartRun {
             steps = List.copyOf(steps);
         }
 
+        public StartRun(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps,
+                        Long definitionVersion) {
+            this(runId, workflowId, sessionId, input, steps, definitionVersion, null);
+        }
+
         public StartRun(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps) {
-            this(runId, workflowId, sessionId, input, steps, null);
+            this(runId, workflowId, sessionId, input, steps, null, null);
         }
     }
 

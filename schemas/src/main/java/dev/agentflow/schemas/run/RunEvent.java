@@ -22,6 +22,7 @@ import java.util.stream.Stream;
         @JsonSubTypes.Type(value = RunEvent.RunFailed.class, name = "RunFailed"),
         @JsonSubTypes.Type(value = RunEvent.RunCancelled.class, name = "RunCancelled"),
         @JsonSubTypes.Type(value = RunEvent.RunRetried.class, name = "RunRetried"),
+        @JsonSubTypes.Type(value = RunEvent.StepReused.class, name = "StepReused"),
 })
 public sealed interface RunEvent {
 
@@ -32,20 +33,47 @@ public sealed interface RunEvent {
      * {@code definitionVersion} of its definition (absent in runs started before versions were numbered).
      */
     record RunStarted(String runId, String workflowId, String sessionId, Payload input, List<StepDefinition> steps,
-                      @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion)
+                      @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) ForkedFrom forkedFrom)
             implements RunEvent, CarriesPayloads {
         public RunStarted {
             steps = List.copyOf(steps);
         }
 
         public RunStarted(String runId, String workflowId, String sessionId, Payload input,
+                          List<StepDefinition> steps, Long definitionVersion) {
+            this(runId, workflowId, sessionId, input, steps, definitionVersion, null);
+        }
+
+        public RunStarted(String runId, String workflowId, String sessionId, Payload input,
                           List<StepDefinition> steps) {
-            this(runId, workflowId, sessionId, input, steps, null);
+            this(runId, workflowId, sessionId, input, steps, null, null);
         }
 
         @Override
         public Stream<Payload> payloads() {
-            return Stream.of(input);
+            return Stream.of(input, forkedFrom == null ? null : forkedFrom.input());
+        }
+    }
+
+    /**
+     * The run this one was forked from, and the first step it executes; {@code input} is that step's
+     * input when the fork replaced it (absent: the previous step's output).
+     */
+    record ForkedFrom(String runId, int fromStep, @JsonInclude(JsonInclude.Include.NON_NULL) Payload input) {
+    }
+
+    /**
+     * A fork took over step {@code stepOrder}'s output from run {@code sourceRunId} (which executed
+     * version {@code sourceDefinitionVersion} of the definition): the step is completed, its agent
+     * was not called.
+     */
+    record StepReused(String runId, int stepOrder, Payload output, String sourceRunId,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) Long sourceDefinitionVersion)
+            implements RunEvent, CarriesPayloads {
+        @Override
+        public Stream<Payload> payloads() {
+            return Stream.of(output);
         }
     }
 

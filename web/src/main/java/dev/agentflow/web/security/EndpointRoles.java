@@ -28,6 +28,7 @@ public final class EndpointRoles {
             new Rule(HttpMethod.POST, RUNS + "/resume", Role.operator),
             new Rule(HttpMethod.POST, RUNS + "/cancel", Role.operator),
             new Rule(HttpMethod.POST, RUNS + "/retry", Role.operator),
+            new Rule(HttpMethod.POST, RUNS + "/fork", Role.operator),
             new Rule(HttpMethod.DELETE, RUNS, Role.operator),
             new Rule(HttpMethod.POST, "/api/v1/workflows/*/run", Role.operator),
             new Rule(HttpMethod.POST, "/api/v1/workflows", Role.editor),

@@ -7,6 +7,7 @@ import dev.agentflow.schemas.limits.Limits;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.Fork;
 import dev.agentflow.schemas.run.RunCommand.CancelRun;
 import dev.agentflow.schemas.run.RunCommand.FireTimer;
 import dev.agentflow.schemas.run.RunCommand.RecordAgentResult;
@@ -15,6 +16,7 @@ import dev.agentflow.schemas.run.RunCommand.RetryRun;
 import dev.agentflow.schemas.run.RunCommand.StartRun;
 import dev.agentflow.schemas.run.RunCommand.TimerKind;
 import dev.agentflow.schemas.run.RunCommand;
+import dev.agentflow.schemas.run.RunEvent.ForkedFrom;
 import dev.agentflow.schemas.run.RunEvent.RunCancelled;
 import dev.agentflow.schemas.run.RunEvent.RunCompleted;
 import dev.agentflow.schemas.run.RunEvent.RunFailed;
@@ -25,6 +27,7 @@ import dev.agentflow.schemas.run.RunEvent.RunStarted;
 import dev.agentflow.schemas.run.RunEvent.StepAttemptFailed;
 import dev.agentflow.schemas.run.RunEvent.StepCompleted;
 import dev.agentflow.schemas.run.RunEvent.StepFailed;
+import dev.agentflow.schemas.run.RunEvent.StepReused;
 import dev.agentflow.schemas.run.RunEvent.StepStarted;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.run.RunStatus;
@@ -69,6 +72,9 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
                 return Decision.accept(new RunStarted(c.runId(), c.workflowId(), c.sessionId(), c.input(), c.steps(),
                         c.definitionVersion()), new RunFailed(c.runId(), 0, refused));
             }
+            if (c.fork() != null) {
+                return fork(c, now);
+            }
             StepDefinition first = c.steps().get(0);
             return Decision.accept(
                     new RunStarted(c.runId(), c.workflowId(), c.sessionId(), c.input(), c.steps(),
@@ -106,6 +112,39 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
             return Decision.accept(new RunCancelled(c.runId(), state.currentStep()));
         }
         throw new IllegalStateException("Unhandled run command " + command.getClass());
+    }
+
+    /**
+     * A fork: it starts, records the outputs it takes over as its own steps (no agent is called for
+     * them), and executes from {@code fromStep} with the replaced input or the last output taken over.
+     */
+    private static Decision<RunEvent> fork(StartRun c, Instant now) {
+        Fork fork = c.fork();
+        int from = fork.fromStep();
+        RunStarted started = new RunStarted(c.runId(), c.workflowId(), c.sessionId(), c.input(), c.steps(),
+                c.definitionVersion(), new ForkedFrom(fork.sourceRunId(), from, fork.input()));
+        boolean inOrder = fork.reused().size() == from - 1;
+        for (int i = 0; inOrder && i < fork.reused().size(); i++) {
+            inOrder = fork.reused().get(i).stepOrder() == i + 1 && fork.reused().get(i).output() != null;
+        }
+        if (from < 1 || from > c.steps().size() || !inOrder) {
+            return Decision.accept(started, new RunFailed(c.runId(), 0, "A fork from step " + from + " needs the outputs"
+                    + " of steps 1 to " + (from - 1) + " and a step " + from + " to execute"));
+        }
+        List<RunEvent> events = new ArrayList<>();
+        events.add(started);
+        Payload input = c.input();
+        for (Fork.ReusedStep reused : fork.reused()) {
+            events.add(new StepReused(c.runId(), reused.stepOrder(), reused.output(), reused.sourceRunId(),
+                    reused.sourceDefinitionVersion()));
+            input = reused.output();
+        }
+        if (fork.input() != null) {
+            input = fork.input();
+        }
+        StepDefinition step = c.steps().get(from - 1);
+        events.add(new StepStarted(c.runId(), from, 1, step.agentId(), input, now.plus(StepPolicy.of(step).timeout())));
+        return Decision.accept(events);
     }
 
     /** A FAILED or CANCELLED run goes on from the step it stopped at; the earlier steps are not run again. */
@@ -229,6 +268,9 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
         }
         if (event instanceof RunRetried e) {
             return s.retried(e.attempt());
+        }
+        if (event instanceof StepReused e) {
+            return s.stepReused(e.stepOrder(), e.output(), earlierStepsCarried);
         }
         throw new IllegalStateException("Unhandled run event " + event.getClass());
     }

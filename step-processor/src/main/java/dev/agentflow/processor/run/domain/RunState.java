@@ -91,7 +91,16 @@ public record RunState(long version, RunStatus status, String runId, String work
 
     /** The current step's output is known; the latest {@code keep} outputs are kept for later steps. */
     RunState stepCompleted(Payload output, int keep) {
-        RunState next = next(status, currentStep, attempt, stepInput, null, null, null);
+        return keptOutput(next(status, currentStep, attempt, stepInput, null, null, null), output, keep);
+    }
+
+    /** A fork took over step {@code order}'s output: it is completed, like {@link #stepCompleted}. */
+    RunState stepReused(int order, Payload output, int keep) {
+        return keptOutput(next(status, order, 0, null, null, null, null), output, keep);
+    }
+
+    /** {@code next} (this state after a step completed) with the step's output kept for later steps. */
+    private RunState keptOutput(RunState next, Payload output, int keep) {
         if (earlierFrom < 1) {
             return next;
         }

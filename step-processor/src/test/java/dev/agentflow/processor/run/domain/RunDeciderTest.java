@@ -16,6 +16,7 @@ import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.ApprovalRequest;
 import dev.agentflow.schemas.run.EarlierSteps;
+import dev.agentflow.schemas.run.Fork;
 import dev.agentflow.schemas.run.RunCommand.CancelRun;
 import dev.agentflow.schemas.run.RunCommand.FireTimer;
 import dev.agentflow.schemas.run.RunCommand.RecordAgentResult;
@@ -34,6 +35,7 @@ import dev.agentflow.schemas.run.RunEvent.RunStarted;
 import dev.agentflow.schemas.run.RunEvent.StepAttemptFailed;
 import dev.agentflow.schemas.run.RunEvent.StepCompleted;
 import dev.agentflow.schemas.run.RunEvent.StepFailed;
+import dev.agentflow.schemas.run.RunEvent.StepReused;
 import dev.agentflow.schemas.run.RunEvent.StepStarted;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.run.RunStatus;
@@ -43,9 +45,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.stream.IntStream;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** gwt.given(events) / gwt.accepted(command at NOW) / then(events or rejection), for every transition. */
@@ -400,6 +402,34 @@ class RunDeciderTest {
     }
 
     @Test
+    void aForkRecordsTheOutputsItTakesOverAndExecutesFromItsStep() {
+        Fork fork = new Fork("wr-source", 3, null, List.of(
+                new Fork.ReusedStep(1, Payload.inline("out1"), "wr-source", 2L),
+                new Fork.ReusedStep(2, Payload.inline("out2"), "wr-source", 2L)));
+
+        List<RunEvent> events = gwt.accepted(new StartRun(RUN, "wf-1", "sess", Payload.inline("in"), STEPS, 3L, fork));
+
+        assertThat(events).containsExactly(
+                new RunStarted(RUN, "wf-1", "sess", Payload.inline("in"), STEPS, 3L,
+                        new RunEvent.ForkedFrom("wr-source", 3, null)),
+                new StepReused(RUN, 1, Payload.inline("out1"), "wr-source", 2L),
+                new StepReused(RUN, 2, Payload.inline("out2"), "wr-source", 2L),
+                new StepStarted(RUN, 3, 1, "echo", Payload.inline("out2"), NOW.plus(FIVE_MIN)));
+        RunState state = gwt.given(events.toArray(RunEvent[]::new));
+        AgentRequest request = decider.react(state, events.get(3)).get(0);
+        assertThat(request.earlier().steps()).extracting(EarlierSteps.EarlierStep::output)
+                .containsExactly(Payload.inline("out1"), Payload.inline("out2"));
+        assertThat(decider.react(state, events.get(1))).as("no agent for a step taken over").isEmpty();
+
+        Fork replaced = new Fork("wr-source", 1, Payload.inline("new input"), List.of());
+        assertThat(gwt.accepted(new StartRun(RUN, "wf-1", "sess", Payload.inline("in"), STEPS, 3L, replaced)).get(1))
+                .isEqualTo(new StepStarted(RUN, 1, 1, "template", Payload.inline("new input"), NOW.plus(FIVE_MIN)));
+        Fork gap = new Fork("wr-source", 3, null, List.of(new Fork.ReusedStep(1, Payload.inline("o"), "wr-source", 2L)));
+        assertThat(gwt.accepted(new StartRun(RUN, "wf-1", "sess", Payload.inline("in"), STEPS, 3L, gap)))
+                .extracting(e -> e.getClass().getSimpleName()).containsExactly("RunStarted", "RunFailed");
+    }
+
+    @Test
     void onlyAFailedOrCancelledRunCanBeRetried() {
         assertThat(gwt.rejected(new RetryRun(RUN), STARTED, STEP1).reason()).isEqualTo(Reason.CONFLICT);
         assertThat(gwt.rejected(new RetryRun(RUN), STARTED, STEP1, new StepCompleted(RUN, 1, 1,
@@ -442,7 +472,7 @@ class RunDeciderTest {
         List<RunEvent> events = new ArrayList<>(Arrays.asList(STARTED, STEP1, DONE1, STEP2, PAUSED,
                 new RunResumed(RUN, 2, Payload.inline("x")), new StepAttemptFailed(RUN, 2, 1, "e", T0), new StepFailed(RUN, 2, 1, "e"),
                 new RunFailed(RUN, 2, "e"), new RunCompleted(RUN, Payload.inline("x")), new RunCancelled(RUN, 2),
-                new RunRetried(RUN, 2, 2)));
+                new RunRetried(RUN, 2, 2), new StepReused(RUN, 2, Payload.inline("x"), "wr-0", 1L)));
         for (Class<?> type : RunEvent.class.getPermittedSubclasses()) {
             RunEvent e = events.stream().filter(type::isInstance).findFirst()
                     .orElseThrow(() -> new AssertionError("no sample of " + type));
