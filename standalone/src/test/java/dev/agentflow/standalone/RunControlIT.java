@@ -38,6 +38,8 @@ class RunControlIT {
     static void start() throws Exception {
         prefix = SharedBroker.topicPrefix("control");
         endpoints.handle("/stage1", r -> Reply.json("{\"output\":\"one(" + r.json().get("input").asString() + ")\"}"));
+        endpoints.handle("/stage3", r -> Reply.json("{\"output\":\"" + r.json().get("action").asString() + "("
+                + r.json().get("input").asString() + ")\"}"));
         endpoints.handle("/stage2", r -> recovered.get()
                 ? Reply.json("{\"output\":\"two(" + r.json().get("input").asString() + ")\"}")
                 : Reply.status(500, "{\"error\":\"down\"}"));
@@ -55,7 +57,8 @@ class RunControlIT {
         return ServicesAloneIT.service(services, id, WebApplicationType.SERVLET, SharedBroker.bootstrapServers(),
                 "--agentflow.kafka.topic-prefix=" + prefix, "--agentflow.security.rate-limit.writes=0",
                 "--agentflow.agents[stage1].type=http", "--agentflow.agents[stage1].url=" + endpoints.url("/stage1"),
-                "--agentflow.agents[stage2].type=http", "--agentflow.agents[stage2].url=" + endpoints.url("/stage2"));
+                "--agentflow.agents[stage2].type=http", "--agentflow.agents[stage2].url=" + endpoints.url("/stage2"),
+                "--agentflow.agents[stage3].type=http", "--agentflow.agents[stage3].url=" + endpoints.url("/stage3"));
     }
 
     @AfterAll
@@ -103,6 +106,12 @@ class RunControlIT {
         assertThat(tooLong.body().get("errors").get(0).get("field").asString()).isEqualTo(KEY);
         String runId = started.body().get("runId").asString();
         new Runs(two).awaitStatus(runId, "COMPLETED", Duration.ofSeconds(60));
+        // the claimed start was written in a transaction: its partition of run-commands may end in a commit
+        // marker, and a run that does not exist there is still answered 404 at once, not 503
+        String absent = absentRunIn(partitionOf(runId));
+        long asked = System.nanoTime();
+        assertThat(one.get("/api/v1/workflows/runs/" + absent).status()).isEqualTo(404);
+        assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(5));
 
         // both instances restart, on new local state: the keys are held by the deciders, in Kafka
         second.close();
@@ -116,6 +125,83 @@ class RunControlIT {
         assertThat(two.get("/api/v1/workflows/" + workflow + "/runs").body().get("totalElements").asInt())
                 .as("one run for four requests").isEqualTo(1);
         assertThat(two.post(path, body).body().get("runId").asString()).as("no key: a new run").isNotEqualTo(runId);
+    }
+
+    private static int partitionOf(String key) {
+        return org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(
+                key.getBytes(java.nio.charset.StandardCharsets.UTF_8), 3);
+    }
+
+    /** A run id that was never started, whose records would go to {@code partition} of run-commands. */
+    private static String absentRunIn(int partition) {
+        for (int i = 0; ; i++) {
+            String id = "wr-neverStartedAtAll" + String.format("%05d", i);
+            if (partitionOf(id) == partition) {
+                return id;
+            }
+        }
+    }
+
+    @Test
+    void aForkTakesOverTheEarlierOutputsAndRunsOnlyFromItsStepOnAChangedDefinition() {
+        Runs runs = new Runs(one);
+        String workflow = runs.workflow("forked",
+                "{\"agentId\":\"stage1\",\"action\":\"first\"}",
+                "{\"agentId\":\"stage1\",\"action\":\"second\"}",
+                "{\"agentId\":\"stage3\",\"action\":\"draft\"}");
+        String source = runs.start(workflow, "in");
+        JsonNode done = runs.awaitStatus(source, "COMPLETED", Duration.ofSeconds(60));
+        assertThat(done.get("output").asString()).isEqualTo("draft(one(one(in)))");
+        String step3 = one.get("/api/v1/workflows/" + workflow).body().get("steps").get(2).get("id").asString();
+        Http.Response changed = one.patch("/api/v1/workflows/" + workflow + "/steps/" + step3,
+                Runs.json(Map.of("action", "polish")));
+        assertThat(changed.status()).isEqualTo(200);
+        long newVersion = one.get("/api/v1/workflows/" + workflow).body().get("definitionVersion").asLong();
+        int stage1Before = endpoints.requests("/stage1").size();
+        int stage3Before = endpoints.requests("/stage3").size();
+
+        Http.Response forked = two.post("/api/v1/workflows/runs/" + source + "/fork",
+                Runs.json(Map.of("fromStep", 3, "definitionVersion", newVersion)));
+
+        assertThat(forked.status()).as(forked.raw().body()).isEqualTo(202);
+        String fork = forked.body().get("runId").asString();
+        assertThat(fork).isNotEqualTo(source);
+        assertThat(forked.body().get("workflowId").asString()).isEqualTo(workflow);
+        JsonNode result = new Runs(two).awaitStatus(fork, "COMPLETED", Duration.ofSeconds(60));
+        assertThat(result.get("output").asString()).isEqualTo("polish(one(one(in)))");
+        assertThat(result.get("definitionVersion").asLong()).isEqualTo(newVersion);
+        assertThat(result.get("forkedFrom").get("runId").asString()).isEqualTo(source);
+        assertThat(result.get("forkedFrom").get("fromStep").asInt()).isEqualTo(3);
+        JsonNode steps = result.get("steps");
+        for (int i = 0; i < 2; i++) {
+            assertThat(steps.get(i).get("status").asString()).isEqualTo("COMPLETED");
+            assertThat(steps.get(i).get("reusedFrom").asString()).isEqualTo(source);
+            assertThat(steps.get(i).get("output").asString()).isEqualTo(done.get("steps").get(i).get("output")
+                    .asString());
+        }
+        assertThat(steps.get(2).has("reusedFrom")).isFalse();
+        assertThat(endpoints.requests("/stage1").size()).as("no call for the steps taken over")
+                .isEqualTo(stage1Before);
+        assertThat(endpoints.requests("/stage3").size() - stage3Before).as("step 3 called once").isEqualTo(1);
+        assertThat(one.get("/api/v1/workflows/runs/" + source).body().get("forks")).hasSize(1)
+                .first().extracting(JsonNode::asString).isEqualTo(fork);
+        List<String> history = new ArrayList<>();
+        two.get("/api/v1/workflows/runs/" + fork + "/events").body().get("content")
+                .forEach(e -> history.add(e.get("type").asString()));
+        assertThat(history).startsWith("RunStarted", "StepReused", "StepReused", "StepStarted");
+
+        // a new input for the step forked from; and what cannot be forked
+        Http.Response withInput = one.post("/api/v1/workflows/runs/" + source + "/fork",
+                Runs.json(Map.of("fromStep", 2, "input", "other")));
+        assertThat(withInput.status()).isEqualTo(202);
+        JsonNode other = runs.awaitStatus(withInput.body().get("runId").asString(), "COMPLETED", Duration.ofSeconds(60));
+        assertThat(other.get("output").asString()).as("the source's version").isEqualTo("draft(one(other))");
+        assertThat(other.get("steps").get(1).get("input").asString()).isEqualTo("other");
+        assertThat(one.post("/api/v1/workflows/runs/" + source + "/fork", Runs.json(Map.of("fromStep", 4))).status())
+                .isEqualTo(422);
+        assertThat(one.post("/api/v1/workflows/runs/" + source + "/fork", "{}").status()).isEqualTo(400);
+        assertThat(one.post("/api/v1/workflows/runs/wr-neverStartedAtAll00000/fork",
+                Runs.json(Map.of("fromStep", 1))).status()).isEqualTo(404);
     }
 
     @Test
