@@ -27,6 +27,7 @@ class RunControlIT {
 
     private static final LoopbackServer endpoints = LoopbackServer.start();
     private static final AtomicBoolean recovered = new AtomicBoolean();
+    private static final List<Long> limitedCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final String KEY = "Idempotency-Key";
     private static String prefix;
     private static ConfigurableApplicationContext first;
@@ -40,6 +41,10 @@ class RunControlIT {
         endpoints.handle("/stage1", r -> Reply.json("{\"output\":\"one(" + r.json().get("input").asString() + ")\"}"));
         endpoints.handle("/stage3", r -> Reply.json("{\"output\":\"" + r.json().get("action").asString() + "("
                 + r.json().get("input").asString() + ")\"}"));
+        endpoints.handle("/limited", r -> {
+            limitedCalls.add(System.nanoTime());
+            return Reply.json("{\"output\":\"ok\"}");
+        });
         endpoints.handle("/stage2", r -> recovered.get()
                 ? Reply.json("{\"output\":\"two(" + r.json().get("input").asString() + ")\"}")
                 : Reply.status(500, "{\"error\":\"down\"}"));
@@ -58,7 +63,9 @@ class RunControlIT {
                 "--agentflow.kafka.topic-prefix=" + prefix, "--agentflow.security.rate-limit.writes=0",
                 "--agentflow.agents[stage1].type=http", "--agentflow.agents[stage1].url=" + endpoints.url("/stage1"),
                 "--agentflow.agents[stage2].type=http", "--agentflow.agents[stage2].url=" + endpoints.url("/stage2"),
-                "--agentflow.agents[stage3].type=http", "--agentflow.agents[stage3].url=" + endpoints.url("/stage3"));
+                "--agentflow.agents[stage3].type=http", "--agentflow.agents[stage3].url=" + endpoints.url("/stage3"),
+                "--agentflow.agents[limited].type=http", "--agentflow.agents[limited].url=" + endpoints.url("/limited"),
+                "--agentflow.agents[limited].rate-limit=10/1s");
     }
 
     @AfterAll
@@ -202,6 +209,31 @@ class RunControlIT {
         assertThat(one.post("/api/v1/workflows/runs/" + source + "/fork", "{}").status()).isEqualTo(400);
         assertThat(one.post("/api/v1/workflows/runs/wr-neverStartedAtAll00000/fork",
                 Runs.json(Map.of("fromStep", 1))).status()).isEqualTo(404);
+    }
+
+    @Test
+    void anAgentLimitedToTenCallsASecondTakesAtLeastTwoSecondsForThirty() {
+        Runs runs = new Runs(one);
+        String workflow = runs.workflow("limited", List.of(Runs.step("limited", "go")));
+        // one call first, so that the connection is open when the measured calls start
+        runs.awaitStatus(runs.start(workflow, "warm-up"), "COMPLETED", Duration.ofSeconds(60));
+        limitedCalls.clear();
+
+        List<String> started = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            started.add(runs.start(workflow, "n" + i));
+        }
+        started.forEach(run -> runs.awaitStatus(run, "COMPLETED", Duration.ofSeconds(60)));
+
+        List<Long> at = new ArrayList<>(limitedCalls);
+        java.util.Collections.sort(at);
+        assertThat(at).hasSize(30);
+        assertThat(Duration.ofNanos(at.get(29) - at.get(0))).as("30 calls at 10 per second, by the server's clock")
+                .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+        for (int i = 10; i < at.size(); i++) {
+            assertThat(at.get(i) - at.get(i - 10)).as("no 11 calls within a second").isGreaterThanOrEqualTo(
+                    Duration.ofMillis(990).toNanos());
+        }
     }
 
     @Test

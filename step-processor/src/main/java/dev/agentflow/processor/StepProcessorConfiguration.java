@@ -2,6 +2,7 @@ package dev.agentflow.processor;
 
 import dev.agentflow.processor.agent.Agent;
 import dev.agentflow.processor.agent.AgentRegistry;
+import dev.agentflow.processor.agent.WorkerShare;
 import dev.agentflow.processor.agent.AgentWorker;
 import dev.agentflow.processor.agent.BuiltInAgents;
 import dev.agentflow.processor.agent.ConfiguredAgents;
@@ -77,10 +78,18 @@ public class StepProcessorConfiguration {
     /** The built-in agents and the configured ones, which see the session's history. */
     @Bean
     AgentRegistry agentRegistry(ConfiguredAgents configuredAgents, SessionHistory sessionHistory,
-                                @Qualifier("agentScheduler") ScheduledExecutorService agentScheduler, Limits limits) {
+                                @Qualifier("agentScheduler") ScheduledExecutorService agentScheduler, Limits limits,
+                                WorkerShare workerShare) {
         List<Agent> agents = new ArrayList<>(BuiltInAgents.all(agentScheduler, limits));
-        agents.addAll(configuredAgents.agents(ConfiguredAgents.httpClient(), sessionHistory));
+        agents.addAll(configuredAgents.agents(ConfiguredAgents.httpClient(), sessionHistory, workerShare,
+                agentScheduler));
         return new AgentRegistry(agents);
+    }
+
+    /** This instance's share of the agents' rate limits, kept by its agent worker. */
+    @Bean
+    WorkerShare workerShare() {
+        return new WorkerShare();
     }
 
     /** Where the agent workers put the records of agent-requests that are not agent requests. */
@@ -96,8 +105,9 @@ public class StepProcessorConfiguration {
                             @Qualifier("agentWorkerDeadLetters") DeadLetterPublisher agentWorkerDeadLetters,
                             @Value("${agentflow.workers.max-in-flight:1000}") int maxInFlight,
                             @Value("${agentflow.workers.max-payload-bytes-in-flight:268435456}") long maxBytesInFlight,
-                            @Value("${agentflow.workers.in-process-dispatch:true}") boolean inProcessDispatch) {
+                            @Value("${agentflow.workers.in-process-dispatch:true}") boolean inProcessDispatch,
+                            WorkerShare workerShare) {
         return new AgentWorker(kafka, agentRegistry, payloadStore, agentWorkerDeadLetters, maxInFlight,
-                maxBytesInFlight, inProcessDispatch);
+                maxBytesInFlight, inProcessDispatch, workerShare);
     }
 }

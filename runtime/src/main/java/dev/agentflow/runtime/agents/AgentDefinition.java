@@ -29,11 +29,13 @@ import java.util.Set;
  * @param historyLimit   earlier exchanges of the session sent along (default 20; 0 sends none)
  * @param maxOutputBytes the largest output accepted, in UTF-8 bytes (default 256 KiB)
  * @param tools          the tools the model may call (openai)
+ * @param rateLimit      at most this many calls to its endpoint in any interval, e.g. {@code 100/1m} or
+ *                       {@code 10/1s} (see {@link Rate}), shared by the step-processor instances; none when unset
  */
 public record AgentDefinition(String name, String description, String type, String model, String systemPrompt,
                               String baseUrl, String apiKey, String url, Duration timeout, Integer maxTurns,
                               Integer maxConcurrency, Integer historyLimit, Integer maxOutputBytes,
-                              List<ToolDefinition> tools) {
+                              List<ToolDefinition> tools, String rateLimit) {
 
     public static final String OPENAI = "openai";
     public static final String HTTP = "http";
@@ -85,7 +87,7 @@ public record AgentDefinition(String name, String description, String type, Stri
     public String toString() {
         return "AgentDefinition[name=" + name + ", type=" + type + ", model=" + model + ", baseUrl=" + baseUrl
                 + ", apiKey=" + masked(apiKey) + ", url=" + url + ", timeout=" + timeout + ", tools="
-                + tools.stream().map(ToolDefinition::name).toList() + "]";
+                + tools.stream().map(ToolDefinition::name).toList() + ", rateLimit=" + rateLimit + "]";
     }
 
     private static String masked(String secret) {
@@ -99,7 +101,45 @@ public record AgentDefinition(String name, String description, String type, Stri
                 openai && blank(model) ? defaults.model() : model, systemPrompt,
                 openai && blank(baseUrl) ? defaults.baseUrl() : baseUrl,
                 openai && blank(apiKey) ? defaults.apiKey() : apiKey, url, timeout, maxTurns, maxConcurrency,
-                historyLimit, maxOutputBytes, tools);
+                historyLimit, maxOutputBytes, tools, rateLimit);
+    }
+
+    /** The {@link #rateLimit}, or null when there is none. */
+    public Rate rate() {
+        return blank(rateLimit) ? null : Rate.parse(rateLimit);
+    }
+
+    /**
+     * A rate: at most {@code calls} calls in any {@code interval}. Written {@code <calls>/<interval>},
+     * the interval as a number and a unit ({@code ms}, {@code s}, {@code m}, {@code h}; the number may
+     * be left out for 1): {@code 100/1m}, {@code 10/s}, {@code 5/500ms}.
+     */
+    public record Rate(int calls, Duration interval) {
+
+        private static final java.util.regex.Pattern FORMAT =
+                java.util.regex.Pattern.compile("\\s*(\\d{1,9})\\s*/\\s*(\\d{0,9})\\s*(ms|s|m|h)\\s*");
+
+        /** @throws IllegalArgumentException when {@code text} is not a rate */
+        public static Rate parse(String text) {
+            java.util.regex.Matcher m = FORMAT.matcher(text);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("'" + text + "' is not a rate: write <calls>/<interval>, e.g."
+                        + " 100/1m or 10/1s");
+            }
+            long amount = m.group(2).isEmpty() ? 1 : Long.parseLong(m.group(2));
+            Duration interval = switch (m.group(3)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
+            int calls = Integer.parseInt(m.group(1));
+            if (calls < 1 || interval.isZero()) {
+                throw new IllegalArgumentException("'" + text + "': a rate needs at least 1 call in an interval"
+                        + " longer than 0");
+            }
+            return new Rate(calls, interval);
+        }
     }
 
     /** What is wrong with this definition, one message per problem, each naming the agent. */
@@ -125,6 +165,13 @@ public record AgentDefinition(String name, String description, String type, Stri
         }
         if (timeout.isNegative() || timeout.isZero()) {
             problems.add(at + ".timeout: must be positive");
+        }
+        if (!blank(rateLimit)) {
+            try {
+                Rate.parse(rateLimit);
+            } catch (IllegalArgumentException e) {
+                problems.add(at + ".rate-limit: " + e.getMessage());
+            }
         }
         if (maxTurns < 1 || maxConcurrency < 1 || historyLimit < 0 || maxOutputBytes < 1) {
             problems.add(at + ": max-turns, max-concurrency and max-output-bytes must be at least 1, "

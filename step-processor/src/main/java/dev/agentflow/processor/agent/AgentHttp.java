@@ -51,7 +51,11 @@ final class AgentHttp {
     private final int maxOutputBytes;
     private final String secret;
 
-    AgentHttp(HttpClient client, String agentId, AgentDefinition definition) {
+    private final RateLimit rate;
+
+    /** @param rate the agent's rate limit, or null for none */
+    AgentHttp(HttpClient client, String agentId, AgentDefinition definition, RateLimit rate) {
+        this.rate = rate;
         this.client = client;
         this.agentId = agentId;
         this.timeout = definition.timeout();
@@ -74,6 +78,12 @@ final class AgentHttp {
      * with the body of a 2xx answer, or exceptionally with a {@link Failure}.
      */
     CompletableFuture<String> post(String what, String url, Object json, boolean withKey, Map<String, String> headers) {
+        return rate == null ? send(what, url, json, withKey, headers)
+                : rate.acquire().thenCompose(turn -> send(what, url, json, withKey, headers));
+    }
+
+    private CompletableFuture<String> send(String what, String url, Object json, boolean withKey,
+                                           Map<String, String> headers) {
         String where = what + ": POST " + redact(url);
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                 .header("Content-Type", "application/json").header("Accept", "application/json")
@@ -95,6 +105,11 @@ final class AgentHttp {
                     int status = response.statusCode();
                     if (status >= 200 && status < 300) {
                         return body;
+                    }
+                    if (status == 429 && rate != null) {
+                        Long after = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null),
+                                Instant.now());
+                        rate.slowDown(after == null ? null : Duration.ofMillis(after));
                     }
                     throw new Failure(statusError(where, url, status, body, response.headers()));
                 });

@@ -90,6 +90,7 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
     /** The agent-requests partitions assigned here, and how many the topic has. */
     private volatile Set<Integer> owned = Set.of();
     private volatile int requestPartitions;
+    private final WorkerShare share;
     private final AtomicLong startedEarly = new AtomicLong();
     private long lastEviction = System.nanoTime();
     private final Thread thread;
@@ -103,7 +104,8 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
      */
     public AgentWorker(KafkaSettings kafka, AgentRegistry agents, PayloadStore payloads,
                        DeadLetterPublisher deadLetters, int maxInFlight, long maxBytesInFlight,
-                       boolean inProcessDispatch) {
+                       boolean inProcessDispatch, WorkerShare share) {
+        this.share = share;
         this.maxBytesInFlight = maxBytesInFlight;
         this.deadLetters = deadLetters;
         this.inProcessDispatch = inProcessDispatch;
@@ -188,6 +190,8 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
                     // offsets resume from the last commit
                     requestPartitions = consumer.partitionsFor(requests.name()).size();
                     owned = Set.copyOf(consumer.assignment().stream().map(TopicPartition::partition).toList());
+                    // the rate limits' shares follow the assignment (not a revocation: one always follows)
+                    share.owns(owned.size(), requestPartitions);
                 }
             });
             while (running) {

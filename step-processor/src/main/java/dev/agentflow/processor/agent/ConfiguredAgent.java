@@ -22,10 +22,11 @@ abstract class ConfiguredAgent implements Agent {
     private final SessionHistory history;
     private final ConcurrencyLimit limit;
 
-    ConfiguredAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {
+    ConfiguredAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history,
+                    RateLimit rate) {
         this.id = id;
         this.definition = definition;
-        this.http = new AgentHttp(client, id, definition);
+        this.http = new AgentHttp(client, id, definition, rate);
         this.history = history;
         this.limit = new ConcurrencyLimit(definition.maxConcurrency());
     }

@@ -7,6 +7,7 @@ import dev.agentflow.schemas.agent.AgentDescriptor;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.Map;
 
 /** The configured agents as the step processor calls them: one invocable agent per definition. */
@@ -38,15 +39,26 @@ public final class ConfiguredAgents {
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** An invocable agent per definition, each with its own concurrency limit. */
+    /** An invocable agent per definition, each with its own concurrency limit and no rate limit. */
     public List<Agent> agents(HttpClient client, SessionHistory history) {
-        return definitions.byId().entrySet().stream().map(e -> create(e.getKey(), e.getValue(), client, history))
-                .toList();
+        return agents(client, history, new WorkerShare(), null);
     }
 
-    private static Agent create(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {
+    /**
+     * An invocable agent per definition, each with its own concurrency limit and its rate limit
+     * ({@code rate-limit}), of which this instance takes its {@code share}, timed on {@code timer}.
+     */
+    public List<Agent> agents(HttpClient client, SessionHistory history, WorkerShare share,
+                              ScheduledExecutorService timer) {
+        return definitions.byId().entrySet().stream().map(e -> create(e.getKey(), e.getValue(), client, history,
+                e.getValue().rate() == null || timer == null ? null
+                        : new RateLimit(e.getValue().rate(), share::share, timer))).toList();
+    }
+
+    private static Agent create(String id, AgentDefinition definition, HttpClient client, SessionHistory history,
+                                RateLimit rate) {
         return AgentDefinition.OPENAI.equals(definition.type())
-                ? new OpenAiAgent(id, definition, client, history)
-                : new HttpAgent(id, definition, client, history);
+                ? new OpenAiAgent(id, definition, client, history, rate)
+                : new HttpAgent(id, definition, client, history, rate);
     }
 }

@@ -23,8 +23,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class HttpAgent extends ConfiguredAgent {
 
-    HttpAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {
-        super(id, definition, client, history);
+    HttpAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history, RateLimit rate) {
+        super(id, definition, client, history, rate);
     }
 
     @Override

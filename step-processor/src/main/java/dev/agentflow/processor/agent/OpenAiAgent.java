@@ -32,8 +32,8 @@ final class OpenAiAgent extends ConfiguredAgent {
     /** The tools as every request declares them (OpenAI's function-tool format), built once. */
     private final ArrayNode declaredTools = Json.mapper().createArrayNode();
 
-    OpenAiAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history) {
-        super(id, definition, client, history);
+    OpenAiAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history, RateLimit rate) {
+        super(id, definition, client, history, rate);
         this.endpoint = definition.baseUrl().replaceAll("/+$", "") + "/chat/completions";
         definition.tools().forEach(t -> {
             tools.put(t.name(), t);

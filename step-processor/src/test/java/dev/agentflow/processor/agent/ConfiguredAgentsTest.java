@@ -20,7 +20,7 @@ class ConfiguredAgentsTest {
 
     private static AgentDefinition agent(String type, String url, List<ToolDefinition> tools) {
         return new AgentDefinition(null, "does things", type, null, null, null, null, url, null, null, null, null,
-                null, tools);
+                null, tools, null);
     }
 
     @Test

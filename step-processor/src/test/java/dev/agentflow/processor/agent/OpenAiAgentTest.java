@@ -41,12 +41,12 @@ class OpenAiAgentTest {
 
     private AgentDefinition definition(String baseUrl, Duration timeout, int maxOutputBytes, ToolDefinition... tools) {
         return new AgentDefinition("Web agent", "Researches", "openai", "test-model", "You research.", baseUrl, KEY,
-                null, timeout, 3, 2, 5, maxOutputBytes, List.of(tools));
+                null, timeout, 3, 2, 5, maxOutputBytes, List.of(tools), null);
     }
 
     private OpenAiAgent agent(ToolDefinition... tools) {
         return new OpenAiAgent("web_agent", definition(server.url("/v1"), Duration.ofSeconds(5), 1000, tools), client,
-                SessionHistory.NONE);
+                SessionHistory.NONE, null);
     }
 
     private static AgentRequest request(String action, String input) {
@@ -84,7 +84,7 @@ class OpenAiAgentTest {
         };
         server.enqueue(CHAT, chatAnswer("ok"));
         OpenAiAgent agent = new OpenAiAgent("web_agent", definition(server.url("/v1/"), Duration.ofSeconds(5), 1000),
-                client, history);
+                client, history, null);
 
         assertThat(await(agent.invoke(request("Summarize", "")))).isEqualTo(AgentOutcome.output("ok"));
 
@@ -267,7 +267,7 @@ class OpenAiAgentTest {
             closedPort = socket.getLocalPort();
         }
         OpenAiAgent agent = new OpenAiAgent("web_agent", definition("http://127.0.0.1:" + closedPort + "/v1",
-                Duration.ofSeconds(5), 1000), client, SessionHistory.NONE);
+                Duration.ofSeconds(5), 1000), client, SessionHistory.NONE, null);
 
         AgentOutcome.AgentError error = await(agent.invoke(request("a", "b"))).error();
 
@@ -284,7 +284,7 @@ class OpenAiAgentTest {
             return chatAnswer("late");
         });
         OpenAiAgent agent = new OpenAiAgent("web_agent", definition(server.url("/v1"), Duration.ofMillis(300), 1000),
-                client, SessionHistory.NONE);
+                client, SessionHistory.NONE, null);
         try {
             AgentOutcome.AgentError error = await(agent.invoke(request("a", "b"))).error();
             assertThat(error.retryable()).isTrue();
