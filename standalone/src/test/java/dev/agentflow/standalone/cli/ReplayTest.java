@@ -78,6 +78,35 @@ class ReplayTest {
     }
 
     @Test
+    void runControlEventsShowTheirVersionTheirSourceAndTheirRetry() {
+        String started = """
+                {"eventId":"evt-1","type":"RunStarted","schemaVersion":1,"aggregateId":"wr-2","version":1,\
+                "occurredAt":"2026-12-02T10:00:00Z","commandId":"job-1","actor":"key:ops","data":{"runId":"wr-2",\
+                "workflowId":"wf-1","sessionId":"s","input":"in","steps":[],"definitionVersion":4,\
+                "forkedFrom":{"runId":"wr-1","fromStep":3}}}""";
+        String reused = """
+                {"eventId":"evt-2","type":"StepReused","schemaVersion":1,"aggregateId":"wr-2","version":2,\
+                "occurredAt":"2026-12-02T10:00:00Z","commandId":"job-1","data":{"runId":"wr-2","stepOrder":1,\
+                "output":"out1","sourceRunId":"wr-1","sourceDefinitionVersion":3}}""";
+        String retried = """
+                {"eventId":"evt-3","type":"RunRetried","schemaVersion":1,"aggregateId":"wr-2","version":9,\
+                "occurredAt":"2026-12-02T10:00:00Z","commandId":"job-2","data":{"runId":"wr-2","stepOrder":3,\
+                "attempt":2}}""";
+
+        assertThat(Replay.line(entry(started))).isEqualTo("2026-12-02T10:00:00Z  run wr-2  v1  RunStarted  by key:ops"
+                + "  workflowId \"wf-1\"  sessionId \"s\"  input \"in\"  steps 0 step(s)  definitionVersion 4"
+                + "  forkedFrom {\"runId\":\"wr-1\",\"fromStep\":3}");
+        assertThat(Replay.line(entry(reused))).isEqualTo("2026-12-02T10:00:00Z  run wr-2  v2  StepReused  step 1"
+                + "  output \"out1\"  sourceRunId \"wr-1\"  sourceDefinitionVersion 3");
+        assertThat(Replay.line(entry(retried))).isEqualTo("2026-12-02T10:00:00Z  run wr-2  v9  RunRetried  step 3"
+                + "  attempt 2");
+    }
+
+    private static EventLog.Entry entry(String stored) {
+        return new EventLog.Entry("agentflow.run-events", 0, 7, "wr-2", stored, Json.mapper().readTree(stored));
+    }
+
+    @Test
     void aPayloadStoredByReferenceShowsItsIdSizeAndPreview() {
         String stored = """
                 {"eventId":"evt-1","type":"RunPaused","schemaVersion":2,"aggregateId":"wr-1","version":6,\
