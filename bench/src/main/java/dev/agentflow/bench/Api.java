@@ -43,7 +43,7 @@ final class Api {
     }
 
     /** One request on a kept-alive connection; the body is read whole, so the connection is reused. */
-    private Answer send(String method, String path, String body) throws IOException {
+    private Answer send(String method, String path, String body, String idempotencyKey) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
         connection.setConnectTimeout(CONNECT_TIMEOUT_MS);
         connection.setReadTimeout(READ_TIMEOUT_MS);
@@ -51,6 +51,9 @@ final class Api {
         connection.setRequestMethod(method);
         if (apiKey != null) {
             connection.setRequestProperty("Authorization", "Bearer " + apiKey);
+        }
+        if (idempotencyKey != null) {
+            connection.setRequestProperty("Idempotency-Key", "\"" + idempotencyKey + "\"");
         }
         if (body != null) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -83,8 +86,14 @@ final class Api {
 
     /** Starts a run; its runId. */
     String startRun(String workflowId, String input, Stats latency) {
+        return startRun(workflowId, input, null, latency);
+    }
+
+    /** Starts a run under {@code idempotencyKey} (null: none); its runId. */
+    String startRun(String workflowId, String input, String idempotencyKey, Stats latency) {
         ObjectNode body = Json.mapper().createObjectNode().put("input", input);
-        return post("/api/v1/workflows/" + workflowId + "/run", body, 202, latency).get("runId").asString();
+        return exchange("POST", "/api/v1/workflows/" + workflowId + "/run", body.toString(), idempotencyKey, 202,
+                latency, 1_000_000).get("runId").asString();
     }
 
     void resume(String runId, String output, Stats latency) {
@@ -94,7 +103,7 @@ final class Api {
 
     /** GETs {@code path} (200 expected), adding its latency in microseconds to {@code micros}. */
     JsonNode get(String path, Stats micros) {
-        return exchange("GET", path, null, 200, micros, 1_000);
+        return exchange("GET", path, null, null, 200, micros, 1_000);
     }
 
     /** GETs the run every millisecond until it shows {@code status}. */
@@ -132,22 +141,22 @@ final class Api {
     private static final int MAX_429_RETRIES = 60;
 
     private JsonNode post(String path, JsonNode body, int expected, Stats latency) {
-        return exchange("POST", path, body.toString(), expected, latency, 1_000_000);
+        return exchange("POST", path, body.toString(), null, expected, latency, 1_000_000);
     }
 
     /**
      * Sends the request, again after {@code Retry-After} while the answer is 429, and adds its
      * latency to {@code latency} in units of {@code unitNanos}; the body of the expected answer.
      */
-    private JsonNode exchange(String method, String path, String body, int expected, Stats latency,
-                              long unitNanos) {
+    private JsonNode exchange(String method, String path, String body, String idempotencyKey, int expected,
+                              Stats latency, long unitNanos) {
         long start = System.nanoTime();
         Answer response;
         try {
-            response = send(method, path, body);
+            response = send(method, path, body, idempotencyKey);
             for (int retry = 0; response.status() == 429 && retry < MAX_429_RETRIES; retry++) {
                 Thread.sleep(1000L * Long.parseLong(response.retryAfter() == null ? "1" : response.retryAfter()));
-                response = send(method, path, body);
+                response = send(method, path, body, idempotencyKey);
             }
         } catch (IOException e) {
             throw new IllegalStateException(method + " " + path + " failed: " + e.getMessage(), e);

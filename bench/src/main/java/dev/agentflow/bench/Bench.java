@@ -102,6 +102,10 @@ public final class Bench {
                 }
                 results.put("levels", levels);
                 results.put("createWorkflowApiMs", create.summary());
+                log("idempotent starts: " + Math.min(settings.runs(), IDEMPOTENT_STARTS) + " of each kind, 1 client");
+                results.put("idempotentStart", idempotentStart(api, observer, threeSteps,
+                        Math.min(settings.runs(), IDEMPOTENT_STARTS)));
+                log("  " + results.get("idempotentStart"));
                 if (settings.pauseRuns() > 0) {
                     log("pause/resume: " + settings.pauseRuns() + " runs at 4 clients");
                     results.put("pauseResume", pauseResume(api, observer, pausing, settings.pauseRuns(), 4));
@@ -126,6 +130,43 @@ public final class Bench {
             results.put("finishedAt", Instant.now().toString());
             return Report.write(results, settings.out(), stamp);
         }
+    }
+
+    /** How many starts of each kind the idempotent-start measurement makes, at most. */
+    static final int IDEMPOTENT_STARTS = 300;
+
+    /**
+     * The run API's latency with and without an {@code Idempotency-Key}, interleaved at one client so
+     * that both see the same system: a start without a key, one with a new key, and the same again
+     * (a repeat, answered with the first run's ids). Each run is waited for before the next triple,
+     * so the starts do not queue behind earlier runs.
+     */
+    private static Map<String, Object> idempotentStart(Api api, Observer observer, String workflowId, int triples)
+            throws Exception {
+        Stats without = new Stats();
+        Stats withKey = new Stats();
+        Stats repeated = new Stats();
+        String prefix = "bench-" + System.nanoTime() + "-";
+        for (int i = 0; i < triples; i++) {
+            String plain = api.startRun(workflowId, "no key " + i, null, without);
+            String keyed = api.startRun(workflowId, "key " + i, prefix + i, withKey);
+            String again = api.startRun(workflowId, "key " + i, prefix + i, repeated);
+            if (!again.equals(keyed)) {
+                throw new IllegalStateException("a repeated Idempotency-Key started run " + again + ", not " + keyed);
+            }
+            for (String runId : List.of(plain, keyed)) {
+                observer.track(runId).completed.get(RUN_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                observer.forget(runId);
+            }
+        }
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("starts", triples);
+        result.put("withoutKeyMs", without.summary());
+        result.put("withNewKeyMs", withKey.summary());
+        result.put("withRepeatedKeyMs", repeated.summary());
+        result.put("newKeyOverheadP50Ms", round(((Number) withKey.summary().get("p50")).doubleValue()
+                - ((Number) without.summary().get("p50")).doubleValue()));
+        return result;
     }
 
     /** C clients, each starting a run and waiting for it to complete, until {@code runs} runs are done. */

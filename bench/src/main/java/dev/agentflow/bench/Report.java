@@ -134,6 +134,16 @@ final class Report {
         }
         s.append("\nCreate workflow API: p50 ").append(fmt(num(results, "createWorkflowApiMs", "p50")))
                 .append(" ms, p99 ").append(fmt(num(results, "createWorkflowApiMs", "p99"))).append(" ms.");
+        if (results.get("idempotentStart") != null) {
+            Map<String, Object> i = map(results.get("idempotentStart"));
+            s.append("\nIdempotent start (").append(i.get("starts")).append(" of each, 1 client, interleaved): run API"
+                    + " p50 / p99 without a key ").append(fmt(num(i, "withoutKeyMs", "p50"))).append(" / ")
+                    .append(fmt(num(i, "withoutKeyMs", "p99"))).append(" ms, with a new key ")
+                    .append(fmt(num(i, "withNewKeyMs", "p50"))).append(" / ").append(fmt(num(i, "withNewKeyMs", "p99")))
+                    .append(" ms, with a repeated key ").append(fmt(num(i, "withRepeatedKeyMs", "p50"))).append(" / ")
+                    .append(fmt(num(i, "withRepeatedKeyMs", "p99"))).append(" ms; a new key adds ")
+                    .append(fmt(num(i, "newKeyOverheadP50Ms"))).append(" ms at p50.");
+        }
         if (results.get("pauseResume") != null) {
             Map<String, Object> p = map(results.get("pauseResume"));
             s.append(" Pause/resume (").append(p.get("runs")).append(" runs paused at step 2, ")

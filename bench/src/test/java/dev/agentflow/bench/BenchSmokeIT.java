@@ -41,6 +41,12 @@ class BenchSmokeIT {
             assertThat(((Number) level.get("recordsPerStep")).doubleValue()).isPositive();
             assertThat(((Number) level.get("logBytesPerStep")).longValue()).isPositive();
         });
+        Map<String, Object> idempotent = (Map<String, Object>) results.get("idempotentStart");
+        assertThat(idempotent.get("starts")).isEqualTo(40);
+        for (String kind : List.of("withoutKeyMs", "withNewKeyMs", "withRepeatedKeyMs")) {
+            assertThat(((Map<String, Object>) idempotent.get(kind)).get("count")).as(kind).isEqualTo(40);
+        }
+        assertThat(report.markdown()).contains("Idempotent start (40 of each");
         Map<String, Object> pause = (Map<String, Object>) results.get("pauseResume");
         assertThat(pause.get("failed")).isEqualTo(0);
         assertThat(((Map<String, Object>) pause.get("resumeToNextStepStartedMs")).get("count")).isEqualTo(8);
