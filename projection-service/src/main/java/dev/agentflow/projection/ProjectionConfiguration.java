@@ -2,6 +2,7 @@ package dev.agentflow.projection;
 
 import dev.agentflow.projection.query.CaughtUp;
 import dev.agentflow.projection.query.EventController;
+import dev.agentflow.projection.query.DeltaFeed;
 import dev.agentflow.projection.query.EventFeed;
 import dev.agentflow.projection.query.EventHistory;
 import dev.agentflow.projection.query.EventStreams;
@@ -83,10 +84,19 @@ public class ProjectionConfiguration {
      * comments, {@code agentflow.api.max-streams} (default 1000) caps how many are open at once.
      */
     @Bean(destroyMethod = "close")
-    EventStreams eventStreams(EventFeed runEventFeed, EventHistory eventHistory,
+    EventStreams eventStreams(EventFeed runEventFeed, DeltaFeed deltaFeed, EventHistory eventHistory,
                               @Value("${agentflow.api.stream-heartbeat:15s}") Duration heartbeat,
                               @Value("${agentflow.api.max-streams:1000}") int maxStreams) {
-        return new EventStreams(runEventFeed, eventHistory, heartbeat, maxStreams);
+        return new EventStreams(runEventFeed, deltaFeed, eventHistory, heartbeat, maxStreams);
+    }
+
+    /**
+     * The deltas agents stream, kept for the live run streams: at most
+     * {@code agentflow.deltas.max-kept-bytes} (default 64 MiB) on each instance.
+     */
+    @Bean(destroyMethod = "close")
+    DeltaFeed deltaFeed(KafkaSettings kafka, @Value("${agentflow.deltas.max-kept-bytes:67108864}") long maxBytes) {
+        return new DeltaFeed(kafka, maxBytes);
     }
 
     /** Run details, with payloads up to {@code agentflow.api.detail-payload-bytes} (default 64 KiB) each shown whole. */

@@ -2,6 +2,7 @@ package dev.agentflow.processor;
 
 import dev.agentflow.processor.agent.Agent;
 import dev.agentflow.processor.agent.AgentRegistry;
+import dev.agentflow.processor.agent.DeltaPublisher;
 import dev.agentflow.processor.agent.WorkerShare;
 import dev.agentflow.processor.agent.AgentWorker;
 import dev.agentflow.processor.agent.BuiltInAgents;
@@ -79,11 +80,17 @@ public class StepProcessorConfiguration {
     @Bean
     AgentRegistry agentRegistry(ConfiguredAgents configuredAgents, SessionHistory sessionHistory,
                                 @Qualifier("agentScheduler") ScheduledExecutorService agentScheduler, Limits limits,
-                                WorkerShare workerShare) {
+                                WorkerShare workerShare, DeltaPublisher deltaPublisher) {
         List<Agent> agents = new ArrayList<>(BuiltInAgents.all(agentScheduler, limits));
         agents.addAll(configuredAgents.agents(ConfiguredAgents.httpClient(), sessionHistory, workerShare,
-                agentScheduler));
+                agentScheduler, deltaPublisher));
         return new AgentRegistry(agents);
+    }
+
+    /** Where the agents stream the pieces of their answers (run-deltas). */
+    @Bean(destroyMethod = "close")
+    DeltaPublisher deltaPublisher(KafkaSettings kafka) {
+        return new DeltaPublisher(kafka);
     }
 
     /** This instance's share of the agents' rate limits, kept by its agent worker. */

@@ -76,7 +76,7 @@ public class EventController {
         if (run.status().isFinal() && cursor.version() >= run.version()) {
             return ResponseEntity.noContent().build();
         }
-        return ResponseEntity.ok(streams.run(runId, cursor.version()));
+        return ResponseEntity.ok(streams.run(runId, cursor));
     }
 
     /** Runs of a deleted workflow go on, and so does this stream. */

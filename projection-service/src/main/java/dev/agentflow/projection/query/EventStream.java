@@ -2,16 +2,23 @@ package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.topology.StoredEvent;
 import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.run.RunDelta;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One client's Server-Sent Events stream: its history after the client's cursor, then each live
@@ -23,7 +30,11 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 final class EventStream {
 
     static final Set<String> TERMINAL = Set.of("RunCompleted", "RunFailed", "RunCancelled");
-    private static final int BACKLOG = 10_000;
+    private static final String STEP_STARTED = "StepStarted";
+    /** What an agent's answer ends in: the attempt's last delta is written before it. */
+    private static final Set<String> ANSWERED = Set.of("StepCompleted", "StepAttemptFailed", "StepFailed",
+            "RunPaused");
+    static final int BACKLOG = 10_000;
     private static final Object HEARTBEAT = new Object();
 
     private final SseEmitter emitter;
@@ -36,6 +47,15 @@ final class EventStream {
     private volatile boolean overflowed;
     private boolean historySent;
     private StreamCursor cursor;
+    private final String runId;
+    private final DeltaSource deltas;
+    /** The attempt whose deltas are streamed now (after its StepStarted, before the run's next event). */
+    private boolean streaming;
+    private int streamingStep;
+    private int streamingAttempt;
+    private long sentSeq;
+    /** How long an event that ends an attempt waits for the attempt's last delta, when some came. */
+    static final Duration END_WAIT = Duration.ofSeconds(2);
 
     /**
      * @param history     the stored events after a cursor (the covered ones are skipped anyway)
@@ -48,6 +68,19 @@ final class EventStream {
 
     EventStream(SseEmitter emitter, StreamCursor cursor, Function<StreamCursor, List<StoredEvent>> history,
                 boolean endsWithRun, Executor executor, int backlog) {
+        this(emitter, cursor, history, endsWithRun, executor, backlog, null, null);
+    }
+
+    /**
+     * A run's stream with the deltas its agents stream: after each {@code StepStarted}, the pieces of
+     * that attempt's answer as {@code event: delta}, each with the id {@code <version>.<seq>}, until
+     * the next event of the run; before an event that ends the attempt, every delta of it that has
+     * come (waiting up to {@link #END_WAIT} for its last when some came), so none comes after it.
+     */
+    EventStream(SseEmitter emitter, StreamCursor cursor, Function<StreamCursor, List<StoredEvent>> history,
+                boolean endsWithRun, Executor executor, int backlog, String runId, DeltaSource deltas) {
+        this.runId = runId;
+        this.deltas = deltas;
         this.live = new ArrayBlockingQueue<>(backlog);
         this.emitter = emitter;
         this.cursor = cursor;
@@ -64,6 +97,11 @@ final class EventStream {
     /** Queues a live event (called on the stream thread: never blocks). */
     void offer(StoredEvent event) {
         enqueue(event);
+    }
+
+    /** Queues a live delta of the run (called on the delta feed's thread: never blocks). */
+    void offerDelta(RunDelta delta) {
+        enqueue(delta);
     }
 
     void heartbeat() {
@@ -120,6 +158,13 @@ final class EventStream {
                 historySent = true;
                 List<StoredEvent> earlier = history.apply(cursor);
                 for (int i = 0; i < earlier.size(); i++) {
+                    StoredEvent event = earlier.get(i);
+                    if (deltas != null && cursor instanceof StreamCursor.RunVersion at && at.version() == event.version()
+                            && STEP_STARTED.equals(event.type())) {
+                        // a client that reconnects within an attempt's deltas gets the rest of them
+                        startDeltas(event, at.delta());
+                        sendKeptDeltas();
+                    }
                     // a run that ended and was retried goes on: only its last end ends the stream
                     send(earlier.get(i), i == earlier.size() - 1);
                 }
@@ -128,6 +173,8 @@ final class EventStream {
             while (!closed && (item = live.poll()) != null) {
                 if (item == HEARTBEAT) {
                     emitter.send(SseEmitter.event().comment("heartbeat"));
+                } else if (item instanceof RunDelta delta) {
+                    sendLive(delta);
                 } else {
                     send((StoredEvent) item, true);
                 }
@@ -153,11 +200,83 @@ final class EventStream {
         if (cursor.covers(event)) {
             return; // sent already (from the history), and whatever followed it too
         }
+        if (streaming) {
+            // the attempt's deltas all come before whatever follows its StepStarted
+            finishDeltas(endsTheAttempt(event));
+        }
         cursor = cursor.after(event);
         emitter.send(SseEmitter.event().id(cursor.id()).name(event.type())
                 .data(Json.mapper().writeValueAsString(PayloadLinks.linked(event.envelope()))));
+        if (deltas != null && STEP_STARTED.equals(event.type())) {
+            startDeltas(event, 0);
+            sendKeptDeltas();
+        }
         if (mayEnd && endsWithRun && TERMINAL.contains(event.type())) {
             close();
         }
+    }
+
+    private void startDeltas(StoredEvent stepStarted, long after) {
+        JsonNode data = stepStarted.envelope().path("data");
+        streaming = true;
+        streamingStep = data.path("stepOrder").asInt();
+        streamingAttempt = data.path("attempt").asInt();
+        sentSeq = after;
+    }
+
+    /** Whether the event is the agent's answer to the attempt being streamed. */
+    private boolean endsTheAttempt(StoredEvent event) {
+        JsonNode data = event.envelope().path("data");
+        return ANSWERED.contains(event.type()) && data.path("stepOrder").asInt() == streamingStep
+                && (!data.has("attempt") || data.path("attempt").asInt() == streamingAttempt);
+    }
+
+    /** Sends what is left of the attempt's deltas (waiting a little for its last one when {@code answered}). */
+    private void finishDeltas(boolean answered) throws IOException {
+        if (answered) {
+            CompletableFuture<Void> ended = deltas.ended(runId, streamingStep, streamingAttempt);
+            if (ended != null) {
+                try {
+                    ended.get(END_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    // sent as far as they came
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        sendKeptDeltas();
+        streaming = false;
+    }
+
+    private void sendKeptDeltas() throws IOException {
+        for (RunDelta delta : deltas.deltas(runId, streamingStep, streamingAttempt, sentSeq)) {
+            sendDelta(delta);
+        }
+    }
+
+    /** A delta as it comes: sent when it belongs to the attempt being streamed (the kept ones fill a gap). */
+    private void sendLive(RunDelta delta) throws IOException {
+        if (!streaming || delta.stepOrder() != streamingStep || delta.attempt() != streamingAttempt
+                || delta.seq() <= sentSeq) {
+            return; // an attempt not streamed yet keeps its deltas for when its StepStarted is sent
+        }
+        if (delta.seq() > sentSeq + 1) {
+            sendKeptDeltas();
+        } else {
+            sendDelta(delta);
+        }
+    }
+
+    private void sendDelta(RunDelta delta) throws IOException {
+        if (closed || delta.seq() <= sentSeq) {
+            return;
+        }
+        sentSeq = delta.seq();
+        if (delta.end()) {
+            return; // the end says nothing to a watcher: the step's own event follows
+        }
+        cursor = ((StreamCursor.RunVersion) cursor).afterDelta(delta.seq());
+        emitter.send(SseEmitter.event().id(cursor.id()).name("delta").data(Json.mapper().writeValueAsString(delta)));
     }
 }

@@ -30,6 +30,7 @@ public final class EventStreams implements ApplicationListener<ContextClosedEven
     private static final Duration MAX_LIFETIME = Duration.ofMinutes(30);
 
     private final EventFeed feed;
+    private final DeltaSource deltas;
     private final EventHistory history;
     private final int maxStreams;
     private final Set<EventStream> open = ConcurrentHashMap.newKeySet();
@@ -41,6 +42,13 @@ public final class EventStreams implements ApplicationListener<ContextClosedEven
 
     /** @param maxStreams how many streams may be open at once ({@code agentflow.api.max-streams}); 429 past it */
     public EventStreams(EventFeed feed, EventHistory history, Duration heartbeat, int maxStreams) {
+        this(feed, DeltaSource.NONE, history, heartbeat, maxStreams);
+    }
+
+    /** @param deltas the pieces of answers agents stream, which a run's stream carries between its events */
+    public EventStreams(EventFeed feed, DeltaSource deltas, EventHistory history, Duration heartbeat,
+                        int maxStreams) {
+        this.deltas = deltas;
         this.feed = feed;
         this.history = history;
         this.maxStreams = maxStreams;
@@ -48,20 +56,30 @@ public final class EventStreams implements ApplicationListener<ContextClosedEven
                 heartbeat.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Every event of the run from after {@code lastVersion}; ends after the run's last event. */
-    public SseEmitter run(String runId, long lastVersion) {
-        return open(new StreamCursor.RunVersion(lastVersion), cursor -> history.ofRun(runId), true,
-                subscriber -> feed.followRun(runId, subscriber));
+    /**
+     * Every event of the run after {@code from}, with the deltas of its attempts between them; ends
+     * after the run's last event.
+     */
+    public SseEmitter run(String runId, StreamCursor.RunVersion from) {
+        return open(from, cursor -> history.ofRun(runId), true, runId,
+                stream -> {
+                    Runnable events = feed.followRun(runId, stream::offer);
+                    Runnable pieces = deltas.follow(runId, stream::offerDelta);
+                    return () -> {
+                        events.run();
+                        pieces.run();
+                    };
+                });
     }
 
     /** Every event of every run of the workflow that {@code seen} does not cover; does not end by itself. */
     public SseEmitter workflowRuns(String workflowId, PartitionOffsets seen) {
-        return open(seen, cursor -> history.ofWorkflowRuns(workflowId, (PartitionOffsets) cursor), false,
-                subscriber -> feed.followWorkflowRuns(workflowId, subscriber));
+        return open(seen, cursor -> history.ofWorkflowRuns(workflowId, (PartitionOffsets) cursor), false, null,
+                stream -> feed.followWorkflowRuns(workflowId, stream::offer));
     }
 
     private SseEmitter open(StreamCursor cursor, Function<StreamCursor, List<StoredEvent>> past, boolean endsWithRun,
-                            Function<Consumer<StoredEvent>, Runnable> follow) {
+                            String runId, Function<EventStream, Runnable> follow) {
         if (opened.incrementAndGet() > maxStreams) {
             opened.decrementAndGet();
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "This instance has " + maxStreams
@@ -72,8 +90,9 @@ public final class EventStreams implements ApplicationListener<ContextClosedEven
         Runnable unfollow;
         try {
             emitter = new SseEmitter(MAX_LIFETIME.toMillis());
-            stream = new EventStream(emitter, cursor, past, endsWithRun, senders);
-            unfollow = follow.apply(stream::offer);
+            stream = new EventStream(emitter, cursor, past, endsWithRun, senders, EventStream.BACKLOG, runId,
+                    runId == null ? null : deltas);
+            unfollow = follow.apply(stream);
         } catch (RuntimeException e) {
             opened.decrementAndGet();
             throw e;

@@ -28,12 +28,15 @@ public class RuntimeConfiguration {
 
     /** The cluster (a {@link KafkaBootstrap} bean, else {@code agentflow.kafka.bootstrap-servers}), its topics created. */
     @Bean
-    KafkaSettings kafkaSettings(AgentflowProperties props, ObjectProvider<KafkaBootstrap> bootstrap) {
+    KafkaSettings kafkaSettings(AgentflowProperties props, ObjectProvider<KafkaBootstrap> bootstrap,
+                                @org.springframework.beans.factory.annotation.Value(
+                                        "${agentflow.deltas.retention:1h}") java.time.Duration deltaRetention) {
         String servers = bootstrap.getIfAvailable(() -> () -> props.kafka().bootstrapServers()).bootstrapServers();
         if (servers == null || servers.isBlank()) {
             throw new IllegalStateException("agentflow.kafka.bootstrap-servers is required (AGENTFLOW_KAFKA_BOOTSTRAP_SERVERS)");
         }
-        Topics topics = new Topics(props.kafka().topicPrefix(), props.kafka().partitions());
+        // run-deltas' retention applies when the topic is first created, as the partitions do
+        Topics topics = new Topics(props.kafka().topicPrefix(), props.kafka().partitions(), deltaRetention.toMillis());
         TopicAdmin.ensureTopics(KafkaSettings.client(servers, props.kafka().properties()), topics.all());
         return new KafkaSettings(servers, topics, props.dataDir().resolve("streams"), props.kafka().commitIntervalMs(),
                 props.instanceId(), props.kafka().properties());

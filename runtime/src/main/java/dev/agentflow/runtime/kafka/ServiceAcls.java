@@ -81,6 +81,7 @@ public final class ServiceAcls {
                 grants.topic(topics.agentRequests().name(), AclOperation.READ, AclOperation.WRITE);
                 grants.topic(topics.commandReplies().name(), AclOperation.WRITE);
                 grants.topic(topics.payloads().name(), AclOperation.READ, AclOperation.WRITE);
+                grants.topic(topics.runDeltas().name(), AclOperation.WRITE);
                 grants.group(topics.applicationId("agent-workers"), PatternType.LITERAL);
             }
             default -> throw new IllegalStateException("Unhandled service " + service);
@@ -98,6 +99,7 @@ public final class ServiceAcls {
         grants.topic(topics.runEvents().name(), AclOperation.READ);
         grants.topic(topics.runCommands().name(), AclOperation.READ);
         grants.topic(topics.payloads().name(), AclOperation.READ);
+        grants.topic(topics.runDeltas().name(), AclOperation.READ);
     }
 
     /** The ACLs as the {@code kafka-acls.sh} commands that create them, one per resource. */

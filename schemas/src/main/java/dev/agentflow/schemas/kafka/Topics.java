@@ -8,6 +8,7 @@ import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.json.TypeRegistry;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.RunCommand;
+import dev.agentflow.schemas.run.RunDelta;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.workflow.WorkflowCommand;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
@@ -47,8 +48,17 @@ public final class Topics {
     private final Topic<String, AgentRequest> agentRequests;
     private final Topic<String, byte[]> payloads;
     private final Topic<byte[], byte[]> deadLetters;
+    private final Topic<String, RunDelta> runDeltas;
+
+    /** How long the run-deltas topic keeps streamed pieces of answers by default. */
+    public static final long DEFAULT_DELTA_RETENTION_MS = Duration.ofHours(1).toMillis();
 
     public Topics(String prefix, int partitions) {
+        this(prefix, partitions, DEFAULT_DELTA_RETENTION_MS);
+    }
+
+    /** @param deltaRetentionMs how long run-deltas keeps the pieces of answers agents stream */
+    public Topics(String prefix, int partitions, long deltaRetentionMs) {
         this.prefix = prefix;
         this.workflowCommands = new Topic<>(prefix + "workflow-commands", partitions, SHORT_RETENTION_MS,
                 Serdes.String(), EnvelopeSerde.commands(WORKFLOW_COMMANDS));
@@ -65,6 +75,8 @@ public final class Topics {
         this.payloads = new Topic<>(prefix + "payloads", partitions, FOREVER, Serdes.String(), Serdes.ByteArray());
         this.deadLetters = new Topic<>(prefix + "dead-letters", partitions, DEAD_LETTER_RETENTION_MS,
                 Serdes.ByteArray(), Serdes.ByteArray());
+        this.runDeltas = new Topic<>(prefix + "run-deltas", partitions, deltaRetentionMs, Serdes.String(),
+                JsonSerde.of(RunDelta.class));
     }
 
     public static Topics defaults() {
@@ -109,10 +121,15 @@ public final class Topics {
         return deadLetters;
     }
 
+    /** The pieces of answers agents stream, keyed by run id: short retention, not events of record. */
+    public Topic<String, RunDelta> runDeltas() {
+        return runDeltas;
+    }
+
     /** Every topic, for creation at start-up. */
     public List<Topic<?, ?>> all() {
         return List.of(workflowCommands, workflowEvents, commandReplies, runCommands, runEvents, agentRequests,
-                payloads, deadLetters);
+                payloads, deadLetters, runDeltas);
     }
 
     /** The Kafka Streams application id of one of the engine's topologies, under the same prefix. */

@@ -29,6 +29,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
@@ -82,16 +83,129 @@ final class AgentHttp {
                 : rate.acquire().thenCompose(turn -> send(what, url, json, withKey, headers));
     }
 
-    private CompletableFuture<String> send(String what, String url, Object json, boolean withKey,
-                                           Map<String, String> headers) {
+    /**
+     * POSTs JSON to {@code url} and hands each line of a 2xx answer to {@code onLine} as it arrives (a
+     * streamed answer: Server-Sent Events or JSON lines); completes when the answer has ended, or
+     * exceptionally with a {@link Failure} (an error status, the deadline, a line {@code onLine}
+     * refused, or more than {@link #STREAM_FACTOR} times the output limit in all).
+     */
+    CompletableFuture<Void> postLines(String what, String url, Object json, boolean withKey,
+                                      Map<String, String> headers, Consumer<String> onLine) {
+        return rate == null ? sendLines(what, url, json, withKey, headers, onLine)
+                : rate.acquire().thenCompose(turn -> sendLines(what, url, json, withKey, headers, onLine));
+    }
+
+    /** A streamed answer wraps each piece of its output in its own JSON: it may be this much larger. */
+    static final int STREAM_FACTOR = 32;
+
+    private CompletableFuture<Void> sendLines(String what, String url, Object json, boolean withKey,
+                                              Map<String, String> headers, Consumer<String> onLine) {
         String where = what + ": POST " + redact(url);
+        HttpRequest.Builder request = request(url, json, withKey, headers, "text/event-stream, application/json");
+        int cap = maxOutputBytes + ENVELOPE_BYTES;
+        Lines lines = new Lines(onLine, (long) cap * STREAM_FACTOR);
+        CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request.build(), info ->
+                info.statusCode() >= 200 && info.statusCode() < 300
+                        ? HttpResponse.BodySubscribers.mapping(
+                                HttpResponse.BodySubscribers.fromLineSubscriber(lines, l -> null, StandardCharsets.UTF_8, null),
+                                v -> (byte[]) null)
+                        : new Capped(cap));
+        return call.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handle((response, error) -> {
+                    if (error != null) {
+                        call.cancel(true);
+                        lines.cancel();
+                        throw new Failure(transportError(where, unwrap(error), cap));
+                    }
+                    int status = response.statusCode();
+                    if (status < 200 || status >= 300) {
+                        String body = new String(response.body(), StandardCharsets.UTF_8);
+                        if (status == 429 && rate != null) {
+                            Long after = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null),
+                                    Instant.now());
+                            rate.slowDown(after == null ? null : Duration.ofMillis(after));
+                        }
+                        throw new Failure(statusError(where, url, status, body, response.headers()));
+                    }
+                    if (lines.failure != null) {
+                        throw lines.failure instanceof Failure f ? f
+                                : new Failure(transportError(where, lines.failure, cap * STREAM_FACTOR));
+                    }
+                    return null;
+                });
+    }
+
+    private HttpRequest.Builder request(String url, Object json, boolean withKey, Map<String, String> headers,
+                                        String accept) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .header("Content-Type", "application/json").header("Accept", accept)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(json)));
         headers.forEach(request::header);
         if (withKey && secret != null) {
             request.header("Authorization", "Bearer " + secret);
         }
+        return request;
+    }
+
+    /** Hands each line on as it arrives; stops at the cap, or at a line the consumer refuses. */
+    private static final class Lines implements Flow.Subscriber<String> {
+        private final Consumer<String> onLine;
+        private final long cap;
+        private long chars;
+        private volatile Flow.Subscription subscription;
+        private volatile Throwable failure;
+
+        Lines(Consumer<String> onLine, long cap) {
+            this.onLine = onLine;
+            this.cap = cap;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            this.subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(String line) {
+            if (failure != null) {
+                return;
+            }
+            chars += line.length() + 1;
+            try {
+                if (chars > cap) {
+                    throw new Oversize();
+                }
+                onLine.accept(line);
+            } catch (Exception e) {
+                failure = e;
+                cancel();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            if (failure == null) {
+                failure = t;
+            }
+        }
+
+        @Override
+        public void onComplete() {
+        }
+
+        void cancel() {
+            Flow.Subscription s = subscription;
+            if (s != null) {
+                s.cancel();
+            }
+        }
+    }
+
+    private CompletableFuture<String> send(String what, String url, Object json, boolean withKey,
+                                           Map<String, String> headers) {
+        String where = what + ": POST " + redact(url);
+        HttpRequest.Builder request = request(url, json, withKey, headers, "application/json");
         int cap = maxOutputBytes + ENVELOPE_BYTES;
         CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request.build(), info -> new Capped(cap));
         // The request's timeout ends with the response headers: the deadline also covers a stalled body.

@@ -21,9 +21,11 @@ abstract class ConfiguredAgent implements Agent {
     private final String id;
     private final SessionHistory history;
     private final ConcurrencyLimit limit;
+    final Deltas deltas;
 
     ConfiguredAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history,
-                    RateLimit rate) {
+                    RateLimit rate, Deltas deltas) {
+        this.deltas = deltas;
         this.id = id;
         this.definition = definition;
         this.http = new AgentHttp(client, id, definition, rate);
@@ -38,11 +40,18 @@ abstract class ConfiguredAgent implements Agent {
 
     @Override
     public final CompletableFuture<AgentOutcome> invoke(AgentRequest request) {
+        Deltas.Stream stream = deltas.open(request);
         return history.before(request, definition.historyLimit())
-                .thenCompose(exchanges -> limit.run(() -> converse(request, exchanges)))
-                .exceptionally(http::outcome);
+                .thenCompose(exchanges -> limit.run(() -> converse(request, exchanges, stream)))
+                .exceptionally(http::outcome)
+                // the attempt's last delta is written before its result, so a watcher has them all first
+                .thenCompose(outcome -> stream.end().thenApply(written -> outcome));
     }
 
-    /** The exchange with the agent's endpoint for one step; failures may complete it exceptionally. */
-    abstract CompletableFuture<AgentOutcome> converse(AgentRequest request, List<Exchange> exchanges);
+    /**
+     * The exchange with the agent's endpoint for one step; failures may complete it exceptionally.
+     * What the endpoint streams goes to {@code stream} as it comes.
+     */
+    abstract CompletableFuture<AgentOutcome> converse(AgentRequest request, List<Exchange> exchanges,
+                                                      Deltas.Stream stream);
 }

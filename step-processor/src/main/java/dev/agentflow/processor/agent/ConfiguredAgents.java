@@ -41,24 +41,25 @@ public final class ConfiguredAgents {
 
     /** An invocable agent per definition, each with its own concurrency limit and no rate limit. */
     public List<Agent> agents(HttpClient client, SessionHistory history) {
-        return agents(client, history, new WorkerShare(), null);
+        return agents(client, history, new WorkerShare(), null, Deltas.NONE);
     }
 
     /**
      * An invocable agent per definition, each with its own concurrency limit and its rate limit
-     * ({@code rate-limit}), of which this instance takes its {@code share}, timed on {@code timer}.
+     * ({@code rate-limit}), of which this instance takes its {@code share}, timed on {@code timer};
+     * what they stream goes to {@code deltas}.
      */
     public List<Agent> agents(HttpClient client, SessionHistory history, WorkerShare share,
-                              ScheduledExecutorService timer) {
+                              ScheduledExecutorService timer, Deltas deltas) {
         return definitions.byId().entrySet().stream().map(e -> create(e.getKey(), e.getValue(), client, history,
                 e.getValue().rate() == null || timer == null ? null
-                        : new RateLimit(e.getValue().rate(), share::share, timer))).toList();
+                        : new RateLimit(e.getValue().rate(), share::share, timer), deltas)).toList();
     }
 
     private static Agent create(String id, AgentDefinition definition, HttpClient client, SessionHistory history,
-                                RateLimit rate) {
+                                RateLimit rate, Deltas deltas) {
         return AgentDefinition.OPENAI.equals(definition.type())
-                ? new OpenAiAgent(id, definition, client, history, rate)
-                : new HttpAgent(id, definition, client, history, rate);
+                ? new OpenAiAgent(id, definition, client, history, rate, deltas)
+                : new HttpAgent(id, definition, client, history, rate, deltas);
     }
 }

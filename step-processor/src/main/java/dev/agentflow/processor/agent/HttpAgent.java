@@ -23,12 +23,13 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class HttpAgent extends ConfiguredAgent {
 
-    HttpAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history, RateLimit rate) {
-        super(id, definition, client, history, rate);
+    HttpAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history, RateLimit rate,
+              Deltas deltas) {
+        super(id, definition, client, history, rate, deltas);
     }
 
     @Override
-    CompletableFuture<AgentOutcome> converse(AgentRequest request, List<Exchange> exchanges) {
+    CompletableFuture<AgentOutcome> converse(AgentRequest request, List<Exchange> exchanges, Deltas.Stream stream) {
         return http.post("agent endpoint", definition.url(), body(request, exchanges), true,
                         Map.of("Idempotency-Key", request.idempotencyKey()))
                 .thenApply(text -> outcome(http.parse("agent endpoint", definition.url(), text)));

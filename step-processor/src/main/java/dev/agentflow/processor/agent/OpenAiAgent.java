@@ -32,8 +32,9 @@ final class OpenAiAgent extends ConfiguredAgent {
     /** The tools as every request declares them (OpenAI's function-tool format), built once. */
     private final ArrayNode declaredTools = Json.mapper().createArrayNode();
 
-    OpenAiAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history, RateLimit rate) {
-        super(id, definition, client, history, rate);
+    OpenAiAgent(String id, AgentDefinition definition, HttpClient client, SessionHistory history, RateLimit rate,
+                Deltas deltas) {
+        super(id, definition, client, history, rate, deltas);
         this.endpoint = definition.baseUrl().replaceAll("/+$", "") + "/chat/completions";
         definition.tools().forEach(t -> {
             tools.put(t.name(), t);
@@ -48,8 +49,8 @@ final class OpenAiAgent extends ConfiguredAgent {
 
     /** The whole tool loop runs inside the one concurrency slot. */
     @Override
-    CompletableFuture<AgentOutcome> converse(AgentRequest request, List<Exchange> exchanges) {
-        return turn(messages(request, exchanges), 1, new StringBuilder());
+    CompletableFuture<AgentOutcome> converse(AgentRequest request, List<Exchange> exchanges, Deltas.Stream stream) {
+        return turn(messages(request, exchanges), 1, new StringBuilder(), stream);
     }
 
     /** The user message of a step: its action, then its input; a step without an action sends only its input. */
@@ -73,7 +74,8 @@ final class OpenAiAgent extends ConfiguredAgent {
         return messages;
     }
 
-    private CompletableFuture<AgentOutcome> turn(ArrayNode messages, int turn, StringBuilder reasoning) {
+    private CompletableFuture<AgentOutcome> turn(ArrayNode messages, int turn, StringBuilder reasoning,
+                                                 Deltas.Stream stream) {
         if (turn > definition.maxTurns()) {
             return CompletableFuture.completedFuture(AgentOutcome.error(http.message("POST "
                     + AgentHttp.redact(endpoint), "the model was still calling tools after " + definition.maxTurns()
@@ -84,13 +86,109 @@ final class OpenAiAgent extends ConfiguredAgent {
         if (!declaredTools.isEmpty()) {
             body.set("tools", declaredTools);
         }
-        return http.post("chat completions", endpoint, body, true, Map.of())
-                .thenCompose(text -> answer(http.parse("chat completions", endpoint, text), messages, turn,
-                        reasoning));
+        if (!deltas.enabled()) {
+            return http.post("chat completions", endpoint, body, true, Map.of())
+                    .thenCompose(text -> answer(http.parse("chat completions", endpoint, text), messages, turn,
+                            reasoning, stream));
+        }
+        body.put("stream", true);
+        StreamedReply reply = new StreamedReply(stream);
+        return http.postLines("chat completions", endpoint, body, true, Map.of(), reply::line)
+                .thenCompose(done -> answer(reply.reply(), messages, turn, reasoning, stream));
+    }
+
+    /**
+     * A streamed Chat Completions answer (Server-Sent Events of {@code chat.completion.chunk}s), put
+     * together as the whole answer would have been, each piece streamed on as it comes: text as
+     * {@code text} deltas, tool calls as {@code tool_call} deltas. An endpoint that answers whole
+     * anyway (no {@code data:} lines) is read as a whole answer.
+     */
+    private final class StreamedReply {
+        private final Deltas.Stream stream;
+        private final StringBuilder content = new StringBuilder();
+        private boolean hasContent;
+        private final Map<Integer, ObjectNode> calls = new java.util.TreeMap<>();
+        private final StringBuilder whole = new StringBuilder();
+        private boolean events;
+
+        StreamedReply(Deltas.Stream stream) {
+            this.stream = stream;
+        }
+
+        void line(String line) {
+            if (line.startsWith("data:")) {
+                events = true;
+                String data = line.substring(5).trim();
+                if (!data.isEmpty() && !data.equals("[DONE]")) {
+                    chunk(data);
+                }
+            } else if (!events && !line.startsWith(":") && !line.startsWith("event:") && !line.startsWith("id:")
+                    && !line.startsWith("retry:")) {
+                whole.append(line).append('\n');
+            }
+        }
+
+        private void chunk(String data) {
+            JsonNode chunk;
+            try {
+                chunk = Json.mapper().readTree(data);
+            } catch (JacksonException e) {
+                throw http.malformed("chat completions", endpoint, "a streamed chunk is not JSON");
+            }
+            if (chunk.has("error")) {
+                throw http.malformed("chat completions", endpoint, "the stream ended in an error: "
+                        + chunk.path("error").path("message").asString(chunk.path("error").toString()));
+            }
+            JsonNode delta = chunk.path("choices").path(0).path("delta");
+            if (delta.path("content").isString()) {
+                String piece = delta.path("content").asString();
+                hasContent = true;
+                content.append(piece);
+                stream.text(piece);
+            }
+            for (JsonNode part : delta.path("tool_calls")) {
+                ObjectNode call = calls.computeIfAbsent(part.path("index").asInt(calls.size()), i -> {
+                    ObjectNode c = Json.mapper().createObjectNode().put("id", "").put("type", "function");
+                    c.putObject("function").put("name", "").put("arguments", "");
+                    return c;
+                });
+                if (part.path("id").isString()) {
+                    call.put("id", part.path("id").asString());
+                }
+                ObjectNode function = (ObjectNode) call.get("function");
+                JsonNode fn = part.path("function");
+                String named = null;
+                if (fn.path("name").isString() && !fn.path("name").asString().isEmpty()) {
+                    named = function.path("name").asString() + fn.path("name").asString();
+                    function.put("name", named);
+                }
+                String arguments = fn.path("arguments").isString() ? fn.path("arguments").asString() : "";
+                function.put("arguments", function.path("arguments").asString() + arguments);
+                stream.toolCall(named, arguments);
+            }
+        }
+
+        /** The answer as the endpoint would have given it whole. */
+        JsonNode reply() {
+            if (!events) {
+                return http.parse("chat completions", endpoint, whole.toString());
+            }
+            ObjectNode reply = Json.mapper().createObjectNode();
+            ObjectNode message = reply.putArray("choices").addObject().putObject("message").put("role", "assistant");
+            if (hasContent || calls.isEmpty()) {
+                message.put("content", content.toString());
+            } else {
+                message.putNull("content");
+            }
+            if (!calls.isEmpty()) {
+                message.putArray("tool_calls").addAll(calls.values());
+            }
+            return reply;
+        }
     }
 
     private CompletableFuture<AgentOutcome> answer(JsonNode reply, ArrayNode messages, int turn,
-                                                   StringBuilder reasoning) {
+                                                   StringBuilder reasoning, Deltas.Stream stream) {
         JsonNode message = reply.path("choices").path(0).path("message");
         if (!message.isObject()) {
             throw http.malformed("chat completions", endpoint, "no choices[0].message");
@@ -120,7 +218,7 @@ final class OpenAiAgent extends ConfiguredAgent {
             done = done.thenCompose(v -> callTool(call).thenAccept(result -> messages.addObject()
                     .put("role", "tool").put("tool_call_id", call.path("id").asString("")).put("content", result)));
         }
-        return done.thenCompose(v -> turn(messages, turn + 1, reasoning));
+        return done.thenCompose(v -> turn(messages, turn + 1, reasoning, stream));
     }
 
     /** The tool's answer for the model: its endpoint's body, or why there is none. */

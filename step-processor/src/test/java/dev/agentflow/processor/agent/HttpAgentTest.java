@@ -39,7 +39,7 @@ class HttpAgentTest {
     private HttpAgent agent(String url, String apiKey, Duration timeout, int maxConcurrency, SessionHistory history) {
         AgentDefinition definition = new AgentDefinition("Reviewer", null, "http", null, null, null, apiKey, url,
                 timeout, null, maxConcurrency, 10, 100, null, null);
-        return new HttpAgent("reviewer", definition, client, history, null);
+        return new HttpAgent("reviewer", definition, client, history, null, Deltas.NONE);
     }
 
     private static AgentRequest request() {

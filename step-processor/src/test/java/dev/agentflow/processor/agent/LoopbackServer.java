@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,10 +52,23 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     /** What to answer; {@code stall}: the headers and the body's start, then nothing until the server closes. */
-    public record Reply(int status, Map<String, String> headers, String body, boolean stall) {
+    public record Reply(int status, Map<String, String> headers, String body, boolean stall, List<String> chunks,
+                        java.util.function.IntConsumer beforeChunk) {
+
+        public Reply(int status, Map<String, String> headers, String body, boolean stall) {
+            this(status, headers, body, stall, null, null);
+        }
 
         public Reply(int status, Map<String, String> headers, String body) {
             this(status, headers, body, false);
+        }
+
+        /**
+         * A 200 sent in {@code chunks}, each written and flushed on its own after {@code beforeChunk}
+         * (given its index; it may block, to hold the rest back) has run.
+         */
+        public static Reply streamed(String contentType, List<String> chunks, java.util.function.IntConsumer beforeChunk) {
+            return new Reply(200, Map.of("Content-Type", contentType), "", false, List.copyOf(chunks), beforeChunk);
         }
 
         /** A 200 whose body never ends: the headers and a few bytes are sent, the rest never comes. */
@@ -73,7 +87,7 @@ public final class LoopbackServer implements AutoCloseable {
         public Reply withHeader(String name, String value) {
             Map<String, String> all = new HashMap<>(headers);
             all.put(name, value);
-            return new Reply(status, all, body, stall);
+            return new Reply(status, all, body, stall, chunks, beforeChunk);
         }
     }
 
@@ -137,6 +151,15 @@ public final class LoopbackServer implements AutoCloseable {
             Reply reply = handler.apply(request);
             byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
             reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
+            if (reply.chunks() != null) {
+                exchange.sendResponseHeaders(reply.status(), 0); // chunked
+                for (int i = 0; i < reply.chunks().size(); i++) {
+                    reply.beforeChunk().accept(i);
+                    exchange.getResponseBody().write(reply.chunks().get(i).getBytes(StandardCharsets.UTF_8));
+                    exchange.getResponseBody().flush();
+                }
+                return;
+            }
             if (reply.stall()) {
                 exchange.sendResponseHeaders(reply.status(), bytes.length + 1024);
                 exchange.getResponseBody().write(bytes);
@@ -164,6 +187,22 @@ public final class LoopbackServer implements AutoCloseable {
         closed.countDown();
         server.stop(0);
         executor.shutdownNow();
+    }
+
+    /**
+     * A streamed Chat Completions answer (Server-Sent Events of chunks), one chunk per piece of
+     * {@code pieces}, then {@code [DONE]}.
+     */
+    public static Reply chatStream(List<String> pieces, java.util.function.IntConsumer beforeChunk) {
+        List<String> chunks = new ArrayList<>();
+        for (String piece : pieces) {
+            ObjectNode chunk = Json.mapper().createObjectNode().put("id", "chatcmpl-1")
+                    .put("object", "chat.completion.chunk");
+            chunk.putArray("choices").addObject().put("index", 0).putObject("delta").put("content", piece);
+            chunks.add("data: " + chunk + "\n\n");
+        }
+        chunks.add("data: [DONE]\n\n");
+        return Reply.streamed("text/event-stream", chunks, beforeChunk);
     }
 
     /** A Chat Completions answer whose message is {@code content}. */

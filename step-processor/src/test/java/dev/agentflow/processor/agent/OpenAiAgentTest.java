@@ -46,7 +46,7 @@ class OpenAiAgentTest {
 
     private OpenAiAgent agent(ToolDefinition... tools) {
         return new OpenAiAgent("web_agent", definition(server.url("/v1"), Duration.ofSeconds(5), 1000, tools), client,
-                SessionHistory.NONE, null);
+                SessionHistory.NONE, null, Deltas.NONE);
     }
 
     private static AgentRequest request(String action, String input) {
@@ -84,7 +84,7 @@ class OpenAiAgentTest {
         };
         server.enqueue(CHAT, chatAnswer("ok"));
         OpenAiAgent agent = new OpenAiAgent("web_agent", definition(server.url("/v1/"), Duration.ofSeconds(5), 1000),
-                client, history, null);
+                client, history, null, Deltas.NONE);
 
         assertThat(await(agent.invoke(request("Summarize", "")))).isEqualTo(AgentOutcome.output("ok"));
 
@@ -267,7 +267,7 @@ class OpenAiAgentTest {
             closedPort = socket.getLocalPort();
         }
         OpenAiAgent agent = new OpenAiAgent("web_agent", definition("http://127.0.0.1:" + closedPort + "/v1",
-                Duration.ofSeconds(5), 1000), client, SessionHistory.NONE, null);
+                Duration.ofSeconds(5), 1000), client, SessionHistory.NONE, null, Deltas.NONE);
 
         AgentOutcome.AgentError error = await(agent.invoke(request("a", "b"))).error();
 
@@ -284,7 +284,7 @@ class OpenAiAgentTest {
             return chatAnswer("late");
         });
         OpenAiAgent agent = new OpenAiAgent("web_agent", definition(server.url("/v1"), Duration.ofMillis(300), 1000),
-                client, SessionHistory.NONE, null);
+                client, SessionHistory.NONE, null, Deltas.NONE);
         try {
             AgentOutcome.AgentError error = await(agent.invoke(request("a", "b"))).error();
             assertThat(error.retryable()).isTrue();
