@@ -5,12 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.agentflow.projection.topology.StoredEvent;
+import dev.agentflow.schemas.run.RunDelta;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,6 +120,74 @@ class EventStreamTest {
 
         assertThat(emitter.ids).containsExactly("1", "2", "3", "4", "5");
         assertThat(stream.closed()).isTrue();
+    }
+
+    /** Deltas kept in memory, as the delta feed keeps them. */
+    private static final class KeptDeltas implements DeltaSource {
+        final List<RunDelta> all = new ArrayList<>();
+
+        @Override
+        public synchronized List<RunDelta> deltas(String runId, int stepOrder, int attempt, long afterSeq) {
+            return all.stream().filter(d -> d.stepOrder() == stepOrder && d.attempt() == attempt && d.seq() > afterSeq)
+                    .toList();
+        }
+
+        @Override
+        public synchronized CompletableFuture<Void> ended(String runId, int stepOrder, int attempt) {
+            return all.stream().anyMatch(d -> d.stepOrder() == stepOrder && d.attempt() == attempt && d.end())
+                    ? CompletableFuture.completedFuture(null) : null;
+        }
+
+        @Override
+        public Runnable follow(String runId, java.util.function.Consumer<RunDelta> follower) {
+            return () -> { };
+        }
+    }
+
+    private static StoredEvent step(long version, String type, int stepOrder, int attempt) {
+        StoredEvent event = typed(version, type);
+        ((tools.jackson.databind.node.ObjectNode) event.envelope()).putObject("data").put("stepOrder", stepOrder)
+                .put("attempt", attempt);
+        return event;
+    }
+
+    private static RunDelta delta(long seq, String text) {
+        return new RunDelta("wr-1", 1, 1, seq, text == null ? RunDelta.END : RunDelta.TEXT, text, null);
+    }
+
+    @Test
+    void aRunsDeltasComeBetweenItsStepStartedAndTheStepsEndAndAReconnectGetsTheRest() {
+        Queue<Runnable> tasks = new ArrayDeque<>();
+        KeptDeltas kept = new KeptDeltas();
+        kept.all.addAll(List.of(delta(1, "a"), delta(2, "b"), delta(3, "c")));
+        List<StoredEvent> history = new ArrayList<>(List.of(typed(1, "RunStarted"), step(2, "StepStarted", 1, 1)));
+        RecordingEmitter emitter = new RecordingEmitter();
+        EventStream stream = new EventStream(emitter, new StreamCursor.RunVersion(0), cursor -> List.copyOf(history),
+                true, tasks::add, 100, "wr-1", kept);
+        stream.start();
+        runAll(tasks);
+        assertThat(emitter.ids).containsExactly("1", "2", "2.1", "2.2", "2.3");
+
+        kept.all.add(delta(4, "d"));
+        stream.offerDelta(delta(4, "d"));
+        stream.offerDelta(delta(2, "b")); // read again: not sent twice
+        runAll(tasks);
+        assertThat(emitter.ids).containsExactly("1", "2", "2.1", "2.2", "2.3", "2.4");
+
+        // the step's answer comes before its last deltas were offered: they are sent first
+        kept.all.addAll(List.of(delta(5, "e"), delta(6, null)));
+        StoredEvent completed = step(3, "StepCompleted", 1, 1);
+        history.add(completed);
+        stream.offer(completed);
+        runAll(tasks);
+        assertThat(emitter.ids).containsExactly("1", "2", "2.1", "2.2", "2.3", "2.4", "2.5", "3");
+
+        RecordingEmitter again = new RecordingEmitter();
+        EventStream resumed = new EventStream(again, StreamCursor.RunVersion.parse("2.3"),
+                cursor -> List.copyOf(history), true, tasks::add, 100, "wr-1", kept);
+        resumed.start();
+        runAll(tasks);
+        assertThat(again.ids).as("reconnected after delta 3 of version 2").containsExactly("2.4", "2.5", "3");
     }
 
     private static StoredEvent typed(long version, String type) {

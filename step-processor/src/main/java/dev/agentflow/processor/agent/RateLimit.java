@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 /**
- * At most {@code calls} calls to an agent's endpoint in any {@code interval} (a sliding window), in
+ * At most {@code calls} calls to an agent's endpoint in any {@code interval} (a sliding window, 2% longer,
+ * at least 5 ms, to absorb the network's jitter), in
  * the order they asked; a call that must wait holds no thread: its turn completes a future from a
  * timer. The instances of the step-processor share the rate by the agent-requests partitions each
  * one owns (each may make its share of the calls, at least one per interval), so no coordination is
@@ -23,6 +24,8 @@ import java.util.function.DoubleSupplier;
 final class RateLimit {
 
     private static final double SLOWEST = 1.0 / 16;
+    /** The least margin added to the interval (2% of it at least). */
+    private static final Duration MARGIN_MIN = Duration.ofMillis(5);
 
     private final int calls;
     private final long intervalNanos;
@@ -39,7 +42,10 @@ final class RateLimit {
     /** @param share this instance's share of the rate, 0..1 */
     RateLimit(Rate rate, DoubleSupplier share, ScheduledExecutorService timer) {
         this.calls = rate.calls();
-        this.intervalNanos = rate.interval().toNanos();
+        // a margin, so that the endpoint, which counts arrivals, never sees more than calls in its own
+        // interval when the network delays one call more than the next
+        long interval = rate.interval().toNanos();
+        this.intervalNanos = interval + Math.max(MARGIN_MIN.toNanos(), interval / 50);
         this.share = share;
         this.timer = timer;
     }
