@@ -91,17 +91,23 @@ final class AgentHttp {
      */
     CompletableFuture<Void> postLines(String what, String url, Object json, boolean withKey,
                                       Map<String, String> headers, Consumer<String> onLine) {
-        return rate == null ? sendLines(what, url, json, withKey, headers, onLine)
-                : rate.acquire().thenCompose(turn -> sendLines(what, url, json, withKey, headers, onLine));
+        return postLines(what, url, json, withKey, headers, onLine, "text/event-stream, application/json");
+    }
+
+    /** {@link #postLines} asking for the answer in {@code accept}. */
+    CompletableFuture<Void> postLines(String what, String url, Object json, boolean withKey,
+                                      Map<String, String> headers, Consumer<String> onLine, String accept) {
+        return rate == null ? sendLines(what, url, json, withKey, headers, onLine, accept)
+                : rate.acquire().thenCompose(turn -> sendLines(what, url, json, withKey, headers, onLine, accept));
     }
 
     /** A streamed answer wraps each piece of its output in its own JSON: it may be this much larger. */
     static final int STREAM_FACTOR = 32;
 
     private CompletableFuture<Void> sendLines(String what, String url, Object json, boolean withKey,
-                                              Map<String, String> headers, Consumer<String> onLine) {
+                                              Map<String, String> headers, Consumer<String> onLine, String accept) {
         String where = what + ": POST " + redact(url);
-        HttpRequest.Builder request = request(url, json, withKey, headers, "text/event-stream, application/json");
+        HttpRequest.Builder request = request(url, json, withKey, headers, accept);
         int cap = maxOutputBytes + ENVELOPE_BYTES;
         Lines lines = new Lines(onLine, (long) cap * STREAM_FACTOR);
         CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request.build(), info ->

@@ -30,9 +30,55 @@ final class HttpAgent extends ConfiguredAgent {
 
     @Override
     CompletableFuture<AgentOutcome> converse(AgentRequest request, List<Exchange> exchanges, Deltas.Stream stream) {
-        return http.post("agent endpoint", definition.url(), body(request, exchanges), true,
-                        Map.of("Idempotency-Key", request.idempotencyKey()))
-                .thenApply(text -> outcome(http.parse("agent endpoint", definition.url(), text)));
+        if (!deltas.enabled()) {
+            return http.post("agent endpoint", definition.url(), body(request, exchanges), true,
+                            Map.of("Idempotency-Key", request.idempotencyKey()))
+                    .thenApply(text -> outcome(http.parse("agent endpoint", definition.url(), text)));
+        }
+        JsonLines answer = new JsonLines(stream);
+        return http.postLines("agent endpoint", definition.url(), body(request, exchanges), true,
+                        Map.of("Idempotency-Key", request.idempotencyKey()), answer::line,
+                        "application/x-ndjson, application/json")
+                .thenApply(done -> outcome(answer.answer()));
+    }
+
+    /**
+     * An answer that may stream (JSON lines, {@code application/x-ndjson}): lines {@code {"delta": "…"}}
+     * are pieces of the output as it comes, then one line with the answer as a whole answer has it
+     * ({@code output} or {@code approvalRequest}). An answer that is not JSON lines is read whole.
+     */
+    private final class JsonLines {
+        private final Deltas.Stream stream;
+        private final StringBuilder whole = new StringBuilder();
+        private JsonNode answer;
+
+        JsonLines(Deltas.Stream stream) {
+            this.stream = stream;
+        }
+
+        void line(String line) {
+            JsonNode node = null;
+            String trimmed = line.strip();
+            if (trimmed.startsWith("{") && trimmed.endsWith("}")) {
+                try {
+                    node = Json.mapper().readTree(trimmed);
+                } catch (tools.jackson.core.JacksonException e) {
+                    node = null; // a line of an answer written over several lines
+                }
+            }
+            if (node != null && node.isObject() && node.size() == 1 && node.path("delta").isString()) {
+                stream.text(node.path("delta").asString());
+            } else if (node != null && node.isObject() && (node.has("output") || node.has("approvalRequest"))
+                    && whole.isEmpty()) {
+                answer = node;
+            } else {
+                whole.append(line).append('\n');
+            }
+        }
+
+        JsonNode answer() {
+            return answer != null ? answer : http.parse("agent endpoint", definition.url(), whole.toString());
+        }
     }
 
     private static ObjectNode body(AgentRequest request, List<Exchange> exchanges) {

@@ -8,6 +8,7 @@ import dev.agentflow.runtime.agents.AgentDefinition;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
+import dev.agentflow.schemas.run.RunDelta;
 import dev.agentflow.schemas.run.ApprovalRequest;
 import java.net.ServerSocket;
 import java.net.http.HttpClient;
@@ -39,7 +40,35 @@ class HttpAgentTest {
     private HttpAgent agent(String url, String apiKey, Duration timeout, int maxConcurrency, SessionHistory history) {
         AgentDefinition definition = new AgentDefinition("Reviewer", null, "http", null, null, null, apiKey, url,
                 timeout, null, maxConcurrency, 10, 100, null, null);
-        return new HttpAgent("reviewer", definition, client, history, null, Deltas.NONE);
+        // deltas enabled, as in the engine: every answer is read line by line, streamed or not
+        return new HttpAgent("reviewer", definition, client, history, null, streamed);
+    }
+
+    private final List<RunDelta> deltas = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final Deltas streamed = (request, delta) -> {
+        deltas.add(delta);
+        return CompletableFuture.completedFuture(null);
+    };
+
+    @Test
+    void anAnswerStreamedAsJsonLinesIsDeltasThenTheOutput() throws Exception {
+        server.enqueue("/agent", Reply.streamed("application/x-ndjson", List.of("{\"delta\":\"rev\"}\n",
+                "{\"delta\":\"iewed\"}\n", "{\"output\":\"reviewed\"}\n"), i -> { }));
+
+        AgentOutcome outcome = invoke(agent(SessionHistory.NONE));
+
+        assertThat(outcome.output()).isEqualTo(Payload.inline("reviewed"));
+        assertThat(deltas).extracting(RunDelta::text).containsExactly("rev", "iewed", null);
+        assertThat(deltas.get(2).end()).isTrue();
+        assertThat(server.requests("/agent").get(0).header("Accept")).contains("application/x-ndjson");
+    }
+
+    @Test
+    void anAnswerOverSeveralLinesIsReadWhole() throws Exception {
+        server.enqueue("/agent", Reply.json("{\n  \"output\": \"pretty\"\n}\n"));
+
+        assertThat(invoke(agent(SessionHistory.NONE)).output()).isEqualTo(Payload.inline("pretty"));
+        assertThat(deltas).isEmpty();
     }
 
     private static AgentRequest request() {

@@ -33,6 +33,8 @@ class OpenAiAgentTest {
     private static final String CHAT = "/v1/chat/completions";
     private final LoopbackServer server = LoopbackServer.start();
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    /** Deltas on, as in the engine: the agent asks to stream, and reads an answer given whole as a whole. */
+    private static final Deltas STREAMED = (request, delta) -> CompletableFuture.completedFuture(null);
 
     @AfterEach
     void stop() {
@@ -46,7 +48,7 @@ class OpenAiAgentTest {
 
     private OpenAiAgent agent(ToolDefinition... tools) {
         return new OpenAiAgent("web_agent", definition(server.url("/v1"), Duration.ofSeconds(5), 1000, tools), client,
-                SessionHistory.NONE, null, Deltas.NONE);
+                SessionHistory.NONE, null, STREAMED);
     }
 
     private static AgentRequest request(String action, String input) {
@@ -84,7 +86,7 @@ class OpenAiAgentTest {
         };
         server.enqueue(CHAT, chatAnswer("ok"));
         OpenAiAgent agent = new OpenAiAgent("web_agent", definition(server.url("/v1/"), Duration.ofSeconds(5), 1000),
-                client, history, null, Deltas.NONE);
+                client, history, null, STREAMED);
 
         assertThat(await(agent.invoke(request("Summarize", "")))).isEqualTo(AgentOutcome.output("ok"));
 
@@ -257,7 +259,8 @@ class OpenAiAgentTest {
         assertThat(over.retryable()).isFalse();
         assertThat(over.message()).contains("1001 bytes, over the limit of 1000");
         assertThat(huge.retryable()).isFalse();
-        assertThat(huge.message()).contains("larger than");
+        // read line by line (the agent asks to stream): the whole answer is read, up to 32 times the limit
+        assertThat(huge.message()).contains("71680 bytes, over the limit of 1000");
     }
 
     @Test
@@ -267,7 +270,7 @@ class OpenAiAgentTest {
             closedPort = socket.getLocalPort();
         }
         OpenAiAgent agent = new OpenAiAgent("web_agent", definition("http://127.0.0.1:" + closedPort + "/v1",
-                Duration.ofSeconds(5), 1000), client, SessionHistory.NONE, null, Deltas.NONE);
+                Duration.ofSeconds(5), 1000), client, SessionHistory.NONE, null, STREAMED);
 
         AgentOutcome.AgentError error = await(agent.invoke(request("a", "b"))).error();
 
@@ -284,7 +287,7 @@ class OpenAiAgentTest {
             return chatAnswer("late");
         });
         OpenAiAgent agent = new OpenAiAgent("web_agent", definition(server.url("/v1"), Duration.ofMillis(300), 1000),
-                client, SessionHistory.NONE, null, Deltas.NONE);
+                client, SessionHistory.NONE, null, STREAMED);
         try {
             AgentOutcome.AgentError error = await(agent.invoke(request("a", "b"))).error();
             assertThat(error.retryable()).isTrue();
