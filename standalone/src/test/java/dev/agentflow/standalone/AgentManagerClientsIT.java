@@ -99,7 +99,7 @@ class AgentManagerClientsIT {
         assertThat(detail.get("currentStepOrder").asInt()).isEqualTo(2);
         JsonNode inList = http.get(WORKFLOWS + "/" + wf + "/runs").body().get("content").get(0);
         assertThat(names(inList)).containsExactly("id", "workflowId", "sessionId", "status", "currentStepOrder",
-                "lastStepOrder", "durationMs", "createdAt", "updatedAt");
+                "lastStepOrder", "durationMs", "createdAt", "updatedAt", "definitionVersion");
         assertThat(inList.get("lastStepOrder").asInt()).isEqualTo(2);
         assertThat(inList.get("durationMs").asLong()).isNotNegative();
     }
