@@ -114,6 +114,10 @@ class RunControlIT {
         Http.Response tooLong = one.withHeader(KEY, "k".repeat(256)).post(path, body);
         assertThat(tooLong.status()).isEqualTo(400);
         assertThat(tooLong.body().get("errors").get(0).get("field").asString()).isEqualTo(KEY);
+        // a byte beyond ASCII (the JDK's client would send '?'): refused by Spring Security's firewall, as a 400
+        String notAscii = rawPost(one, path, KEY + ": cl\u00e9", body);
+        assertThat(notAscii).startsWith("HTTP/1.1 400").contains("application/problem+json")
+                .contains("\"field\":\"" + KEY + "\"");
         String runId = started.body().get("runId").asString();
         new Runs(two).awaitStatus(runId, "COMPLETED", Duration.ofSeconds(60));
         // the claimed start was written in a transaction: its partition of run-commands may end in a commit
@@ -135,6 +139,21 @@ class RunControlIT {
         assertThat(two.get("/api/v1/workflows/" + workflow + "/runs").body().get("totalElements").asInt())
                 .as("one run for four requests").isEqualTo(1);
         assertThat(two.post(path, body).body().get("runId").asString()).as("no key: a new run").isNotEqualTo(runId);
+    }
+
+    /** The whole answer to a POST sent byte by byte, {@code header} in ISO-8859-1 as written. */
+    private static String rawPost(Http http, String path, String header, String body) throws Exception {
+        java.net.URI base = java.net.URI.create(http.base());
+        byte[] content = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(30_000);
+            socket.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: " + base.getHost() + "\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n" + header
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(content);
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
     }
 
     private static int partitionOf(String key) {

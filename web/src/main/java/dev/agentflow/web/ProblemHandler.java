@@ -1,6 +1,8 @@
 package dev.agentflow.web;
 
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -9,6 +11,7 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
@@ -48,6 +51,22 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         }
         return response.body(problem(e.status(), e.getMessage(), e.errors()));
     }
+
+    /**
+     * What Spring Security's firewall refuses when a controller reads it (a header value with
+     * characters other than visible ASCII, say): 400 naming the header, not a 500.
+     */
+    @ExceptionHandler(RequestRejectedException.class)
+    public ResponseEntity<ProblemDetail> handleRejected(RequestRejectedException e) {
+        Matcher header = REJECTED_HEADER.matcher(String.valueOf(e.getMessage()));
+        boolean named = header.find();
+        String field = named ? header.group(1).strip() : "request";
+        String detail = named ? "Header " + field + " holds characters that are not allowed (only visible ASCII)"
+                : "The request holds characters or parts that are not allowed";
+        return handleApi(new ApiException(HttpStatus.BAD_REQUEST, detail, List.of(new FieldError(field, detail))));
+    }
+
+    private static final Pattern REJECTED_HEADER = Pattern.compile("header: \"([^\"]{1,100})\"");
 
     /** Anything else (Spring MVC's own exceptions are answered by the superclass's handlers). */
     @ExceptionHandler(Exception.class)
