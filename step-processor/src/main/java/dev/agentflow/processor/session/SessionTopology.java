@@ -115,6 +115,14 @@ public final class SessionTopology {
             return new StoredExchange(e.runId(), e.stepOrder(), agent,
                     definition == null ? null : definition.action(), current ? input : null, e.output());
         }
+
+        /** A step a fork took over: an exchange of the fork's session, as if its agent had answered. */
+        StoredExchange reused(RunEvent.StepReused e) {
+            StepDefinition definition = steps.stream().filter(s -> s.stepOrder() == e.stepOrder()).findFirst()
+                    .orElse(null);
+            return new StoredExchange(e.runId(), e.stepOrder(), definition == null ? null : definition.agentId(),
+                    definition == null ? null : definition.action(), null, e.output());
+        }
     }
 
     /**
@@ -133,7 +141,10 @@ public final class SessionTopology {
     record Progress(int stepOrder, long completedAtMs) {
     }
 
-    /** Follows each run's session, steps and current input; turns each StepCompleted into an exchange. */
+    /**
+     * Follows each run's session, steps and current input; turns each StepCompleted (and a fork's
+     * StepReused) into an exchange.
+     */
     static final class RunProcessor implements Processor<String, EventEnvelope<RunEvent>, String, Completed> {
 
         private ProcessorContext<String, Completed> context;
@@ -167,6 +178,10 @@ public final class SessionTopology {
             } else if (event instanceof RunEvent.StepCompleted e) {
                 context.forward(record.withKey(run.sessionId())
                         .withValue(new Completed(envelope.occurredAt().toEpochMilli(), run.completed(e))));
+            } else if (event instanceof RunEvent.StepReused e) {
+                // a fork's agents may ask the session for steps that did not travel with their request
+                context.forward(record.withKey(run.sessionId())
+                        .withValue(new Completed(envelope.occurredAt().toEpochMilli(), run.reused(e))));
             }
         }
     }

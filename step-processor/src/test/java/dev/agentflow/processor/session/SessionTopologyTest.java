@@ -1,6 +1,7 @@
 package dev.agentflow.processor.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.processor.agent.SessionHistory.Exchange;
@@ -108,6 +109,18 @@ class SessionTopologyTest {
                 new Exchange("wr-a", 2, "human_approval", "Approve it", "wr-a-out1", "wr-a-approved"),
                 new Exchange("wr-a", 3, "template", "Write: {{input}}", "wr-a-approved", "wr-a-out3"));
         assertThat(progress.get("wr-a")).isEqualTo(new Progress(3, T0.plusSeconds(3).toEpochMilli()));
+    }
+
+    @Test
+    void aForksTakenOverStepsAreExchangesOfItsSession() {
+        send(new RunEvent.RunStarted("wr-f", "wf-1", "s-f", Payload.inline("ai"), STEPS, 2L,
+                new RunEvent.ForkedFrom("wr-a", 3, null)), T0);
+        send(new RunEvent.StepReused("wr-f", 1, Payload.inline("out1"), "wr-a", 1L), T0);
+        send(new RunEvent.StepReused("wr-f", 2, Payload.inline("out2"), "wr-a", 1L), T0);
+
+        assertThat(session("s-f")).extracting(Exchange::stepOrder, Exchange::agentId, Exchange::output)
+                .containsExactly(tuple(1, "echo", "out1"), tuple(2, "human_approval", "out2"));
+
     }
 
     @Test
