@@ -366,7 +366,8 @@ final class AgentHttp {
         }
     }
 
-    private String snippet(String body) {
+    /** A body cut short for a message, the API key masked. */
+    String snippet(String body) {
         String text = body == null ? "" : body.replaceAll("\\s+", " ").trim();
         text = text.length() > SNIPPET_CHARS ? text.substring(0, SNIPPET_CHARS) + "…" : text;
         return text.isEmpty() ? "(empty body)" : redactSecret(text);

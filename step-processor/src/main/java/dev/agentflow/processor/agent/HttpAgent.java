@@ -51,6 +51,7 @@ final class HttpAgent extends ConfiguredAgent {
         private final Deltas.Stream stream;
         private final StringBuilder whole = new StringBuilder();
         private JsonNode answer;
+        private boolean streamed;
 
         JsonLines(Deltas.Stream stream) {
             this.stream = stream;
@@ -67,6 +68,7 @@ final class HttpAgent extends ConfiguredAgent {
                 }
             }
             if (node != null && node.isObject() && node.size() == 1 && node.path("delta").isString()) {
+                streamed = true;
                 stream.text(node.path("delta").asString());
             } else if (node != null && node.isObject() && (node.has("output") || node.has("approvalRequest"))
                     && whole.isEmpty()) {
@@ -77,6 +79,12 @@ final class HttpAgent extends ConfiguredAgent {
         }
 
         JsonNode answer() {
+            if (answer == null && streamed && whole.toString().isBlank()) {
+                // cut off after some pieces (the connection closed early): another attempt may succeed
+                throw new AgentHttp.Failure(new AgentOutcome.AgentError(http.message("agent endpoint: POST "
+                        + AgentHttp.redact(definition.url()), "the answer ended after its pieces, without the answer"),
+                        true));
+            }
             return answer != null ? answer : http.parse("agent endpoint", definition.url(), whole.toString());
         }
     }

@@ -110,6 +110,8 @@ final class OpenAiAgent extends ConfiguredAgent {
         private final Map<Integer, ObjectNode> calls = new java.util.TreeMap<>();
         private final StringBuilder whole = new StringBuilder();
         private boolean events;
+        /** Whether the stream said it is complete ({@code [DONE]}, or a chunk's {@code finish_reason}). */
+        private boolean done;
 
         StreamedReply(Deltas.Stream stream) {
             this.stream = stream;
@@ -119,7 +121,9 @@ final class OpenAiAgent extends ConfiguredAgent {
             if (line.startsWith("data:")) {
                 events = true;
                 String data = line.substring(5).trim();
-                if (!data.isEmpty() && !data.equals("[DONE]")) {
+                if (data.equals("[DONE]")) {
+                    done = true;
+                } else if (!data.isEmpty()) {
                     chunk(data);
                 }
             } else if (!events && !line.startsWith(":") && !line.startsWith("event:") && !line.startsWith("id:")
@@ -136,8 +140,13 @@ final class OpenAiAgent extends ConfiguredAgent {
                 throw http.malformed("chat completions", endpoint, "a streamed chunk is not JSON");
             }
             if (chunk.has("error")) {
-                throw http.malformed("chat completions", endpoint, "the stream ended in an error: "
-                        + chunk.path("error").path("message").asString(chunk.path("error").toString()));
+                // the provider gave up mid-answer (overloaded, say): another attempt may succeed
+                throw new AgentHttp.Failure(new AgentOutcome.AgentError(http.message("chat completions: POST "
+                        + AgentHttp.redact(endpoint), "the stream ended in an error: " + http.snippet(
+                        chunk.path("error").path("message").asString(chunk.path("error").toString()))), true));
+            }
+            if (chunk.path("choices").path(0).path("finish_reason").isString()) {
+                done = true;
             }
             JsonNode delta = chunk.path("choices").path(0).path("delta");
             if (delta.path("content").isString()) {
@@ -172,6 +181,11 @@ final class OpenAiAgent extends ConfiguredAgent {
         JsonNode reply() {
             if (!events) {
                 return http.parse("chat completions", endpoint, whole.toString());
+            }
+            if (!done) {
+                // cut off (the connection closed early): never a partial answer taken for a whole one
+                throw new AgentHttp.Failure(new AgentOutcome.AgentError(http.message("chat completions: POST "
+                        + AgentHttp.redact(endpoint), "the stream ended before the answer was complete"), true));
             }
             ObjectNode reply = Json.mapper().createObjectNode();
             ObjectNode message = reply.putArray("choices").addObject().putObject("message").put("role", "assistant");

@@ -64,6 +64,16 @@ class HttpAgentTest {
     }
 
     @Test
+    void piecesWithoutTheAnswerAfterThemFailTheAttemptRetryably() throws Exception {
+        server.enqueue("/agent", Reply.streamed("application/x-ndjson", List.of("{\"delta\":\"rev\"}\n"), i -> { }));
+
+        AgentOutcome.AgentError error = invoke(agent(SessionHistory.NONE)).error();
+
+        assertThat(error.retryable()).isTrue();
+        assertThat(error.message()).contains("without the answer");
+    }
+
+    @Test
     void anAnswerOverSeveralLinesIsReadWhole() throws Exception {
         server.enqueue("/agent", Reply.json("{\n  \"output\": \"pretty\"\n}\n"));
 

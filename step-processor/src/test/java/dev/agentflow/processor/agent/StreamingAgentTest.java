@@ -95,6 +95,24 @@ class StreamingAgentTest {
     }
 
     @Test
+    void aStreamCutOffBeforeItsEndOrEndingInAnErrorFailsTheAttemptRetryably() throws Exception {
+        List<String> cut = new java.util.ArrayList<>(LoopbackServer.chatStream(List.of("half an ", "answer"), i -> { })
+                .chunks());
+        cut.remove(cut.size() - 1); // no [DONE]: the connection closed early
+        server.enqueue(CHAT, LoopbackServer.Reply.streamed("text/event-stream", cut, i -> { }));
+        server.enqueue(CHAT, LoopbackServer.Reply.streamed("text/event-stream", List.of(
+                "data: {\"error\":{\"message\":\"Overloaded\"}}\n\n"), i -> { }));
+
+        AgentOutcome.AgentError cutOff = agent().invoke(request()).get(10, TimeUnit.SECONDS).error();
+        AgentOutcome.AgentError failed = agent().invoke(request()).get(10, TimeUnit.SECONDS).error();
+
+        assertThat(cutOff.retryable()).isTrue();
+        assertThat(cutOff.message()).contains("before the answer was complete");
+        assertThat(failed.retryable()).isTrue();
+        assertThat(failed.message()).contains("Overloaded");
+    }
+
+    @Test
     void anEndpointThatAnswersWholeAnywayIsReadAsAWholeAnswer() throws Exception {
         server.enqueue(CHAT, LoopbackServer.chatAnswer("all at once"));
 
