@@ -90,8 +90,12 @@ public final class CaughtUp implements ReadProgress, AutoCloseable {
                 if (committed >= end) {
                     return CompletableFuture.completedFuture(null);
                 }
-                CompletableFuture<Void> done = new CompletableFuture<>();
-                waiting.whenReached(tp, last, () -> read.getOrDefault(tp, -1L)).thenRun(() -> done.complete(null));
+                CompletableFuture<Void> done = new CompletableFuture<Void>()
+                        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                CompletableFuture<Void> reached = waiting.whenReached(tp, last, () -> read.getOrDefault(tp, -1L));
+                reached.thenRun(() -> done.complete(null));
+                // however it ends (read, committed past a marker, timed out), the waiter goes
+                done.whenComplete((ok, error) -> reached.complete(null));
                 // a topic some write in transactions (run-commands: a start claimed under an idempotency
                 // key) may end in a commit marker, never read as a record: the application's committed
                 // offset passes it once it has read everything before

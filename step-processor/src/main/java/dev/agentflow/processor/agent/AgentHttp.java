@@ -80,7 +80,7 @@ final class AgentHttp {
      */
     CompletableFuture<String> post(String what, String url, Object json, boolean withKey, Map<String, String> headers) {
         return rate == null ? send(what, url, json, withKey, headers)
-                : rate.acquire().thenCompose(turn -> send(what, url, json, withKey, headers));
+                : turn(what, url).thenCompose(turn -> send(what, url, json, withKey, headers));
     }
 
     /**
@@ -98,11 +98,48 @@ final class AgentHttp {
     CompletableFuture<Void> postLines(String what, String url, Object json, boolean withKey,
                                       Map<String, String> headers, Consumer<String> onLine, String accept) {
         return rate == null ? sendLines(what, url, json, withKey, headers, onLine, accept)
-                : rate.acquire().thenCompose(turn -> sendLines(what, url, json, withKey, headers, onLine, accept));
+                : turn(what, url).thenCompose(turn -> sendLines(what, url, json, withKey, headers, onLine, accept));
     }
 
-    /** A streamed answer wraps each piece of its output in its own JSON: it may be this much larger. */
-    static final int STREAM_FACTOR = 32;
+    /**
+     * The call's turn under the agent's rate limit, within the call's timeout; else a retryable
+     * failure that says when a turn is free (the step's next attempt waits that long).
+     */
+    private CompletableFuture<Void> turn(String what, String url) {
+        return rate.acquire(timeout).exceptionallyCompose(error -> {
+            Throwable cause = unwrap(error);
+            if (cause instanceof RateLimit.Saturated saturated) {
+                long after = Math.max(1, saturated.retryAfter().toMillis());
+                return CompletableFuture.failedFuture(new Failure(new AgentError(message(what + ": POST "
+                        + redact(url), "the agent's rate-limit leaves no turn within " + timeout.toMillis()
+                        + " ms (retry after " + after + " ms)"), true, after)));
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    /**
+     * A streamed answer wraps each piece of its output in its own JSON (an OpenAI chunk is some 230
+     * characters around a token of 4): it may be this much larger in all. Nothing of it is kept but
+     * the output, which its reader bounds by {@link #maxOutputBytes()}.
+     */
+    static final int STREAM_FACTOR = 128;
+
+    /** The largest output the agent accepts, in UTF-8 bytes. */
+    int maxOutputBytes() {
+        return maxOutputBytes;
+    }
+
+    /** What a reader of a streamed answer keeps of an answer not streamed (one JSON body), at most. */
+    int wholeAnswerCap() {
+        return maxOutputBytes + ENVELOPE_BYTES;
+    }
+
+    /** The failure of an answer over {@code cap} characters. */
+    Failure tooLarge(String what, String url, long cap) {
+        return new Failure(new AgentError(message(what + ": POST " + redact(url), "the answer is larger than " + cap
+                + " bytes (the output limit is " + maxOutputBytes + ")"), false));
+    }
 
     private CompletableFuture<Void> sendLines(String what, String url, Object json, boolean withKey,
                                               Map<String, String> headers, Consumer<String> onLine, String accept) {

@@ -75,6 +75,9 @@ final class HttpAgent extends ConfiguredAgent {
                 answer = node;
             } else {
                 whole.append(line).append('\n');
+                if (whole.length() > http.wholeAnswerCap()) {
+                    throw http.tooLarge("agent endpoint", definition.url(), http.wholeAnswerCap());
+                }
             }
         }
 

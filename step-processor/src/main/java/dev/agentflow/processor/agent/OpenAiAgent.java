@@ -129,6 +129,9 @@ final class OpenAiAgent extends ConfiguredAgent {
             } else if (!events && !line.startsWith(":") && !line.startsWith("event:") && !line.startsWith("id:")
                     && !line.startsWith("retry:")) {
                 whole.append(line).append('\n');
+                if (whole.length() > http.wholeAnswerCap()) {
+                    throw http.tooLarge("chat completions", endpoint, http.wholeAnswerCap());
+                }
             }
         }
 
@@ -153,6 +156,9 @@ final class OpenAiAgent extends ConfiguredAgent {
                 String piece = delta.path("content").asString();
                 hasContent = true;
                 content.append(piece);
+                if (content.length() > http.maxOutputBytes()) { // characters: at least as many bytes
+                    throw http.tooLarge("chat completions", endpoint, http.maxOutputBytes());
+                }
                 stream.text(piece);
             }
             for (JsonNode part : delta.path("tool_calls")) {
@@ -172,7 +178,11 @@ final class OpenAiAgent extends ConfiguredAgent {
                     function.put("name", named);
                 }
                 String arguments = fn.path("arguments").isString() ? fn.path("arguments").asString() : "";
-                function.put("arguments", function.path("arguments").asString() + arguments);
+                String all = function.path("arguments").asString() + arguments;
+                if (all.length() > http.wholeAnswerCap()) {
+                    throw http.tooLarge("chat completions", endpoint, http.wholeAnswerCap());
+                }
+                function.put("arguments", all);
                 stream.toolCall(named, arguments);
             }
         }

@@ -27,7 +27,7 @@ class RateLimitTest {
         List<Long> at = new ArrayList<>();
         List<CompletableFuture<Void>> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            all.add(limit.acquire().thenRun(() -> {
+            all.add(limit.acquire(Duration.ofMinutes(1)).thenRun(() -> {
                 synchronized (at) {
                     at.add(System.nanoTime());
                 }
@@ -53,11 +53,27 @@ class RateLimitTest {
     }
 
     @Test
-    void aShareOfTheRateForEachInstance() {
-        RateLimit half = new RateLimit(new Rate(10, Duration.ofMillis(300)), () -> 0.5, timer);
-        assertThat(half.allowed()).isEqualTo(5);
-        RateLimit none = new RateLimit(new Rate(10, Duration.ofMillis(300)), () -> 0.0, timer);
-        assertThat(none.allowed()).as("at least one call per interval").isEqualTo(1);
+    void aShareOfTheRateForEachInstanceAndLessThanOneCallALongerWindow() {
+        RateLimit half = new RateLimit(new Rate(10, Duration.ofSeconds(1)), () -> 0.5, timer);
+        assertThat(half.budget().calls()).isEqualTo(5);
+        assertThat(half.budget().window()).isEqualTo(Duration.ofMillis(1020).toNanos());
+        // 2 a minute over 3 instances: each one call per 90 s, so 2 a minute in all
+        RateLimit third = new RateLimit(new Rate(2, Duration.ofMinutes(1)), () -> 1.0 / 3, timer);
+        assertThat(third.budget().calls()).isEqualTo(1);
+        assertThat(Duration.ofNanos(third.budget().window())).isBetween(Duration.ofSeconds(91), Duration.ofSeconds(92));
+    }
+
+    @Test
+    void aCallWhoseTurnComesAfterItsDeadlineFailsAtOnceSayingWhenToTryAgain() {
+        RateLimit limit = new RateLimit(new Rate(1, Duration.ofMinutes(1)), () -> 1.0, timer);
+        assertThat(limit.acquire(Duration.ofSeconds(1))).isCompleted();
+
+        CompletableFuture<Void> second = limit.acquire(Duration.ofSeconds(1));
+
+        assertThat(second).isCompletedExceptionally();
+        Throwable why = second.handle((ok, error) -> error).join();
+        assertThat(why).isInstanceOf(RateLimit.Saturated.class);
+        assertThat(((RateLimit.Saturated) why).retryAfter()).isBetween(Duration.ofSeconds(59), Duration.ofSeconds(62));
     }
 
     @Test
@@ -69,8 +85,8 @@ class RateLimitTest {
         List<Long> at = turns(limit, 1);
 
         assertThat(at.get(0) - before).isGreaterThanOrEqualTo(Duration.ofMillis(300).toNanos());
-        assertThat(limit.allowed()).isEqualTo(4);
+        assertThat(limit.budget().calls()).isEqualTo(4);
         limit.slowDown(null);
-        assertThat(limit.allowed()).isEqualTo(2);
+        assertThat(limit.budget().calls()).isEqualTo(2);
     }
 }
