@@ -17,7 +17,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The {@code Idempotency-Key} request header (IETF draft "The Idempotency-Key HTTP Header Field"):
- * a client's key for one request, so that a retry of it changes nothing and gets the first answer.
+ * a client's key for one request, so that a retry of it changes nothing and gets the first answer
+ * (once it has passed the controller's checks of the workflow as it is now).
  * A key is scoped to the caller and the endpoint (another caller's, or another workflow's, same key
  * is another key) and travels only as a hash; a request is fingerprinted by its content, so the
  * same key with another request is refused (422). The decider keeps each key for

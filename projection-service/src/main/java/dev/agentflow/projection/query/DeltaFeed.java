@@ -50,10 +50,11 @@ public final class DeltaFeed implements DeltaSource, AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    /** One attempt's deltas, in order, and whether its last came. */
+    /** One attempt's deltas (of its latest invocation), in order, and whether its last came. */
     private static final class Attempt {
         final List<RunDelta> deltas = new ArrayList<>();
-        final CompletableFuture<Void> ended = new CompletableFuture<>();
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        String invocation;
     }
 
     public DeltaFeed(KafkaSettings kafka, long maxBytes) {
@@ -69,46 +70,66 @@ public final class DeltaFeed implements DeltaSource, AutoCloseable {
         thread.start();
     }
 
+    /** Reads until closed; after an error it starts over (a second later), so deltas come back by themselves. */
     private void poll() {
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
-                    .map(p -> new TopicPartition(topic.name(), p.partition())).toList();
-            consumer.assign(partitions);
-            Map<TopicPartition, Long> since = new HashMap<>();
-            partitions.forEach(tp -> since.put(tp, System.currentTimeMillis() - LOOKBACK.toMillis()));
-            Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(since);
-            consumer.seekToEnd(partitions);
-            from.forEach((tp, at) -> {
-                if (at != null) {
-                    consumer.seek(tp, at.offset());
-                }
-            });
-            while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    RunDelta delta;
-                    try {
-                        delta = topic.valueSerde().deserializer().deserialize(topic.name(), record.value());
-                    } catch (RuntimeException e) {
-                        delta = null;
-                    }
-                    if (delta == null || delta.runId() == null || delta.kind() == null) {
-                        if (skipped.getAndIncrement() % 1000 == 0) {
-                            LOG.warn("Skipped a record of {} that is not a delta ({} so far)", topic.name(),
-                                    skipped.get());
-                        }
-                        continue;
-                    }
-                    add(delta);
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            if (running) {
-                LOG.error("The delta feed stopped: live streams show no deltas until a restart", e);
-            }
+            readUntilClosed();
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void readUntilClosed() {
+        while (running) {
+            try {
+                read();
+            } catch (WakeupException e) {
+                return; // closing
+            } catch (RuntimeException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.warn("The delta feed could not read {} ({}); starting over in a second", topic.name(), e.toString());
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private void read() {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic.name()).stream()
+                .map(p -> new TopicPartition(topic.name(), p.partition())).toList();
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> since = new HashMap<>();
+        partitions.forEach(tp -> since.put(tp, System.currentTimeMillis() - LOOKBACK.toMillis()));
+        Map<TopicPartition, OffsetAndTimestamp> from = consumer.offsetsForTimes(since);
+        consumer.seekToEnd(partitions);
+        from.forEach((tp, at) -> {
+            if (at != null) {
+                consumer.seek(tp, at.offset());
+            }
+        });
+        while (running) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                RunDelta delta;
+                try {
+                    delta = topic.valueSerde().deserializer().deserialize(topic.name(), record.value());
+                } catch (RuntimeException e) {
+                    delta = null;
+                }
+                if (delta == null || delta.runId() == null || delta.kind() == null) {
+                    if (skipped.getAndIncrement() % 1000 == 0) {
+                        LOG.warn("Skipped a record of {} that is not a delta ({} so far)", topic.name(),
+                                skipped.get());
+                    }
+                    continue;
+                }
+                add(delta);
+            }
         }
     }
 
@@ -116,6 +137,14 @@ public final class DeltaFeed implements DeltaSource, AutoCloseable {
         synchronized (this) {
             Attempt attempt = runs.computeIfAbsent(delta.runId(), r -> new HashMap<>())
                     .computeIfAbsent(key(delta.stepOrder(), delta.attempt()), k -> new Attempt());
+            if (attempt.invocation != null && !attempt.invocation.equals(delta.invocation())) {
+                // the attempt was invoked again (after a crash): its answer streams anew
+                attempt.deltas.forEach(d -> bytes -= size(d));
+                attempt.deltas.clear();
+                attempt.ended.complete(null);
+                attempt.ended = new CompletableFuture<>();
+            }
+            attempt.invocation = delta.invocation();
             if (!attempt.deltas.isEmpty() && attempt.deltas.get(attempt.deltas.size() - 1).seq() >= delta.seq()) {
                 return; // read again (a redelivered write): already here
             }
@@ -135,23 +164,48 @@ public final class DeltaFeed implements DeltaSource, AutoCloseable {
         }
     }
 
+    /** Drops the runs least recently written until the kept deltas fit; then the other attempts of the run. */
     private void evict(String keep) {
         Iterator<Map.Entry<String, Map<String, Attempt>>> eldest = runs.entrySet().iterator();
         while (bytes > maxBytes && eldest.hasNext()) {
             Map.Entry<String, Map<String, Attempt>> run = eldest.next();
-            if (run.getKey().equals(keep) && runs.size() == 1) {
-                break;
+            if (run.getKey().equals(keep)) {
+                continue;
             }
-            for (Attempt attempt : run.getValue().values()) {
-                attempt.deltas.forEach(d -> bytes -= size(d));
-                attempt.ended.complete(null); // nobody waits for what is gone
-            }
+            run.getValue().values().forEach(this::drop);
             eldest.remove();
+        }
+        Map<String, Attempt> current = runs.get(keep);
+        if (bytes > maxBytes && current != null) {
+            // one run alone over the bound (a very long answer): its earlier attempts go, then its oldest deltas
+            for (Attempt attempt : List.copyOf(current.values())) {
+                if (bytes > maxBytes && attempt.ended.isDone()) {
+                    drop(attempt);
+                    current.values().remove(attempt);
+                }
+            }
+            for (Attempt attempt : current.values()) {
+                while (bytes > maxBytes && attempt.deltas.size() > 1) {
+                    bytes -= size(attempt.deltas.remove(0));
+                }
+            }
         }
     }
 
+    private void drop(Attempt attempt) {
+        attempt.deltas.forEach(d -> bytes -= size(d));
+        attempt.deltas.clear();
+        attempt.ended.complete(null); // nobody waits for what is gone
+    }
+
+    /** What a kept delta takes, about: the record, its strings (two bytes a character) and the list's slot. */
     private static long size(RunDelta delta) {
-        return 64 + (delta.text() == null ? 0 : 2L * delta.text().length());
+        return 160 + 2L * (length(delta.runId()) + length(delta.kind()) + length(delta.invocation())
+                + length(delta.text()) + length(delta.tool()));
+    }
+
+    private static int length(String s) {
+        return s == null ? 0 : s.length();
     }
 
     private static String key(int stepOrder, int attempt) {
@@ -177,7 +231,11 @@ public final class DeltaFeed implements DeltaSource, AutoCloseable {
 
     @Override
     public Runnable follow(String runId, Consumer<RunDelta> follower) {
-        followers.computeIfAbsent(runId, r -> ConcurrentHashMap.newKeySet()).add(follower);
+        followers.compute(runId, (r, set) -> {
+            Set<Consumer<RunDelta>> next = set == null ? ConcurrentHashMap.newKeySet() : set;
+            next.add(follower); // inside compute: an unfollow of the last other follower cannot detach it
+            return next;
+        });
         return () -> unfollow(runId, follower);
     }
 

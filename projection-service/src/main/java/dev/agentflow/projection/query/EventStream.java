@@ -54,6 +54,10 @@ final class EventStream {
     private int streamingStep;
     private int streamingAttempt;
     private long sentSeq;
+    /** The invocation whose deltas are streamed (an attempt invoked again streams anew). */
+    private String streamingInvocation;
+    /** Whether the history is being sent: an attempt's end is waited for only live. */
+    private boolean replaying;
     /** How long an event that ends an attempt waits for the attempt's last delta, when some came. */
     static final Duration END_WAIT = Duration.ofSeconds(2);
 
@@ -157,6 +161,7 @@ final class EventStream {
             if (!historySent) {
                 historySent = true;
                 List<StoredEvent> earlier = history.apply(cursor);
+                replaying = true;
                 for (int i = 0; i < earlier.size(); i++) {
                     StoredEvent event = earlier.get(i);
                     if (deltas != null && cursor instanceof StreamCursor.RunVersion at && at.version() == event.version()
@@ -168,6 +173,7 @@ final class EventStream {
                     // a run that ended and was retried goes on: only its last end ends the stream
                     send(earlier.get(i), i == earlier.size() - 1);
                 }
+                replaying = false;
             }
             Object item;
             while (!closed && (item = live.poll()) != null) {
@@ -202,7 +208,7 @@ final class EventStream {
         }
         if (streaming) {
             // the attempt's deltas all come before whatever follows its StepStarted
-            finishDeltas(endsTheAttempt(event));
+            finishDeltas(!replaying && endsTheAttempt(event));
         }
         cursor = cursor.after(event);
         emitter.send(SseEmitter.event().id(cursor.id()).name(event.type())
@@ -221,6 +227,7 @@ final class EventStream {
         streaming = true;
         streamingStep = data.path("stepOrder").asInt();
         streamingAttempt = data.path("attempt").asInt();
+        streamingInvocation = null;
         sentSeq = after;
     }
 
@@ -257,18 +264,26 @@ final class EventStream {
 
     /** A delta as it comes: sent when it belongs to the attempt being streamed (the kept ones fill a gap). */
     private void sendLive(RunDelta delta) throws IOException {
-        if (!streaming || delta.stepOrder() != streamingStep || delta.attempt() != streamingAttempt
-                || delta.seq() <= sentSeq) {
+        if (!streaming || delta.stepOrder() != streamingStep || delta.attempt() != streamingAttempt) {
             return; // an attempt not streamed yet keeps its deltas for when its StepStarted is sent
         }
-        if (delta.seq() > sentSeq + 1) {
+        if (streamingInvocation != null && !streamingInvocation.equals(delta.invocation())) {
+            // the attempt was invoked again: its answer streams anew, from its first piece (the feed keeps those)
+            sentSeq = 0;
+            streamingInvocation = delta.invocation();
             sendKeptDeltas();
-        } else {
+        } else if (delta.seq() > sentSeq + 1) {
+            sendKeptDeltas();
+        } else if (delta.seq() == sentSeq + 1) {
             sendDelta(delta);
         }
     }
 
     private void sendDelta(RunDelta delta) throws IOException {
+        if (streamingInvocation != null && !streamingInvocation.equals(delta.invocation())) {
+            sentSeq = 0; // the attempt was invoked again: its answer streams anew, from its first piece
+        }
+        streamingInvocation = delta.invocation();
         if (closed || delta.seq() <= sentSeq) {
             return;
         }

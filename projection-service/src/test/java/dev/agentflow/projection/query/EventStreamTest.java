@@ -152,7 +152,7 @@ class EventStreamTest {
     }
 
     private static RunDelta delta(long seq, String text) {
-        return new RunDelta("wr-1", 1, 1, seq, text == null ? RunDelta.END : RunDelta.TEXT, text, null);
+        return new RunDelta("wr-1", 1, 1, "i-1", seq, text == null ? RunDelta.END : RunDelta.TEXT, text, null);
     }
 
     @Test
@@ -188,6 +188,28 @@ class EventStreamTest {
         resumed.start();
         runAll(tasks);
         assertThat(again.ids).as("reconnected after delta 3 of version 2").containsExactly("2.4", "2.5", "3");
+    }
+
+    @Test
+    void anAttemptInvokedAgainStreamsAnewFromItsFirstPiece() {
+        Queue<Runnable> tasks = new ArrayDeque<>();
+        KeptDeltas kept = new KeptDeltas();
+        kept.all.addAll(List.of(delta(1, "a"), delta(2, "b")));
+        List<StoredEvent> history = List.of(typed(1, "RunStarted"), step(2, "StepStarted", 1, 1));
+        RecordingEmitter emitter = new RecordingEmitter();
+        EventStream stream = new EventStream(emitter, new StreamCursor.RunVersion(0), cursor -> history, true,
+                tasks::add, 100, "wr-1", kept);
+        stream.start();
+        runAll(tasks);
+
+        // the worker crashed; the attempt is invoked again, and the feed keeps only the new invocation's
+        RunDelta again = new RunDelta("wr-1", 1, 1, "i-2", 1, RunDelta.TEXT, "A", null);
+        kept.all.clear();
+        kept.all.add(again);
+        stream.offerDelta(again);
+        runAll(tasks);
+
+        assertThat(emitter.ids).containsExactly("1", "2", "2.1", "2.2", "2.1");
     }
 
     private static StoredEvent typed(long version, String type) {

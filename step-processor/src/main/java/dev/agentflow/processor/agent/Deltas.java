@@ -35,6 +35,7 @@ public interface Deltas {
         private final Deltas deltas;
         private final AgentRequest request;
         private final AtomicLong seq = new AtomicLong();
+        private final String invocation = java.util.UUID.randomUUID().toString();
 
         Stream(Deltas deltas, AgentRequest request) {
             this.deltas = deltas;
@@ -59,7 +60,7 @@ public interface Deltas {
             for (int from = 0; from < Math.max(1, piece.length()); from += max) {
                 String part = piece.substring(from, Math.min(piece.length(), from + max));
                 deltas.write(request, new RunDelta(request.runId(), request.stepOrder(), request.attempt(),
-                        seq.incrementAndGet(), kind, part, from == 0 ? tool : null));
+                        invocation, seq.incrementAndGet(), kind, part, from == 0 ? tool : null));
             }
         }
 
@@ -74,7 +75,7 @@ public interface Deltas {
                 return CompletableFuture.completedFuture(null); // nothing streamed: nothing to end
             }
             return deltas.write(request, new RunDelta(request.runId(), request.stepOrder(), request.attempt(),
-                    seq.incrementAndGet(), RunDelta.END, null, null));
+                    invocation, seq.incrementAndGet(), RunDelta.END, null, null));
         }
     }
 }
