@@ -1,7 +1,6 @@
 package dev.agentflow.bench;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,6 +1,7 @@
 package dev.agentflow.api.web;
 
 import dev.agentflow.runtime.spring.ConditionalOnService;
+import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.Idempotency;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.security.Actors;
@@ -13,6 +14,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Component;
 
 /**
@@ -69,8 +71,7 @@ public class IdempotencyKeys {
     }
 
     /** The answer to a claimed command, marked as a repeat when it is one. */
-    public static <B extends org.springframework.http.ResponseEntity.HeadersBuilder<B>> B replayed(
-            B answer, dev.agentflow.schemas.envelope.CommandReply reply) {
+    public static <B extends ResponseEntity.HeadersBuilder<B>> B replayed(B answer, CommandReply reply) {
         return reply.repeat() ? answer.header(REPLAYED_HEADER, "true") : answer;
     }
 

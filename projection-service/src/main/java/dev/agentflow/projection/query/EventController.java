@@ -2,7 +2,6 @@ package dev.agentflow.projection.query;
 
 import dev.agentflow.projection.view.RunView;
 import dev.agentflow.runtime.spring.ConditionalOnService;
-import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.views.NotFound;
 import dev.agentflow.web.ApiException;
 import dev.agentflow.web.PageRequest;

@@ -11,6 +11,7 @@ import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,8 +30,7 @@ public class RuntimeConfiguration {
     /** The cluster (a {@link KafkaBootstrap} bean, else {@code agentflow.kafka.bootstrap-servers}), its topics created. */
     @Bean
     KafkaSettings kafkaSettings(AgentflowProperties props, ObjectProvider<KafkaBootstrap> bootstrap,
-                                @org.springframework.beans.factory.annotation.Value(
-                                        "${agentflow.deltas.retention:1h}") java.time.Duration deltaRetention) {
+                                @Value("${agentflow.deltas.retention:1h}") Duration deltaRetention) {
         String servers = bootstrap.getIfAvailable(() -> () -> props.kafka().bootstrapServers()).bootstrapServers();
         if (servers == null || servers.isBlank()) {
             throw new IllegalStateException("agentflow.kafka.bootstrap-servers is required (AGENTFLOW_KAFKA_BOOTSTRAP_SERVERS)");

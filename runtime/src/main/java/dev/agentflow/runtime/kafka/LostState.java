@@ -68,7 +68,8 @@ final class LostState {
             return Map.of();
         }
         LOG.warn("{}: no local state kept under {} (a first start, an upgrade from stores with changelogs or in"
-                + " another format, or a lost state directory): its stores are rebuilt from its input topics, read again from the beginning",
+                + " another format, or a lost state directory): its stores are rebuilt from its input topics,"
+                + " read again from the beginning",
                 name, appDir);
         try {
             FileSystemUtils.deleteRecursively(appDir);

@@ -137,15 +137,26 @@ final class AgentHttp {
 
     /** The failure of an answer over {@code cap} characters. */
     Failure tooLarge(String what, String url, long cap) {
-        return new Failure(new AgentError(message(what + ": POST " + redact(url), "the answer is larger than " + cap
-                + " bytes (the output limit is " + maxOutputBytes + ")"), false));
+        return failure(what, url, "the answer is larger than " + cap + " bytes (the output limit is "
+                + maxOutputBytes + ")", false);
+    }
+
+    /**
+     * Keeps a line of an answer read whole (not streamed) by a reader of lines, up to
+     * {@link #wholeAnswerCap()}.
+     */
+    void keepWhole(StringBuilder whole, String line, String what, String url) {
+        whole.append(line).append('\n');
+        if (whole.length() > wholeAnswerCap()) {
+            throw tooLarge(what, url, wholeAnswerCap());
+        }
     }
 
     private CompletableFuture<Void> sendLines(String what, String url, Object json, boolean withKey,
                                               Map<String, String> headers, Consumer<String> onLine, String accept) {
         String where = what + ": POST " + redact(url);
         HttpRequest.Builder request = request(url, json, withKey, headers, accept);
-        int cap = maxOutputBytes + ENVELOPE_BYTES;
+        int cap = wholeAnswerCap();
         Lines lines = new Lines(onLine, (long) cap * STREAM_FACTOR);
         CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request.build(), info ->
                 info.statusCode() >= 200 && info.statusCode() < 300
@@ -162,13 +173,7 @@ final class AgentHttp {
                     }
                     int status = response.statusCode();
                     if (status < 200 || status >= 300) {
-                        String body = new String(response.body(), StandardCharsets.UTF_8);
-                        if (status == 429 && rate != null) {
-                            Long after = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null),
-                                    Instant.now());
-                            rate.slowDown(after == null ? null : Duration.ofMillis(after));
-                        }
-                        throw new Failure(statusError(where, url, status, body, response.headers()));
+                        throw refused(where, url, response);
                     }
                     if (lines.failure != null) {
                         throw lines.failure instanceof Failure f ? f
@@ -249,7 +254,7 @@ final class AgentHttp {
                                            Map<String, String> headers) {
         String where = what + ": POST " + redact(url);
         HttpRequest.Builder request = request(url, json, withKey, headers, "application/json");
-        int cap = maxOutputBytes + ENVELOPE_BYTES;
+        int cap = wholeAnswerCap();
         CompletableFuture<HttpResponse<byte[]>> call = client.sendAsync(request.build(), info -> new Capped(cap));
         // The request's timeout ends with the response headers: the deadline also covers a stalled body.
         return call.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -258,18 +263,22 @@ final class AgentHttp {
                         call.cancel(true);
                         throw new Failure(transportError(where, unwrap(error), cap));
                     }
-                    String body = new String(response.body(), StandardCharsets.UTF_8);
                     int status = response.statusCode();
                     if (status >= 200 && status < 300) {
-                        return body;
+                        return new String(response.body(), StandardCharsets.UTF_8);
                     }
-                    if (status == 429 && rate != null) {
-                        Long after = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null),
-                                Instant.now());
-                        rate.slowDown(after == null ? null : Duration.ofMillis(after));
-                    }
-                    throw new Failure(statusError(where, url, status, body, response.headers()));
+                    throw refused(where, url, response);
                 });
+    }
+
+    /** An answer other than 2xx as the call's failure; a 429 also slows the agent's rate limit down. */
+    private Failure refused(String where, String url, HttpResponse<byte[]> response) {
+        if (response.statusCode() == 429 && rate != null) {
+            Long after = retryAfterMs(response.headers().firstValue("Retry-After").orElse(null), Instant.now());
+            rate.slowDown(after == null ? null : Duration.ofMillis(after));
+        }
+        return new Failure(statusError(where, url, response.statusCode(),
+                new String(response.body(), StandardCharsets.UTF_8), response.headers()));
     }
 
     /** The body as JSON, or a non-retryable failure: the endpoint does not speak the protocol. */
@@ -286,8 +295,12 @@ final class AgentHttp {
     }
 
     Failure malformed(String what, String url, String why) {
-        return new Failure(new AgentError(message(what + ": POST " + redact(url), "malformed response: " + why),
-                false));
+        return failure(what, url, "malformed response: " + why, false);
+    }
+
+    /** A failure of the call to {@code url}, saying {@code why}. */
+    Failure failure(String what, String url, String why, boolean retryable) {
+        return new Failure(new AgentError(message(what + ": POST " + redact(url), why), retryable));
     }
 
     /** The output, unless it is larger than this agent accepts. */

@@ -63,7 +63,7 @@ final class HttpAgent extends ConfiguredAgent {
             if (trimmed.startsWith("{") && trimmed.endsWith("}")) {
                 try {
                     node = Json.mapper().readTree(trimmed);
-                } catch (tools.jackson.core.JacksonException e) {
+                } catch (JacksonException e) {
                     node = null; // a line of an answer written over several lines
                 }
             }
@@ -74,19 +74,15 @@ final class HttpAgent extends ConfiguredAgent {
                     && whole.isEmpty()) {
                 answer = node;
             } else {
-                whole.append(line).append('\n');
-                if (whole.length() > http.wholeAnswerCap()) {
-                    throw http.tooLarge("agent endpoint", definition.url(), http.wholeAnswerCap());
-                }
+                http.keepWhole(whole, line, "agent endpoint", definition.url());
             }
         }
 
         JsonNode answer() {
             if (answer == null && streamed && whole.toString().isBlank()) {
                 // cut off after some pieces (the connection closed early): another attempt may succeed
-                throw new AgentHttp.Failure(new AgentOutcome.AgentError(http.message("agent endpoint: POST "
-                        + AgentHttp.redact(definition.url()), "the answer ended after its pieces, without the answer"),
-                        true));
+                throw http.failure("agent endpoint", definition.url(),
+                        "the answer ended after its pieces, without the answer", true);
             }
             return answer != null ? answer : http.parse("agent endpoint", definition.url(), whole.toString());
         }

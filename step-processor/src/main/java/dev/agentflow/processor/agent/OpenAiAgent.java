@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -107,7 +108,7 @@ final class OpenAiAgent extends ConfiguredAgent {
         private final Deltas.Stream stream;
         private final StringBuilder content = new StringBuilder();
         private boolean hasContent;
-        private final Map<Integer, ObjectNode> calls = new java.util.TreeMap<>();
+        private final Map<Integer, ObjectNode> calls = new TreeMap<>();
         private final StringBuilder whole = new StringBuilder();
         private boolean events;
         /** Whether the stream said it is complete ({@code [DONE]}, or a chunk's {@code finish_reason}). */
@@ -128,10 +129,7 @@ final class OpenAiAgent extends ConfiguredAgent {
                 }
             } else if (!events && !line.startsWith(":") && !line.startsWith("event:") && !line.startsWith("id:")
                     && !line.startsWith("retry:")) {
-                whole.append(line).append('\n');
-                if (whole.length() > http.wholeAnswerCap()) {
-                    throw http.tooLarge("chat completions", endpoint, http.wholeAnswerCap());
-                }
+                http.keepWhole(whole, line, "chat completions", endpoint);
             }
         }
 
@@ -144,9 +142,8 @@ final class OpenAiAgent extends ConfiguredAgent {
             }
             if (chunk.has("error")) {
                 // the provider gave up mid-answer (overloaded, say): another attempt may succeed
-                throw new AgentHttp.Failure(new AgentOutcome.AgentError(http.message("chat completions: POST "
-                        + AgentHttp.redact(endpoint), "the stream ended in an error: " + http.snippet(
-                        chunk.path("error").path("message").asString(chunk.path("error").toString()))), true));
+                throw http.failure("chat completions", endpoint, "the stream ended in an error: " + http.snippet(
+                        chunk.path("error").path("message").asString(chunk.path("error").toString())), true);
             }
             if (chunk.path("choices").path(0).path("finish_reason").isString()) {
                 done = true;
@@ -194,8 +191,8 @@ final class OpenAiAgent extends ConfiguredAgent {
             }
             if (!done) {
                 // cut off (the connection closed early): never a partial answer taken for a whole one
-                throw new AgentHttp.Failure(new AgentOutcome.AgentError(http.message("chat completions: POST "
-                        + AgentHttp.redact(endpoint), "the stream ended before the answer was complete"), true));
+                throw http.failure("chat completions", endpoint, "the stream ended before the answer was complete",
+                        true);
             }
             ObjectNode reply = Json.mapper().createObjectNode();
             ObjectNode message = reply.putArray("choices").addObject().putObject("message").put("role", "assistant");
