@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KafkaStreams;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringBootConfiguration;
@@ -61,8 +62,11 @@ class ServicesAloneIT {
                     .containsExactlyInAnyOrder("workflowDeciderStreams", "projectionStreams");
             assertThat(processor.getBeansOfType(StreamsApp.class).keySet())
                     .containsExactlyInAnyOrder("runDeciderStreams", "sessionStreams");
-            assertThat(processor.getBeansOfType(StreamsApp.class).values()).extracting(StreamsApp::state)
-                    .containsOnly(KafkaStreams.State.RUNNING);
+            // running once started; a topology that created an internal topic may rebalance once more at once
+            // (the sessions' repartition topic: seen as RUNNING -> REBALANCING -> RUNNING within 10 ms)
+            Awaitility.await("both topologies running").atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(processor.getBeansOfType(StreamsApp.class).values())
+                            .extracting(StreamsApp::state).containsOnly(KafkaStreams.State.RUNNING));
 
             Http http = new Http("http://127.0.0.1:" + api.getEnvironment().getProperty("local.server.port"));
             Runs runs = new Runs(http);
