@@ -31,7 +31,7 @@ public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, 
         openai = openai == null ? new OpenAiDefaults("https://api.openai.com/v1", null, "gpt-4o-mini") : openai;
         dataDir = dataDir == null ? Path.of("data") : dataDir;
         instanceId = instanceId == null || instanceId.isBlank() ? "node-1" : instanceId;
-        kafka = kafka == null ? new Kafka(null, null, null, 0, 0, 0, null) : kafka;
+        kafka = kafka == null ? new Kafka(null, null, null, 0, 0, 0, null, null, null) : kafka;
         limits = limits == null ? new LimitsProperties(null, null, null, null, null) : limits;
     }
 
@@ -65,9 +65,15 @@ public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, 
      * @param partitions       partitions of each topic created
      * @param port             the embedded broker's client port
      * @param controllerPort   the embedded broker's controller port
+     * @param properties       set on every Kafka client (security and the like)
+     * @param replicationFactor copies of each topic created (default 1 on the embedded broker, else 3, or
+     *                         the cluster's brokers when fewer)
+     * @param minInsyncReplicas the topics' {@code min.insync.replicas} (default 1 on the embedded
+     *                         broker, else 2, or one less than the replication factor when that is lower)
      */
     public record Kafka(String bootstrapServers, String topicPrefix, Long commitIntervalMs, int partitions, int port,
-                        int controllerPort, Map<String, String> properties) {
+                        int controllerPort, Map<String, String> properties, Integer replicationFactor,
+                        Integer minInsyncReplicas) {
         public Kafka {
             properties = properties == null ? Map.of() : Map.copyOf(properties);
             topicPrefix = topicPrefix == null ? Topics.DEFAULT_PREFIX : topicPrefix;
@@ -82,7 +88,8 @@ public record AgentflowProperties(Path dataDir, String instanceId, Kafka kafka, 
         public String toString() {
             return "Kafka[bootstrapServers=" + bootstrapServers + ", topicPrefix=" + topicPrefix + ", commitIntervalMs="
                     + commitIntervalMs + ", partitions=" + partitions + ", port=" + port + ", controllerPort="
-                    + controllerPort + ", properties=" + properties.keySet() + "]";
+                    + controllerPort + ", properties=" + properties.keySet() + ", replicationFactor="
+                    + replicationFactor + ", minInsyncReplicas=" + minInsyncReplicas + "]";
         }
 
         public boolean external() {

@@ -3,6 +3,7 @@ package dev.agentflow.runtime.config;
 import dev.agentflow.runtime.agents.AgentDefinitions;
 import dev.agentflow.runtime.kafka.AwaitTopologies;
 import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.kafka.Replication;
 import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.runtime.kafka.TopicAdmin;
 import dev.agentflow.runtime.payload.PayloadStore;
@@ -10,6 +11,8 @@ import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import java.time.Duration;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -37,9 +40,17 @@ public class RuntimeConfiguration {
         }
         // run-deltas' retention applies when the topic is first created, as the partitions do
         Topics topics = new Topics(props.kafka().topicPrefix(), props.kafka().partitions(), deltaRetention.toMillis());
-        TopicAdmin.ensureTopics(KafkaSettings.client(servers, props.kafka().properties()), topics.all());
+        Replication replication;
+        try (Admin admin = Admin.create(KafkaSettings.client(servers, props.kafka().properties()))) {
+            // the embedded broker is the one without agentflow.kafka.bootstrap-servers
+            replication = Replication.resolve(props.kafka().replicationFactor(), props.kafka().minInsyncReplicas(),
+                    !props.kafka().external(), Replication.brokers(admin));
+            TopicAdmin.ensureTopics(admin, topics.all(), replication);
+            // the engine's topics and its Kafka Streams internal ones (application ids share the prefix)
+            TopicAdmin.checkReplication(admin, Set.of(topics.prefix(), topics.applicationId("")), replication);
+        }
         return new KafkaSettings(servers, topics, props.dataDir().resolve("streams"), props.kafka().commitIntervalMs(),
-                props.instanceId(), props.kafka().properties());
+                props.instanceId(), props.kafka().properties(), replication);
     }
 
     @Bean

@@ -18,18 +18,20 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * @param clientProperties {@code agentflow.kafka.properties.*}: set on every producer, consumer, admin
  *                         client and Kafka Streams app (security.protocol, sasl.*, ssl.* and the like);
  *                         the engine's own settings (guarantees, ids, serdes) are applied over them
+ * @param replication      the replication of the topics created, Kafka Streams' internal ones too
  */
 public record KafkaSettings(String bootstrapServers, Topics topics, Path stateDir, long commitIntervalMs,
-                            String instanceId, Map<String, String> clientProperties) {
+                            String instanceId, Map<String, String> clientProperties, Replication replication) {
 
     public KafkaSettings {
         clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
+        replication = replication == null ? Replication.BROKER_DEFAULT : replication;
     }
 
     /** Settings with no client properties beyond the bootstrap servers. */
     public KafkaSettings(String bootstrapServers, Topics topics, Path stateDir, long commitIntervalMs,
                          String instanceId) {
-        this(bootstrapServers, topics, stateDir, commitIntervalMs, instanceId, Map.of());
+        this(bootstrapServers, topics, stateDir, commitIntervalMs, instanceId, Map.of(), null);
     }
 
     /** A new map of what every client of this cluster is configured with: the properties and the bootstrap servers. */
@@ -42,7 +44,7 @@ public record KafkaSettings(String bootstrapServers, Topics topics, Path stateDi
     public String toString() {
         return "KafkaSettings[bootstrapServers=" + bootstrapServers + ", topics=" + topics + ", stateDir=" + stateDir
                 + ", commitIntervalMs=" + commitIntervalMs + ", instanceId=" + instanceId + ", clientProperties="
-                + clientProperties.keySet() + "]";
+                + clientProperties.keySet() + ", replication=" + replication + "]";
     }
 
     /** A new map of the client properties and the bootstrap servers, for a client to add its own settings to. */

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -225,6 +226,12 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
                 settings.topics().applicationId(name) + "-" + settings.instanceId());
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "0");
+        // Changelog and repartition topics get the engine's replication, as its own topics do.
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, settings.replication().factor());
+        if (settings.replication().minInSyncReplicas() != null) {
+            p.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+                    settings.replication().minInSyncReplicas().toString());
+        }
         return p;
     }
 
