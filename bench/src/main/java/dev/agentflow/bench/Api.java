@@ -38,6 +38,23 @@ final class Api {
         this.apiKey = apiKey;
     }
 
+    /** An answer as it came: its status and body. */
+    record Response(int status, String body) {
+        JsonNode json() {
+            return Json.mapper().readTree(body);
+        }
+    }
+
+    /** One request, sent once: the answer whatever its status; an I/O failure (instance down) throws. */
+    Response call(String method, String path, String body, String idempotencyKey) throws IOException {
+        Answer answer = send(method, path, body, idempotencyKey);
+        return new Response(answer.status(), answer.body());
+    }
+
+    String base() {
+        return base;
+    }
+
     /** An answer: its status, body and {@code Retry-After}. */
     private record Answer(int status, String body, String retryAfter) {
     }

@@ -44,6 +44,10 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("faults")) {
+            FaultHarness.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         Settings settings;
         try {
             settings = Settings.parse(args);

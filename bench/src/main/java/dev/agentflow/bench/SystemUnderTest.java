@@ -138,7 +138,7 @@ final class SystemUnderTest implements AutoCloseable {
         return pid;
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

@@ -11,7 +11,8 @@ import dev.agentflow.schemas.agent.AgentCatalog;
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.limits.Limits;
 import java.time.Duration;
-import java.util.Set;
+import java.util.List;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
@@ -47,7 +48,8 @@ public class RuntimeConfiguration {
                     !props.kafka().external(), Replication.brokers(admin));
             TopicAdmin.ensureTopics(admin, topics.all(), replication);
             // the engine's topics and its Kafka Streams internal ones (application ids share the prefix)
-            TopicAdmin.checkReplication(admin, Set.of(topics.prefix(), topics.applicationId("")), replication);
+            TopicAdmin.checkReplication(admin, new TreeSet<>(List.of(topics.prefix(), topics.applicationId(""))),
+                    replication);
         }
         return new KafkaSettings(servers, topics, props.dataDir().resolve("streams"), props.kafka().commitIntervalMs(),
                 props.instanceId(), props.kafka().properties(), replication);

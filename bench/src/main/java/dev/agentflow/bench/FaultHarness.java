@@ -1,0 +1,930 @@
+package dev.agentflow.bench;
+
+import dev.agentflow.schemas.envelope.EnvelopeSerde;
+import dev.agentflow.schemas.envelope.EventEnvelope;
+import dev.agentflow.schemas.json.Json;
+import dev.agentflow.schemas.kafka.Topics;
+import dev.agentflow.schemas.run.RunEvent;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The fault harness: a real three-broker KRaft cluster (separate broker processes), two or more
+ * instances of the whole system (separate JVMs), load from this client, and faults injected by
+ * {@code kill -9} and restart. After each scenario it checks, from outside: every run reached the
+ * status its steps imply with the output they imply; no acknowledged run lost and none started
+ * twice; one {@code StepCompleted} per step and attempt (read from the event topic); every agent
+ * request invoked at least once, and more than once only within a fault's window; every instance
+ * answers reads with the same views. It prints a table and writes it as JSON and markdown.
+ *
+ * <p>{@code java -jar bench/target/agentflow-bench.jar faults [--scenarios ci|full] ...} (see
+ * {@link #USAGE}); {@code FaultHarnessIT} runs the {@code ci} scenario in {@code ./mvnw verify}.
+ */
+public final class FaultHarness {
+
+    static final String USAGE = """
+            usage: java -jar agentflow-bench.jar faults [options]
+              --scenarios LIST        comma-separated, in order; ci (default): a broker and an instance
+                                      killed mid-load; full: steady, broker-leader, instance-mid-call,
+                                      instance-while-paused, rolling-restart, broker-outage, reads
+                                      (each also alone; steady: the same load without faults)
+              --jar PATH              the system under test (standalone/target/agentflow.jar)
+              --out DIR               where results go (bench/results)
+              --runs N                runs per scenario (300)
+              --rate N                runs started per second (5)
+              --delay-ms N            how long the delay agent takes per call (300)
+              --instances N           instances of the system (2)
+              --system-args "A B"     more arguments for every instance, such as --agentflow.kafka.properties.x=y
+            """;
+
+    static final String SLOW = "slow";
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")
+            .withZone(ZoneOffset.UTC);
+
+    /** What to run. */
+    record Options(Path jar, Path out, String scenarios, int runs, int rate, long delayMs, int instances,
+                   List<String> systemArgs) {
+
+        static Options parse(String... args) {
+            Map<String, String> o = new HashMap<>();
+            for (int i = 0; i < args.length; i++) {
+                if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                    throw new IllegalArgumentException("unexpected argument " + args[i]);
+                }
+                o.put(args[i].substring(2), args[++i]);
+            }
+            Set<String> known = Set.of("scenarios", "jar", "out", "runs", "rate", "delay-ms", "instances",
+                    "system-args");
+            o.keySet().stream().filter(k -> !known.contains(k)).findFirst().ifPresent(k -> {
+                throw new IllegalArgumentException("unknown option --" + k);
+            });
+            String scenarios = o.getOrDefault("scenarios", "ci");
+            for (String s : FaultHarness.scenarios(scenarios)) {
+                if (!SCENARIOS.contains(s)) {
+                    throw new IllegalArgumentException("no scenario " + s + "; there are ci, full, "
+                            + String.join(", ", SCENARIOS));
+                }
+            }
+            Options options = new Options(Path.of(o.getOrDefault("jar", "standalone/target/agentflow.jar")),
+                    Path.of(o.getOrDefault("out", "bench/results")), scenarios,
+                    Integer.parseInt(o.getOrDefault("runs", "300")), Integer.parseInt(o.getOrDefault("rate", "5")),
+                    Long.parseLong(o.getOrDefault("delay-ms", "300")),
+                    Integer.parseInt(o.getOrDefault("instances", "2")),
+                    o.containsKey("system-args") ? List.of(o.get("system-args").trim().split("\\s+")) : List.of());
+            if (options.runs < 10 || options.rate < 1 || options.instances < 2 || options.delayMs < 0) {
+                throw new IllegalArgumentException("--runs at least 10, --rate at least 1, --instances at least 2");
+            }
+            return options;
+        }
+    }
+
+    /** Every scenario, in the order {@code full} runs them. */
+    static final List<String> SCENARIOS = List.of("steady", "broker-leader", "instance-mid-call",
+            "instance-while-paused", "rolling-restart", "broker-outage", "reads", "ci");
+
+    static List<String> scenarios(String list) {
+        if (list.equals("full")) {
+            return SCENARIOS.subList(0, SCENARIOS.size() - 1);
+        }
+        return List.of(list.split(","));
+    }
+
+    /** A fault as it happened: when, what, how long the part was down, when the runs it caught were done. */
+    static final class Fault {
+        final String what;
+        final long at;
+        final Map<String, Object> details = new LinkedHashMap<>();
+        long downMs;
+        long recoveredAt;
+
+        Fault(String what) {
+            this.what = what;
+            this.at = System.currentTimeMillis();
+        }
+    }
+
+    /** A run the harness started: its key, input, id and when it was acknowledged. */
+    record Started(int index, String key, String input, String runId, long ackAt, int attempts) {
+    }
+
+    /** What a scenario's runs ended as. */
+    record Finished(String status, String output, long completedAt) {
+    }
+
+    private final Options options;
+    private final Path root;
+    private final CountingAgent agent;
+    private final BrokerCluster cluster;
+    private final List<SystemInstance> instances = new ArrayList<>();
+    private final Map<String, Double> maxRss = new ConcurrentHashMap<>();
+    private final ExecutorService background = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "fault-harness");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private FaultHarness(Options options) throws IOException {
+        this.options = options;
+        this.root = Files.createTempDirectory("agentflow-faults");
+        this.agent = new CountingAgent(options.delayMs());
+        this.cluster = new BrokerCluster(options.jar(), root, 3);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
+            return;
+        }
+        Map<String, Object> results = run(options);
+        System.out.println();
+        System.out.print(results.get("markdown"));
+        System.out.println("Written: " + results.get("written"));
+        System.exit(Boolean.TRUE.equals(results.get("passed")) ? 0 : 1);
+    }
+
+    /** Runs the scenarios and writes their results; the results, with {@code passed}, {@code markdown}, {@code written}. */
+    static Map<String, Object> run(Options options) throws Exception {
+        // the harness's own Kafka clients: a broker it killed is expected to be unreachable
+        System.setProperty("org.slf4j.simpleLogger.log.org.apache.kafka", "error");
+        if (!Files.isRegularFile(options.jar())) {
+            throw new IllegalArgumentException("no system at " + options.jar().toAbsolutePath()
+                    + ": build it with ./mvnw -B package -DskipTests, or pass --jar");
+        }
+        FaultHarness harness = new FaultHarness(options);
+        try {
+            return harness.runAll();
+        } finally {
+            harness.close();
+        }
+    }
+
+    private Map<String, Object> runAll() throws Exception {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("startedAt", Instant.now().toString());
+        results.put("machine", Machine.describe());
+        results.put("settings", Map.of("scenarios", options.scenarios(), "runs", options.runs(), "rate",
+                options.rate(), "delayMs", options.delayMs(), "instances", options.instances(), "brokers", 3,
+                "systemArgs", options.systemArgs()));
+        long t0 = System.nanoTime();
+        cluster.start();
+        Bench.log("3 brokers up in " + seconds(t0) + " s: " + cluster.bootstrapServers());
+        long t1 = System.nanoTime();
+        List<String> args = new ArrayList<>(agent.agentArgs(SLOW));
+        args.addAll(options.systemArgs());
+        for (int i = 1; i <= options.instances(); i++) {
+            instances.add(new SystemInstance(options.jar(), "node-" + i, root.resolve("node-" + i),
+                    cluster.bootstrapServers(), args));
+        }
+        instances.forEach(SystemInstance::launch);
+        for (SystemInstance instance : instances) {
+            instance.awaitReady(Duration.ofMinutes(3));
+        }
+        Bench.log(instances.size() + " instances up in " + seconds(t1) + " s");
+        background.submit(this::sampleMemory);
+
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (String scenario : scenarios(options.scenarios())) {
+            switch (scenario) {
+                case "ci" -> rows.add(loadScenario("ci", "a broker and an instance killed mid-load", load -> {
+                    load.awaitFraction(0.15);
+                    killBroker(true, Duration.ofSeconds(5));
+                    load.awaitFraction(0.5);
+                    killInstance(instances.size() - 1, Duration.ofSeconds(1));
+                }));
+                case "steady" -> rows.add(loadScenario("steady", "the same load, no fault", load -> {
+                }));
+                case "broker-leader" -> rows.add(loadScenario("broker-leader", "kill -9 the active controller "
+                        + "(a partition leader too), restarted after 10 s", load -> {
+                            load.awaitFraction(0.3);
+                            killBroker(true, Duration.ofSeconds(10));
+                        }));
+                case "instance-mid-call" -> rows.add(loadScenario("instance-mid-call", "kill -9 an instance while "
+                        + "its agents are mid-call, restarted after 5 s", load -> {
+                            load.awaitFraction(0.3);
+                            killInstance(instances.size() - 1, Duration.ofSeconds(5));
+                        }));
+                case "instance-while-paused" -> rows.add(pausedScenario());
+                case "rolling-restart" -> rows.add(loadScenario("rolling-restart", "every instance stopped "
+                        + "(SIGTERM) and started again, one at a time", load -> {
+                            load.awaitFraction(0.1);
+                            for (int i = 0; i < instances.size(); i++) {
+                                restartInstance(i);
+                            }
+                        }));
+                case "broker-outage" -> rows.add(loadScenario("broker-outage", "a broker other than the active "
+                        + "controller stopped (SIGTERM) for 30 s, then started again", load -> {
+                            load.awaitFraction(0.2);
+                            stopBroker(Duration.ofSeconds(30));
+                        }));
+                case "reads" -> results.put("reads", reads());
+                default -> throw new IllegalArgumentException("no scenario " + scenario);
+            }
+        }
+        results.put("scenarios", rows);
+        results.put("replication", replication());
+        results.put("maxRssMiB", new LinkedHashMap<>(maxRss));
+        boolean passed = rows.stream().allMatch(r -> Boolean.TRUE.equals(r.get("passed")));
+        results.put("passed", passed);
+        String markdown = markdown(results);
+        Files.createDirectories(options.out());
+        String stamp = STAMP.format(Instant.now()) + "-faults";
+        Path json = options.out().resolve(stamp + ".json");
+        Path md = options.out().resolve(stamp + ".md");
+        Files.writeString(json, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+        Files.writeString(md, markdown);
+        results.put("markdown", markdown);
+        results.put("written", List.of(json, md));
+        return results;
+    }
+
+    // ---------------------------------------------------------------- scenarios
+
+    /** The faults of a scenario, injected while its load runs. */
+    @FunctionalInterface
+    interface Faults {
+        void inject(Load load) throws Exception;
+    }
+
+    private final List<Fault> faults = Collections.synchronizedList(new ArrayList<>());
+
+    /** Runs of {@code slow → slow → template} under load, with {@code faults} injected meanwhile. */
+    private Map<String, Object> loadScenario(String name, String description, Faults inject) throws Exception {
+        Bench.log("scenario " + name + ": " + description);
+        faults.clear();
+        String workflow = createWorkflow(name, SLOW, SLOW, "template");
+        Load load = new Load(name, workflow);
+        long loadStart = System.currentTimeMillis();
+        var running = background.submit(() -> {
+            load.run();
+            return null;
+        });
+        var progress = background.submit(() -> progress(name, load));
+        Map<String, Finished> finished;
+        try {
+            inject.inject(load);
+            running.get();
+            Bench.log(name + ": " + load.started.size() + " runs acknowledged in "
+                    + (System.currentTimeMillis() - loadStart) / 1000.0 + " s; awaiting their end");
+            finished = awaitStatus(load.started, Set.of("COMPLETED", "FAILED", "CANCELLED"));
+        } finally {
+            progress.cancel(true);
+        }
+        return check(name, description, workflow, load, finished, Set.of(1, 2), s -> "done: " + s.input());
+    }
+
+    /** Every 5 s while a scenario runs: runs acknowledged, agent calls made and in flight. */
+    private void progress(String name, Load load) {
+        int calls = agent.total();
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                Thread.sleep(5_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+            int now = agent.total();
+            Bench.log(name + ": " + load.started.size() + "/" + options.runs() + " runs acknowledged, "
+                    + (now - calls) + " agent calls in 5 s, " + agent.inFlight() + " in flight");
+            calls = now;
+        }
+    }
+
+    /** Runs of {@code slow → human_approval → template} paused, an instance killed, then resumed meanwhile. */
+    private Map<String, Object> pausedScenario() throws Exception {
+        String name = "instance-while-paused";
+        String description = "kill -9 an instance while runs wait for approval, resumed through any instance "
+                + "meanwhile, restarted after 5 s";
+        Bench.log("scenario " + name + ": " + description);
+        faults.clear();
+        String workflow = createWorkflow(name, SLOW, "human_approval", "template");
+        Load load = new Load(name, workflow);
+        load.run();
+        awaitStatus(load.started, Set.of("PAUSED"));
+        AtomicInteger resumeRetries = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        SystemInstance victim = instances.get(instances.size() - 1);
+        Fault fault = new Fault("kill -9 " + victim.id() + " with " + load.started.size() + " runs paused");
+        faults.add(fault);
+        victim.kill();
+        List<java.util.concurrent.Future<?>> resumes = new ArrayList<>();
+        for (Started s : load.started) {
+            resumes.add(clients.submit(() -> resume(s, resumeRetries)));
+        }
+        BrokerCluster.sleep(5_000);
+        victim.launch();
+        victim.awaitReady(Duration.ofMinutes(3));
+        fault.downMs = System.currentTimeMillis() - fault.at;
+        for (var r : resumes) {
+            r.get();
+        }
+        clients.shutdown();
+        fault.details.put("resumeRetries", resumeRetries.get());
+        Map<String, Finished> finished = awaitStatus(load.started, Set.of("COMPLETED", "FAILED", "CANCELLED"));
+        return check(name, description, workflow, load, finished, Set.of(1), s -> "done: approved " + s.input());
+    }
+
+    private void resume(Started run, AtomicInteger retries) {
+        String body = Json.mapper().createObjectNode().put("output", "approved " + run.input()).toString();
+        long deadline = System.currentTimeMillis() + RUN_TIMEOUT.toMillis();
+        for (int attempt = 0; System.currentTimeMillis() < deadline; attempt++) {
+            SystemInstance target = instances.get((run.index() + attempt) % instances.size());
+            try {
+                Api.Response r = target.api().call("POST", "/api/v1/workflows/runs/" + run.runId() + "/resume", body,
+                        null);
+                if (r.status() == 202) {
+                    return;
+                }
+                if (r.status() == 409) {
+                    // an earlier attempt went through although its answer was lost: the run is no longer paused
+                    Api.Response now = target.api().call("GET", "/api/v1/workflows/runs/" + run.runId(), null, null);
+                    if (now.status() == 200 && !"PAUSED".equals(now.json().path("status").asString())) {
+                        return;
+                    }
+                } else if (r.status() < 500 && r.status() != 429) {
+                    throw new IllegalStateException("resume of " + run.runId() + " answered " + r.status() + ": "
+                            + r.body());
+                }
+            } catch (IOException e) {
+                // that instance is down: the next one
+            }
+            retries.incrementAndGet();
+            BrokerCluster.sleep(250);
+        }
+        throw new IllegalStateException("resume of " + run.runId() + " not accepted within " + RUN_TIMEOUT);
+    }
+
+    /**
+     * The runs of one scenario: started at {@code rate} per second, each under an Idempotency-Key, by
+     * up to 128 clients at once, so that requests held up by a fault (up to the API's command timeout)
+     * do not hold back the ones after them.
+     */
+    final class Load {
+        final String scenario;
+        final String workflowId;
+        final List<Started> started = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger submitted = new AtomicInteger();
+        final AtomicInteger failedStarts = new AtomicInteger();
+        final AtomicInteger retries = new AtomicInteger();
+        final AtomicLong finishedAt = new AtomicLong();
+
+        Load(String scenario, String workflowId) {
+            this.scenario = scenario;
+            this.workflowId = workflowId;
+        }
+
+        void run() throws InterruptedException {
+            ExecutorService clients = Executors.newFixedThreadPool(128);
+            long start = System.nanoTime();
+            for (int i = 0; i < options.runs(); i++) {
+                long due = start + i * 1_000_000_000L / options.rate();
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                int index = i;
+                clients.submit(() -> startRun(index));
+                submitted.incrementAndGet();
+            }
+            clients.shutdown();
+            if (!clients.awaitTermination(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("starts still pending after " + RUN_TIMEOUT);
+            }
+            finishedAt.set(System.currentTimeMillis());
+        }
+
+        /** Waits until this share of the runs has been sent. */
+        void awaitFraction(double share) {
+            while (submitted.get() < share * options.runs()) {
+                BrokerCluster.sleep(20);
+            }
+        }
+
+        private void startRun(int index) {
+            String key = scenario + "-" + index;
+            String input = "input " + key;
+            String body = Json.mapper().createObjectNode().put("input", input).toString();
+            long deadline = System.currentTimeMillis() + RUN_TIMEOUT.toMillis();
+            for (int attempt = 0; System.currentTimeMillis() < deadline; attempt++) {
+                SystemInstance target = instances.get((index + attempt) % instances.size());
+                try {
+                    Api.Response r = target.api().call("POST", "/api/v1/workflows/" + workflowId + "/run", body, key);
+                    if (r.status() == 202) {
+                        started.add(new Started(index, key, input, r.json().path("runId").asString(),
+                                System.currentTimeMillis(), attempt + 1));
+                        return;
+                    }
+                    if (r.status() < 500 && r.status() != 429) {
+                        Bench.log("start " + key + " answered " + r.status() + ": " + r.body());
+                        failedStarts.incrementAndGet();
+                        return;
+                    }
+                } catch (IOException e) {
+                    // that instance is down: the next one, under the same key
+                }
+                retries.incrementAndGet();
+                BrokerCluster.sleep(200);
+            }
+            failedStarts.incrementAndGet();
+        }
+    }
+
+    // ---------------------------------------------------------------- faults
+
+    /** kill -9 the active controller ({@code controller}) or another broker, and start it again after {@code down}. */
+    private void killBroker(boolean controller, Duration down) throws Exception {
+        int id = victimBroker(controller);
+        Fault fault = new Fault("kill -9 broker " + id + (controller ? " (active controller)" : ""));
+        fault.details.put("broker", id);
+        fault.details.put("runEventPartitionsLed", cluster.partitionsLed(id, List.of("agentflow.run-events")));
+        faults.add(fault);
+        Bench.log(fault.what + ", leading " + fault.details.get("runEventPartitionsLed") + " run-events partitions");
+        cluster.kill(id);
+        BrokerCluster.sleep(down.toMillis());
+        cluster.start(id);
+        fault.downMs = System.currentTimeMillis() - fault.at;
+        background.submit(() -> fault.details.put("brokerInSyncSeconds",
+                round(cluster.awaitInSync("agentflow.", Duration.ofMinutes(3)) + fault.downMs / 1000.0)));
+    }
+
+    /** Stops (SIGTERM) a broker other than the active controller for {@code down}, then starts it again. */
+    private void stopBroker(Duration down) throws Exception {
+        int id = victimBroker(false);
+        Fault fault = new Fault("broker " + id + " stopped for " + down.toSeconds() + " s");
+        fault.details.put("broker", id);
+        faults.add(fault);
+        cluster.stop(id);
+        BrokerCluster.sleep(down.toMillis());
+        cluster.start(id);
+        fault.downMs = System.currentTimeMillis() - fault.at;
+        background.submit(() -> fault.details.put("brokerInSyncSeconds",
+                round(cluster.awaitInSync("agentflow.", Duration.ofMinutes(3)) + fault.downMs / 1000.0)));
+    }
+
+    private int victimBroker(boolean controller) throws Exception {
+        int active = cluster.activeController();
+        if (controller) {
+            return active;
+        }
+        return cluster.brokers().stream().mapToInt(b -> b.id).filter(id -> id != active).findFirst().orElseThrow();
+    }
+
+    /** kill -9 an instance (its agents mid-call), start it again after {@code down}, and wait for its API. */
+    private void killInstance(int index, Duration down) {
+        SystemInstance victim = instances.get(index);
+        int inFlight = agent.inFlight();
+        Fault fault = new Fault("kill -9 " + victim.id() + " (" + inFlight + " agent calls in flight)");
+        fault.details.put("agentCallsInFlight", inFlight);
+        faults.add(fault);
+        Bench.log(fault.what);
+        victim.kill();
+        BrokerCluster.sleep(down.toMillis());
+        victim.launch();
+        victim.awaitReady(Duration.ofMinutes(3));
+        fault.downMs = System.currentTimeMillis() - fault.at;
+        Bench.log(victim.id() + " serving again after " + fault.downMs / 1000.0 + " s");
+    }
+
+    /** Stops an instance (SIGTERM), starts it again and waits for its API: one step of a rolling restart. */
+    private void restartInstance(int index) {
+        SystemInstance instance = instances.get(index);
+        Fault fault = new Fault("restart " + instance.id());
+        faults.add(fault);
+        instance.stop();
+        instance.launch();
+        instance.awaitReady(Duration.ofMinutes(3));
+        fault.downMs = System.currentTimeMillis() - fault.at;
+        Bench.log(instance.id() + " restarted in " + fault.downMs / 1000.0 + " s");
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private String createWorkflow(String name, String... agents) throws Exception {
+        Api api = instances.get(0).api();
+        Api.Response created = api.call("POST", "/api/v1/workflows",
+                Json.mapper().createObjectNode().put("name", "faults " + name).toString(), null);
+        if (created.status() != 201) {
+            throw new IllegalStateException("creating a workflow answered " + created.status() + ": " + created.body());
+        }
+        String id = created.json().path("id").asString();
+        int order = 1;
+        for (String agentId : agents) {
+            ObjectNode step = Json.mapper().createObjectNode().put("agentId", agentId)
+                    .put("action", agentId.equals("template") ? "done: {{input}}" : "{{input}}")
+                    .put("stepOrder", order++);
+            Api.Response r = api.call("POST", "/api/v1/workflows/" + id + "/steps", step.toString(), null);
+            if (r.status() != 201) {
+                throw new IllegalStateException("adding a step answered " + r.status() + ": " + r.body());
+            }
+        }
+        return id;
+    }
+
+    /** GETs every run (through whichever instance answers) until each shows one of {@code statuses}. */
+    private Map<String, Finished> awaitStatus(List<Started> runs, Set<String> statuses) {
+        Map<String, Finished> done = new HashMap<>();
+        long deadline = System.currentTimeMillis() + RUN_TIMEOUT.toMillis();
+        int turn = 0;
+        while (done.size() < runs.size() && System.currentTimeMillis() < deadline) {
+            for (Started s : runs) {
+                if (done.containsKey(s.runId())) {
+                    continue;
+                }
+                SystemInstance target = instances.get(turn++ % instances.size());
+                try {
+                    Api.Response r = target.api().call("GET", "/api/v1/workflows/runs/" + s.runId(), null, null);
+                    if (r.status() == 200) {
+                        JsonNode run = r.json();
+                        if (statuses.contains(run.path("status").asString())) {
+                            done.put(s.runId(), new Finished(run.path("status").asString(),
+                                    run.path("output").asString(null),
+                                    Instant.parse(run.path("updatedAt").asString()).toEpochMilli()));
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // down or restarting: another instance next time
+                }
+            }
+            if (done.size() < runs.size()) {
+                BrokerCluster.sleep(250);
+            }
+        }
+        return done;
+    }
+
+    private Map<String, Object> check(String name, String description, String workflowId, Load load,
+                                      Map<String, Finished> finished, Set<Integer> slowSteps,
+                                      Function<Started, String> expectedOutput) throws Exception {
+        List<Started> started = List.copyOf(load.started);
+        Map<String, Started> byRun = new HashMap<>();
+        Map<String, Set<String>> runsByKey = new HashMap<>();
+        for (Started s : started) {
+            byRun.put(s.runId(), s);
+            runsByKey.computeIfAbsent(s.key(), k -> new java.util.HashSet<>()).add(s.runId());
+        }
+        int completed = 0;
+        int wrong = 0;
+        int lost = 0;
+        Stats latency = new Stats();
+        for (Started s : started) {
+            Finished f = finished.get(s.runId());
+            if (f == null) {
+                lost++;
+                Bench.log(name + ": run " + s.runId() + " (" + s.key() + ") did not finish");
+            } else if ("COMPLETED".equals(f.status()) && expectedOutput.apply(s).equals(f.output())) {
+                completed++;
+                latency.add(Math.max(0, f.completedAt() - s.ackAt()));
+            } else {
+                wrong++;
+                Bench.log(name + ": run " + s.runId() + " ended " + f.status() + " with " + f.output());
+            }
+        }
+        // the runs of the workflow, as each instance lists them: one per key, none more
+        List<Long> listed = new ArrayList<>();
+        for (SystemInstance instance : instances) {
+            listed.add(instance.api().call("GET", "/api/v1/workflows/" + workflowId + "/runs?page=0&size=1", null,
+                    null).json().path("totalElements").asLong());
+        }
+        long extraRuns = listed.stream().mapToLong(l -> l - started.size()).max().orElse(0)
+                + runsByKey.values().stream().mapToInt(ids -> ids.size() - 1).sum();
+
+        // one StepCompleted per step and attempt, as the event topic has them
+        Map<String, Integer> stepCompletions = new HashMap<>();
+        Map<String, Integer> runCompletions = new HashMap<>();
+        readRunEvents(byRun.keySet(), (envelope) -> {
+            if (envelope.data() instanceof RunEvent.StepCompleted c) {
+                stepCompletions.merge(CountingAgent.key(c.runId(), c.stepOrder(), c.attempt()), 1, Integer::sum);
+            } else if (envelope.data() instanceof RunEvent.RunCompleted c) {
+                runCompletions.merge(c.runId(), 1, Integer::sum);
+            }
+        });
+        long stepsTwice = stepCompletions.values().stream().filter(n -> n > 1).count()
+                + runCompletions.values().stream().filter(n -> n > 1).count();
+
+        // every request of the delay agent invoked, more than once only within a fault's window
+        int notInvoked = 0;
+        int duplicates = 0;
+        int duplicatesOutside = 0;
+        List<Fault> windows = List.copyOf(faults);
+        windows.forEach(f -> f.recoveredAt = recoveredAt(f, started, finished));
+        for (String step : stepCompletions.keySet()) {
+            String[] parts = step.split("\\|");
+            if (!slowSteps.contains(Integer.parseInt(parts[1]))) {
+                continue;
+            }
+            List<Long> calls = agent.calls(parts[0], Integer.parseInt(parts[1]), Integer.parseInt(parts[2]));
+            if (calls.isEmpty()) {
+                notInvoked++;
+            }
+            for (long call : calls.subList(Math.min(1, calls.size()), calls.size())) {
+                duplicates++;
+                if (windows.stream().noneMatch(f -> call >= f.at - 1_000 && call <= f.recoveredAt + 1_000)) {
+                    duplicatesOutside++;
+                    Bench.log(name + ": " + step + " invoked again at " + Instant.ofEpochMilli(call)
+                            + ", outside every fault's window");
+                }
+            }
+        }
+        int viewsDiffering = compareViews(started);
+
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("scenario", name);
+        row.put("description", description);
+        row.put("runsStarted", started.size());
+        row.put("failedStarts", load.failedStarts.get());
+        row.put("startRetries", load.retries.get());
+        row.put("completed", completed);
+        row.put("lost", lost);
+        row.put("wrongStatusOrOutput", wrong);
+        row.put("extraRuns", extraRuns);
+        row.put("listedByInstance", listed);
+        row.put("stepsCompletedTwice", stepsTwice);
+        row.put("agentRequestsNotInvoked", notInvoked);
+        row.put("duplicateInvocations", duplicates);
+        row.put("duplicateInvocationsOutsideFaultWindows", duplicatesOutside);
+        row.put("instancesWithDifferentViews", viewsDiffering);
+        row.put("runLatencyMs", latency.summary());
+        List<Map<String, Object>> faultRows = new ArrayList<>();
+        double recovery = 0;
+        for (Fault f : windows) {
+            Map<String, Object> fr = new LinkedHashMap<>();
+            fr.put("fault", f.what);
+            fr.put("at", Instant.ofEpochMilli(f.at).toString());
+            fr.put("downSeconds", round(f.downMs / 1000.0));
+            fr.put("recoverySeconds", round((f.recoveredAt - f.at) / 1000.0));
+            fr.putAll(f.details);
+            faultRows.add(fr);
+            recovery = Math.max(recovery, (f.recoveredAt - f.at) / 1000.0);
+        }
+        row.put("faults", faultRows);
+        row.put("recoverySeconds", round(recovery));
+        boolean passed = started.size() == options.runs() && load.failedStarts.get() == 0 && lost == 0 && wrong == 0
+                && extraRuns == 0 && stepsTwice == 0 && notInvoked == 0 && duplicatesOutside == 0
+                && viewsDiffering == 0;
+        row.put("passed", passed);
+        Bench.log(name + ": " + row);
+        return row;
+    }
+
+    /**
+     * When the runs a fault caught were done: the latest end of a run acknowledged before the fault and
+     * still going at it (or the fault's own end, for a part down longer than that).
+     */
+    private static long recoveredAt(Fault fault, List<Started> started, Map<String, Finished> finished) {
+        long latest = fault.at;
+        for (Started s : started) {
+            Finished f = finished.get(s.runId());
+            if (f != null && s.ackAt() <= fault.at && f.completedAt() > fault.at) {
+                latest = Math.max(latest, f.completedAt());
+            }
+        }
+        return latest;
+    }
+
+    /** Reads the run-events topic whole (read_committed) and hands over the events of {@code runs}. */
+    private void readRunEvents(Set<String> runs,
+                               java.util.function.Consumer<EventEnvelope<RunEvent>> each) {
+        var deserializer = EnvelopeSerde.events(Topics.RUN_EVENTS).deserializer();
+        String topic = Topics.defaults().runEvents().name();
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (PartitionInfo p : consumer.partitionsFor(topic)) {
+                partitions.add(new TopicPartition(topic, p.partition()));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 120_000;
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end");
+                }
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    EventEnvelope<RunEvent> envelope;
+                    try {
+                        envelope = deserializer.deserialize(topic, record.value());
+                    } catch (RuntimeException e) {
+                        continue;
+                    }
+                    if (envelope != null && runs.contains(envelope.aggregateId())) {
+                        each.accept(envelope);
+                    }
+                }
+            }
+        }
+    }
+
+    /** How many runs some instance shows differently from the first, once the views had 30 s to agree. */
+    private int compareViews(List<Started> runs) {
+        long deadline = System.currentTimeMillis() + 30_000;
+        List<Started> differing = new ArrayList<>(runs);
+        while (true) {
+            differing.removeIf(this::sameOnEveryInstance);
+            if (differing.isEmpty() || System.currentTimeMillis() > deadline) {
+                return differing.size();
+            }
+            BrokerCluster.sleep(500);
+        }
+    }
+
+    private boolean sameOnEveryInstance(Started run) {
+        try {
+            JsonNode first = null;
+            for (SystemInstance instance : instances) {
+                Api.Response r = instance.api().call("GET", "/api/v1/workflows/runs/" + run.runId(), null, null);
+                if (r.status() != 200) {
+                    return false;
+                }
+                if (first == null) {
+                    first = r.json();
+                } else if (!first.equals(r.json())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    // ---------------------------------------------------------------- reads and sizing
+
+    /**
+     * Reads per second of run details by 16 clients for 10 s: through the first instance alone, then
+     * spread over all of them. Every instance keeps a full copy of the views, so any answers any read.
+     */
+    private Map<String, Object> reads() throws Exception {
+        List<String> runIds = new ArrayList<>();
+        JsonNode page = instances.get(0).api().call("GET", "/api/v1/workflows/runs?status=COMPLETED&page=0&size=100",
+                null, null).json();
+        page.path("content").forEach(r -> runIds.add(r.path("id").asString()));
+        if (runIds.isEmpty()) {
+            throw new IllegalStateException("no completed runs to read: " + page);
+        }
+        Map<String, Object> reads = new LinkedHashMap<>();
+        reads.put("clients", 16);
+        reads.put("seconds", 10);
+        reads.put("oneInstance", readLoad(instances.subList(0, 1), runIds));
+        reads.put("allInstances", readLoad(instances, runIds));
+        reads.put("instances", instances.size());
+        return reads;
+    }
+
+    private Map<String, Object> readLoad(List<SystemInstance> targets, List<String> runIds) throws Exception {
+        Stats latency = new Stats();
+        AtomicInteger errors = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (int c = 0; c < 16; c++) {
+            int client = c;
+            clients.submit(() -> {
+                Api api = targets.get(client % targets.size()).api();
+                while (System.nanoTime() < end) {
+                    String id = runIds.get(ThreadLocalRandom.current().nextInt(runIds.size()));
+                    long t = System.nanoTime();
+                    try {
+                        if (api.call("GET", "/api/v1/workflows/runs/" + id, null, null).status() == 200) {
+                            latency.add((System.nanoTime() - t) / 1_000);
+                        } else {
+                            errors.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        errors.incrementAndGet();
+                    }
+                }
+            });
+        }
+        clients.shutdown();
+        clients.awaitTermination(1, TimeUnit.MINUTES);
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("instances", targets.size());
+        r.put("readsPerSecond", latency.count() / 10);
+        r.put("errors", errors.get());
+        r.put("p50Ms", round(latency.percentile(50) / 1000.0));
+        r.put("p99Ms", round(latency.percentile(99) / 1000.0));
+        Bench.log("reads through " + targets.size() + " instance(s): " + r);
+        return r;
+    }
+
+    /** The replication of every topic of the engine, its Kafka Streams internal ones included. */
+    private Map<String, Object> replication() throws Exception {
+        Map<String, Integer> factors = cluster.replicationFactors("agentflow.");
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("topics", factors.size());
+        r.put("minReplicationFactor", factors.values().stream().mapToInt(Integer::intValue).min().orElse(0));
+        r.put("changelogTopics", factors.keySet().stream().filter(n -> n.endsWith("-changelog")).count());
+        r.put("belowThree", factors.entrySet().stream().filter(e -> e.getValue() < 3).map(Map.Entry::getKey)
+                .sorted().collect(Collectors.toList()));
+        return r;
+    }
+
+    private void sampleMemory() {
+        while (!Thread.currentThread().isInterrupted()) {
+            for (SystemInstance instance : instances) {
+                maxRss.merge("instance", ProcessStats.rssMiB(instance.pid()), Math::max);
+            }
+            for (BrokerCluster.Broker broker : cluster.brokers()) {
+                maxRss.merge("broker", ProcessStats.rssMiB(broker.pid()), Math::max);
+            }
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- report
+
+    static String markdown(Map<String, Object> results) {
+        StringBuilder md = new StringBuilder();
+        md.append("| scenario | runs started | completed | lost | steps completed twice | duplicate agent invocations"
+                + " (outside fault windows) | views differing | recovery s | faults |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> rows = (List<Map<String, Object>>) results.get("scenarios");
+        for (Map<String, Object> row : rows) {
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> faults = (List<Map<String, Object>>) row.get("faults");
+            md.append("| ").append(row.get("scenario"))
+                    .append(" | ").append(row.get("runsStarted"))
+                    .append(" | ").append(row.get("completed"))
+                    .append(" | ").append(row.get("lost"))
+                    .append(" | ").append(row.get("stepsCompletedTwice"))
+                    .append(" | ").append(row.get("duplicateInvocations")).append(" (")
+                    .append(row.get("duplicateInvocationsOutsideFaultWindows")).append(")")
+                    .append(" | ").append(row.get("instancesWithDifferentViews"))
+                    .append(" | ").append(row.get("recoverySeconds"))
+                    .append(" | ").append(faults.stream().map(f -> f.get("fault") + ", down "
+                            + f.get("downSeconds") + " s, recovered in " + f.get("recoverySeconds") + " s")
+                            .collect(Collectors.joining("; ")))
+                    .append(" |\n");
+        }
+        if (results.get("reads") instanceof Map<?, ?> reads) {
+            Map<?, ?> one = (Map<?, ?>) reads.get("oneInstance");
+            Map<?, ?> all = (Map<?, ?>) reads.get("allInstances");
+            md.append("\nReads (GET of a run's detail, 16 clients, 10 s): ").append(one.get("readsPerSecond"))
+                    .append("/s through one instance (p99 ").append(one.get("p99Ms")).append(" ms), ")
+                    .append(all.get("readsPerSecond")).append("/s spread over ").append(all.get("instances"))
+                    .append(" (p99 ").append(all.get("p99Ms")).append(" ms).\n");
+        }
+        md.append("\nReplication: ").append(results.get("replication")).append("; largest resident memory (MiB): ")
+                .append(results.get("maxRssMiB")).append(".\n");
+        md.append(Boolean.TRUE.equals(results.get("passed")) ? "\nEvery check passed.\n" : "\nSOME CHECKS FAILED.\n");
+        return md.toString();
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    private static double seconds(long sinceNanos) {
+        return round((System.nanoTime() - sinceNanos) / 1e9);
+    }
+
+    private void close() {
+        background.shutdownNow();
+        for (SystemInstance instance : instances) {
+            instance.close();
+        }
+        cluster.close();
+        agent.close();
+    }
+}
