@@ -64,6 +64,7 @@ public final class FaultHarness {
               --delay-ms N            how long the delay agent takes per call (300)
               --instances N           instances of the system (2)
               --system-args "A B"     more arguments for every instance, such as --agentflow.kafka.properties.x=y
+              --warmup N              runs before the first scenario, not measured (300; 0 for ci)
             """;
 
     static final String SLOW = "slow";
@@ -73,7 +74,7 @@ public final class FaultHarness {
 
     /** What to run. */
     record Options(Path jar, Path out, String scenarios, int runs, int rate, long delayMs, int instances,
-                   List<String> systemArgs) {
+                   List<String> systemArgs, int warmup) {
 
         static Options parse(String... args) {
             Map<String, String> o = new HashMap<>();
@@ -84,7 +85,7 @@ public final class FaultHarness {
                 o.put(args[i].substring(2), args[++i]);
             }
             Set<String> known = Set.of("scenarios", "jar", "out", "runs", "rate", "delay-ms", "instances",
-                    "system-args");
+                    "system-args", "warmup");
             o.keySet().stream().filter(k -> !known.contains(k)).findFirst().ifPresent(k -> {
                 throw new IllegalArgumentException("unknown option --" + k);
             });
@@ -100,7 +101,8 @@ public final class FaultHarness {
                     Integer.parseInt(o.getOrDefault("runs", "300")), Integer.parseInt(o.getOrDefault("rate", "5")),
                     Long.parseLong(o.getOrDefault("delay-ms", "300")),
                     Integer.parseInt(o.getOrDefault("instances", "2")),
-                    o.containsKey("system-args") ? List.of(o.get("system-args").trim().split("\\s+")) : List.of());
+                    o.containsKey("system-args") ? List.of(o.get("system-args").trim().split("\\s+")) : List.of(),
+                    Integer.parseInt(o.getOrDefault("warmup", scenarios.equals("ci") ? "0" : "300")));
             if (options.runs < 10 || options.rate < 1 || options.instances < 2 || options.delayMs < 0) {
                 throw new IllegalArgumentException("--runs at least 10, --rate at least 1, --instances at least 2");
             }
@@ -199,7 +201,7 @@ public final class FaultHarness {
         results.put("machine", Machine.describe());
         results.put("settings", Map.of("scenarios", options.scenarios(), "runs", options.runs(), "rate",
                 options.rate(), "delayMs", options.delayMs(), "instances", options.instances(), "brokers", 3,
-                "systemArgs", options.systemArgs()));
+                "systemArgs", options.systemArgs(), "warmup", options.warmup()));
         long t0 = System.nanoTime();
         cluster.start();
         Bench.log("3 brokers up in " + seconds(t0) + " s: " + cluster.bootstrapServers());
@@ -216,6 +218,14 @@ public final class FaultHarness {
         }
         Bench.log(instances.size() + " instances up in " + seconds(t1) + " s");
         background.submit(this::sampleMemory);
+        if (options.warmup() > 0) {
+            // fresh JVMs compile as they go: the first scenario would otherwise pay for it
+            Load warmup = new Load("warmup", createWorkflow("warmup", SLOW, SLOW, "template"), options.warmup());
+            long w = System.nanoTime();
+            warmup.run();
+            awaitStatus(warmup.started, Set.of("COMPLETED", "FAILED", "CANCELLED"));
+            Bench.log(options.warmup() + " warm-up runs done in " + seconds(w) + " s");
+        }
 
         List<Map<String, Object>> rows = new ArrayList<>();
         for (String scenario : scenarios(options.scenarios())) {
@@ -287,7 +297,7 @@ public final class FaultHarness {
         Bench.log("scenario " + name + ": " + description);
         faults.clear();
         String workflow = createWorkflow(name, SLOW, SLOW, "template");
-        Load load = new Load(name, workflow);
+        Load load = new Load(name, workflow, options.runs());
         long loadStart = System.currentTimeMillis();
         var running = background.submit(() -> {
             load.run();
@@ -331,7 +341,7 @@ public final class FaultHarness {
         Bench.log("scenario " + name + ": " + description);
         faults.clear();
         String workflow = createWorkflow(name, SLOW, "human_approval", "template");
-        Load load = new Load(name, workflow);
+        Load load = new Load(name, workflow, options.runs());
         load.run();
         awaitStatus(load.started, Set.of("PAUSED"));
         AtomicInteger resumeRetries = new AtomicInteger();
@@ -400,16 +410,18 @@ public final class FaultHarness {
         final AtomicInteger failedStarts = new AtomicInteger();
         final AtomicInteger retries = new AtomicInteger();
         final AtomicLong finishedAt = new AtomicLong();
+        final int runs;
 
-        Load(String scenario, String workflowId) {
+        Load(String scenario, String workflowId, int runs) {
             this.scenario = scenario;
             this.workflowId = workflowId;
+            this.runs = runs;
         }
 
         void run() throws InterruptedException {
             ExecutorService clients = Executors.newFixedThreadPool(128);
             long start = System.nanoTime();
-            for (int i = 0; i < options.runs(); i++) {
+            for (int i = 0; i < runs; i++) {
                 long due = start + i * 1_000_000_000L / options.rate();
                 long wait = due - System.nanoTime();
                 if (wait > 0) {
@@ -428,7 +440,7 @@ public final class FaultHarness {
 
         /** Waits until this share of the runs has been sent. */
         void awaitFraction(double share) {
-            while (submitted.get() < share * options.runs()) {
+            while (submitted.get() < share * runs) {
                 BrokerCluster.sleep(20);
             }
         }
@@ -810,6 +822,7 @@ public final class FaultHarness {
     private Map<String, Object> readLoad(List<SystemInstance> targets, List<String> runIds) throws Exception {
         Stats latency = new Stats();
         AtomicInteger errors = new AtomicInteger();
+        double cpuBefore = targets.stream().mapToDouble(i -> ProcessStats.cpuSeconds(i.pid())).sum();
         ExecutorService clients = Executors.newFixedThreadPool(16);
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (int c = 0; c < 16; c++) {
@@ -833,9 +846,14 @@ public final class FaultHarness {
         }
         clients.shutdown();
         clients.awaitTermination(1, TimeUnit.MINUTES);
+        double cpu = targets.stream().mapToDouble(i -> ProcessStats.cpuSeconds(i.pid())).sum() - cpuBefore;
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("instances", targets.size());
         r.put("readsPerSecond", latency.count() / 10);
+        // what a read costs the instances that serve it: the same however many there are, so capacity
+        // grows with the cores they run on
+        r.put("instanceCpuSeconds", round(cpu));
+        r.put("readsPerInstanceCpuSecond", cpu > 0 ? Math.round(latency.count() / cpu) : -1);
         r.put("errors", errors.get());
         r.put("p50Ms", round(latency.percentile(50) / 1000.0));
         r.put("p99Ms", round(latency.percentile(99) / 1000.0));
@@ -901,9 +919,11 @@ public final class FaultHarness {
             Map<?, ?> one = (Map<?, ?>) reads.get("oneInstance");
             Map<?, ?> all = (Map<?, ?>) reads.get("allInstances");
             md.append("\nReads (GET of a run's detail, 16 clients, 10 s): ").append(one.get("readsPerSecond"))
-                    .append("/s through one instance (p99 ").append(one.get("p99Ms")).append(" ms), ")
+                    .append("/s through one instance (p99 ").append(one.get("p99Ms")).append(" ms, ")
+                    .append(one.get("readsPerInstanceCpuSecond")).append(" reads per CPU second of it), ")
                     .append(all.get("readsPerSecond")).append("/s spread over ").append(all.get("instances"))
-                    .append(" (p99 ").append(all.get("p99Ms")).append(" ms).\n");
+                    .append(" (p99 ").append(all.get("p99Ms")).append(" ms, ")
+                    .append(all.get("readsPerInstanceCpuSecond")).append(" reads per CPU second of them).\n");
         }
         md.append("\nReplication: ").append(results.get("replication")).append("; largest resident memory (MiB): ")
                 .append(results.get("maxRssMiB")).append(".\n");

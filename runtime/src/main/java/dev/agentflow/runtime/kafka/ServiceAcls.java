@@ -56,8 +56,10 @@ public final class ServiceAcls {
     public static List<AclBinding> of(Service service, Topics topics, String principal) {
         Set<AclBinding> acls = new LinkedHashSet<>();
         Grants grants = new Grants(principal, acls);
-        // Every service creates any engine topic that is missing when it starts, and reads their metadata.
-        topics.all().forEach(t -> grants.topic(t.name(), AclOperation.CREATE, AclOperation.DESCRIBE));
+        // Every service creates any engine topic that is missing when it starts, and reads their metadata
+        // and settings (to compare their replication with agentflow.kafka.replication-factor).
+        topics.all().forEach(t -> grants.topic(t.name(), AclOperation.CREATE, AclOperation.DESCRIBE,
+                AclOperation.DESCRIBE_CONFIGS));
         grants.topic(topics.deadLetters().name(), AclOperation.WRITE);
         switch (service) {
             case COMMAND_API -> {
