@@ -179,10 +179,12 @@ public final class FaultHarness {
                     + ": build it with ./mvnw -B package -DskipTests, or pass --jar");
         }
         FaultHarness harness = new FaultHarness(options);
+        Map<String, Object> results = null;
         try {
-            return harness.runAll();
+            results = harness.runAll();
+            return results;
         } finally {
-            harness.close();
+            harness.close(results != null && Boolean.TRUE.equals(results.get("passed")));
         }
     }
 
@@ -693,12 +695,20 @@ public final class FaultHarness {
         return round((System.nanoTime() - sinceNanos) / 1e9);
     }
 
-    private void close() {
+    /** Kills every process (their state is thrown away); deletes their directory unless something failed. */
+    private void close(boolean passed) {
         background.shutdownNow();
-        for (SystemInstance instance : instances) {
-            instance.close();
-        }
+        instances.forEach(SystemInstance::destroy);
         cluster.close();
         agent.close();
+        if (!passed) {
+            Bench.log("the logs of every process are kept in " + root);
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            Bench.log("could not delete " + root + ": " + e.getMessage());
+        }
     }
 }

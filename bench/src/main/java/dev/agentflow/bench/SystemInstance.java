@@ -118,6 +118,14 @@ final class SystemInstance implements AutoCloseable {
         }
     }
 
+    /** SIGKILL, without waiting: the harness throws its state away. */
+    void destroy() {
+        if (process != null) {
+            process.destroyForcibly();
+            await(Duration.ofSeconds(30));
+        }
+    }
+
     /** The end of its log, for a failure message. */
     String tail() {
         try {

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fault harness's CI scenario against the packaged jar: three brokers as separate processes,
- * two instances of the system, 300 runs of {@code delay → delay → template}, the active controller
+ * two instances of the system, 300 runs of {@code delay → delay → template} (10 started per second,
+ * each delay 100 ms: as fast as the run's check allows, to fit the CI budget), the active controller
  * broker and then an instance killed with {@code kill -9} mid-load and started again. Every check the
  * harness makes must pass: no run lost, none started twice, one StepCompleted per step and attempt,
  * every agent request invoked (again only within a fault's window), the same views on both instances.
@@ -24,7 +25,7 @@ class FaultHarnessIT {
         String jar = System.getProperty("agentflow.jar", "../standalone/target/agentflow.jar");
 
         Map<String, Object> results = FaultHarness.run(FaultHarness.Options.parse("--jar", jar, "--out",
-                out.toString(), "--scenarios", "ci", "--runs", "300"));
+                out.toString(), "--scenarios", "ci", "--runs", "300", "--rate", "10", "--delay-ms", "100"));
 
         List<Map<String, Object>> rows = (List<Map<String, Object>>) results.get("scenarios");
         assertThat(rows).hasSize(1);

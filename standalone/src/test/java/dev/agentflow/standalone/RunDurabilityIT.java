@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,7 +33,8 @@ import tools.jackson.databind.JsonNode;
  * process, SIGKILLed while runs are in flight and while run requests are still being answered, then
  * started again on the same data: every run whose 202 was sent completes with the right output, and
  * every step of every run has exactly one StepCompleted event; and a run whose agent never answered
- * fails by its step's timeout, a timer set before the kill.
+ * fails by its step's timeout, a timer set before the kill. Workflows defined, cloned and deleted
+ * before the kill read the same after it, and take new writes.
  */
 class RunDurabilityIT {
 
@@ -43,9 +45,11 @@ class RunDurabilityIT {
         Path data = Files.createTempDirectory("agentflow-durability");
         List<String> runIds = new ArrayList<>();
         String stuck;
+        Map<String, JsonNode> definitions;
         try (StandaloneProcess first = new StandaloneProcess(data)) {
             first.start();
             Http http = first.http();
+            definitions = defineWorkflows(http);
             String wf = http.post("/api/v1/workflows", "{\"name\":\"durability\"}").body().get("id").asString();
             for (String step : List.of(
                     "{\"agentId\":\"delay\",\"action\":\"wait\",\"config\":{\"delayMs\":500}}",
@@ -103,6 +107,7 @@ class RunDurabilityIT {
         try (StandaloneProcess second = new StandaloneProcess(data)) {
             second.start();
             Http http = second.http();
+            checkWorkflows(http, definitions);
             // a request whose answer the kill cut off may have started its run too
             Awaitility.await("every accepted run COMPLETED after the restart").atMost(Duration.ofMinutes(3))
                     .pollInterval(Duration.ofSeconds(1))
@@ -128,6 +133,50 @@ class RunDurabilityIT {
                 }
             }
         }
+    }
+
+    /** Ten workflows of one to three steps, one cloned and one deleted; what each and the list read, by id. */
+    private static Map<String, JsonNode> defineWorkflows(Http http) {
+        Map<String, JsonNode> before = new LinkedHashMap<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String id = http.post("/api/v1/workflows", "{\"name\":\"wf " + i + "\",\"description\":\"d" + i + "\"}")
+                    .body().get("id").asString();
+            ids.add(id);
+            for (int s = 0; s <= i % 3; s++) {
+                assertThat(http.post("/api/v1/workflows/" + id + "/steps",
+                        "{\"agentId\":\"echo\",\"action\":\"step " + s + "\",\"config\":{\"n\":" + s + "}}")
+                        .status()).isEqualTo(201);
+            }
+        }
+        assertThat(http.post("/api/v1/workflows/" + ids.get(0) + "/clone", null).status()).isEqualTo(201);
+        assertThat(http.delete("/api/v1/workflows/" + ids.get(1)).status()).isEqualTo(204);
+        for (String id : ids) {
+            before.put(id, http.get("/api/v1/workflows/" + id).body());
+        }
+        before.put("list", http.get("/api/v1/workflows?size=100").body());
+        return before;
+    }
+
+    /** The workflows read as before the kill, and take new writes. */
+    private static void checkWorkflows(Http http, Map<String, JsonNode> before) {
+        List<String> ids = before.keySet().stream().filter(k -> !k.equals("list")).toList();
+        for (String id : ids) {
+            assertThat(http.get("/api/v1/workflows/" + id).body()).as(id).isEqualTo(before.get(id));
+        }
+        // the list as before, with the two workflows of the runs defined after it
+        JsonNode list = http.get("/api/v1/workflows?size=100").body();
+        assertThat(list.get("totalElements").asLong()).isEqualTo(before.get("list").get("totalElements").asLong() + 2);
+        for (JsonNode summary : before.get("list").get("content")) {
+            assertThat(list.get("content").valueStream().filter(s -> s.get("id").equals(summary.get("id"))))
+                    .as(summary.get("id").asString()).containsExactly(summary);
+        }
+        Http.Response created = http.post("/api/v1/workflows", "{\"name\":\"after restart\"}");
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(http.post("/api/v1/workflows/" + ids.get(2) + "/steps",
+                "{\"agentId\":\"echo\",\"action\":\"new\"}").status()).isEqualTo(201);
+        assertThat(http.get("/api/v1/workflows/" + ids.get(2) + "/steps").body()).hasSize(4);
+        assertThat(http.get("/api/v1/workflows/" + created.body().get("id").asString()).status()).isEqualTo(200);
     }
 
     /** StepCompleted events per run and step, read from the run-events topic (committed only). */

@@ -17,11 +17,14 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,11 +77,40 @@ public final class TopicAdmin {
                     }
                 }
             }
+            awaitServed(admin, missing);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while creating topics", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("Cannot list or create topics", e);
+        }
+    }
+
+    /**
+     * Waits until the leader of every partition of the topics just created serves it: a created
+     * topic's partitions reach their brokers a moment after the controller accepted it, and a reader
+     * that asks for their offsets before then is told the topic is unknown.
+     */
+    private static void awaitServed(Admin admin, List<NewTopic> created) throws InterruptedException,
+            TimeoutException {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        created.forEach(t -> {
+            for (int p = 0; p < t.numPartitions(); p++) {
+                latest.put(new TopicPartition(t.name(), p), OffsetSpec.latest());
+            }
+        });
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Topics created but not served by their leaders: "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                Thread.sleep(50);
+            }
         }
     }
 
