@@ -218,6 +218,7 @@ final class FaultChecks {
         while (true) {
             differing.removeIf(this::sameOnEveryInstance);
             if (differing.isEmpty() || System.currentTimeMillis() > deadline) {
+                differing.stream().limit(5).forEach(this::logDifference);
                 return differing.size();
             }
             BrokerCluster.sleep(500);
@@ -241,6 +242,44 @@ final class FaultChecks {
             return true;
         } catch (IOException e) {
             return false;
+        }
+    }
+
+    /** Where the instances' details of a run differ, field by field, in the harness's log. */
+    private void logDifference(Started run) {
+        List<JsonNode> views = new ArrayList<>();
+        for (SystemInstance instance : instances) {
+            try {
+                views.add(instance.api().call("GET", "/api/v1/workflows/runs/" + run.runId(), null, null).json());
+            } catch (IOException | RuntimeException e) {
+                views.add(null);
+            }
+        }
+        List<String> paths = new ArrayList<>();
+        for (int i = 1; i < views.size(); i++) {
+            differences("", views.get(0), views.get(i), paths);
+        }
+        Bench.log("run " + run.runId() + " differs between instances at " + paths);
+    }
+
+    private static void differences(String path, JsonNode a, JsonNode b, List<String> out) {
+        if (a == null || b == null || a.getNodeType() != b.getNodeType() || !(a.isObject() || a.isArray())) {
+            if (a == null || !a.equals(b)) {
+                out.add(path + ": " + a + " / " + b);
+            }
+            return;
+        }
+        Set<String> names = new java.util.TreeSet<>();
+        if (a.isObject()) {
+            names.addAll(a.propertyNames());
+            names.addAll(b.propertyNames());
+            for (String name : names) {
+                differences(path + "." + name, a.get(name), b.get(name), out);
+            }
+        } else {
+            for (int i = 0; i < Math.max(a.size(), b.size()); i++) {
+                differences(path + "[" + i + "]", a.get(i), b.get(i), out);
+            }
         }
     }
 

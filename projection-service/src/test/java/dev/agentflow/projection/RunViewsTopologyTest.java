@@ -147,6 +147,28 @@ class RunViewsTopologyTest {
     }
 
     @Test
+    void theViewIsTheSameWhicheverOfTheStartAndItsRunStartedIsReadFirst() {
+        // two topics: one instance may read the command first, another the event (a lagging partition)
+        command("wr-1", new RunCommand.StartRun("wr-1", "wf-1", "s", Payload.inline("in"), steps(2)), AT, true);
+        run("wr-1", 1, new RunEvent.RunStarted("wr-1", "wf-1", "s", Payload.inline("in"), steps(2)));
+        run("wr-2", 1, new RunEvent.RunStarted("wr-2", "wf-1", "s", Payload.inline("in"), steps(2)));
+        assertThat(driver.<String, RunView>getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE).get("wr-2").createdAt())
+                .as("until its start is read").isEqualTo(AT.plusSeconds(1));
+        command("wr-2", new RunCommand.StartRun("wr-2", "wf-1", "s", Payload.inline("in"), steps(2)), AT, true);
+        KeyValueStore<String, RunView> views = driver.getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE);
+        assertThat(views.get("wr-2").createdAt()).isEqualTo(views.get("wr-1").createdAt()).isEqualTo(AT);
+        assertThat(views.get("wr-2").updatedAt()).isEqualTo(views.get("wr-1").updatedAt());
+        assertThat(views.get("wr-2").version()).isEqualTo(1);
+        assertThat(all(ProjectionTopology.RUN_STEP_STORE)).hasSize(4);
+        assertThat(IndexPages.count(List.of(driver.<String, Long>getKeyValueStore(ProjectionTopology.RUN_COUNT_STORE)),
+                ProjectionTopology.runsOfWorkflow("wf-1"))).isEqualTo(2);
+        String asked = String.format("%019d%09d|", AT.getEpochSecond(), AT.getNano());
+        assertThat(all(ProjectionTopology.RUN_INDEX_STORE)).as("every list entry where the start was asked")
+                .extracting(e -> e.key).filteredOn(k -> k.contains("|")).hasSize(6)
+                .allMatch(k -> k.contains(asked));
+    }
+
+    @Test
     void aStartThatCannotBeReadGoesToTheDeadLettersAndTheNextIsShown() {
         var c = topics.runCommands();
         TestInputTopic<String, byte[]> raw = driver.createInputTopic(c.name(), c.keySerde().serializer(),

@@ -254,6 +254,13 @@ public final class ProjectionTopology {
 
     /** Keeps a run in the list of all runs, of its workflow and of its status. */
     private static void indexRun(ListIndex lists, RunView before, RunView after) {
+        if (before != null && !before.createdAt().equals(after.createdAt())) {
+            // a started run is listed by when it started, no longer by when its start was requested
+            lists.remove(ALL_RUNS, before.createdAt(), before.id());
+            lists.remove(runsOfWorkflow(before.workflowId()), before.createdAt(), before.id());
+            lists.remove(runsInStatus(before.status()), before.createdAt(), before.id());
+            before = null;
+        }
         if (before == null) {
             lists.add(ALL_RUNS, after.createdAt(), after.id());
             lists.add(runsOfWorkflow(after.workflowId()), after.createdAt(), after.id());
@@ -425,9 +432,10 @@ public final class ProjectionTopology {
     /**
      * Run commands: a {@code StartRun} shows its run (RUNNING, version 0, every step pending) from
      * the moment it is written, so the run is readable right after the API's 202, before its decider
-     * has decided it; {@code RunStarted} then takes the view over. Every other command, and a start
-     * whose run is already shown, is skipped; only StartRun records, which carry a type header, are
-     * parsed.
+     * has decided it; {@code RunStarted} then takes the view over. A start whose run is already shown
+     * only sets the run's creation time to its own, when the run's {@code RunStarted} was read first
+     * (the topics' partitions are read at their own paces), so that every instance shows the same;
+     * every other command is skipped. Only StartRun records, which carry a type header, are parsed.
      */
     static final class RunStartsProcessor implements Processor<String, byte[], Void, Void> {
 
@@ -472,7 +480,15 @@ public final class ProjectionTopology {
                     || command.issuedAt() == null) {
                 throw new SerializationException("A record headed StartRun is not a StartRun of run " + record.key());
             }
-            if (runs.get(start.runId()) != null) {
+            RunView shown = runs.get(start.runId());
+            if (shown != null) {
+                // Its RunStarted was read first (this topic's partition lagged behind run-events'): it was
+                // created when its start was asked, as an instance that read the command first shows it.
+                if (shown.version() > 0 && !shown.createdAt().equals(command.issuedAt())) {
+                    RunView asked = shown.requestedAt(command.issuedAt());
+                    indexRun(lists, shown, asked);
+                    runs.put(start.runId(), asked);
+                }
                 return;
             }
             lists.fill(runs, view -> indexRun(lists, null, view));

@@ -24,6 +24,12 @@ public record RunView(String id, String workflowId, String sessionId, RunStatus 
                       long version, String startedBy, String cancelledBy, Long definitionVersion,
                       ForkedFrom forkedFrom) {
 
+    /** This view, created when its start was asked: the time its {@code StartRun} was issued. */
+    public RunView requestedAt(Instant issuedAt) {
+        return new RunView(id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error, issuedAt,
+                updatedAt, version, startedBy, cancelledBy, definitionVersion, forkedFrom);
+    }
+
     RunView with(RunStatus newStatus, int current, String newError, Instant at, long newVersion) {
         return new RunView(id, workflowId, sessionId, newStatus, current, stepCount, input, newError, createdAt, at,
                 newVersion, startedBy, cancelledBy, definitionVersion, forkedFrom);
