@@ -480,11 +480,7 @@ public final class FaultHarness {
         faults.add(fault);
         Bench.log(fault.what + ", leading " + fault.details.get("runEventPartitionsLed") + " run-events partitions");
         cluster.kill(id);
-        BrokerCluster.sleep(down.toMillis());
-        cluster.start(id);
-        fault.downMs = System.currentTimeMillis() - fault.at;
-        background.submit(() -> fault.details.put("brokerInSyncSeconds",
-                round(cluster.awaitInSync("agentflow.", Duration.ofMinutes(3)) + fault.downMs / 1000.0)));
+        bringBack(fault, id, down);
     }
 
     /** Stops (SIGTERM) a broker other than the active controller for {@code down}, then starts it again. */
@@ -494,6 +490,11 @@ public final class FaultHarness {
         fault.details.put("broker", id);
         faults.add(fault);
         cluster.stop(id);
+        bringBack(fault, id, down);
+    }
+
+    /** Starts broker {@code id} again after {@code down}; when its copies are in sync again is noted meanwhile. */
+    private void bringBack(Fault fault, int id, Duration down) {
         BrokerCluster.sleep(down.toMillis());
         cluster.start(id);
         fault.downMs = System.currentTimeMillis() - fault.at;

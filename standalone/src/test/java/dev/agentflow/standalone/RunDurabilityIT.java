@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Up to 200 runs of [delay 500 ms, delay 500 ms, template] on the packaged system as a separate
+ * Up to 120 runs of [delay 500 ms, delay 500 ms, template] on the packaged system as a separate
  * process, SIGKILLed while runs are in flight and while run requests are still being answered, then
  * started again on the same data: every run whose 202 was sent completes with the right output, and
  * every step of every run has exactly one StepCompleted event; and a run whose agent never answered
@@ -38,7 +38,7 @@ import tools.jackson.databind.JsonNode;
  */
 class RunDurabilityIT {
 
-    private static final int RUNS = 200;
+    private static final int RUNS = 120;
 
     @Test
     void everyRunCompletesOnceAcrossASigkill() throws Exception {

@@ -31,14 +31,14 @@ public record Replication(int factor, Integer minInSyncReplicas) {
 
     public Replication {
         if (factor == 0 || factor < -1) {
-            throw new IllegalArgumentException("agentflow.kafka.replication-factor must be at least 1, not " + factor);
+            throw new ReplicationException("agentflow.kafka.replication-factor must be at least 1, not " + factor);
         }
         if (minInSyncReplicas != null && minInSyncReplicas < 1) {
-            throw new IllegalArgumentException(
+            throw new ReplicationException(
                     "agentflow.kafka.min-insync-replicas must be at least 1, not " + minInSyncReplicas);
         }
         if (minInSyncReplicas != null && factor > 0 && minInSyncReplicas > factor) {
-            throw new IllegalArgumentException("agentflow.kafka.min-insync-replicas (" + minInSyncReplicas
+            throw new ReplicationException("agentflow.kafka.min-insync-replicas (" + minInSyncReplicas
                     + ") must not exceed agentflow.kafka.replication-factor (" + factor
                     + "): every write would be refused");
         }

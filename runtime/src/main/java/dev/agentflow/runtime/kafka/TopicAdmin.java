@@ -68,7 +68,7 @@ public final class TopicAdmin {
                     created.getValue().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof InvalidReplicationFactorException) {
-                        throw new IllegalStateException("Cannot create topic " + created.getKey() + " with "
+                        throw new ReplicationException("cannot create topic " + created.getKey() + " with "
                                 + replication + " (agentflow.kafka.replication-factor): "
                                 + e.getCause().getMessage(), e.getCause());
                     }

@@ -2,6 +2,7 @@ package dev.agentflow.runtime.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.agentflow.schemas.kafka.Topics;
 import java.nio.file.Path;
@@ -47,6 +48,16 @@ class ReplicationTest {
                 .hasMessageContaining("agentflow.kafka.replication-factor must be at least 1");
         assertThatThrownBy(() -> Replication.resolve(null, 0, false, 3))
                 .hasMessageContaining("agentflow.kafka.min-insync-replicas must be at least 1");
+    }
+
+    @Test
+    void startUpStopsWithWhatIsWrongAndWhatToSetNotAStackTrace() {
+        ReplicationException refused = catchThrowableOfType(ReplicationException.class,
+                () -> Replication.resolve(1, 2, true, 1));
+        var analysis = new ReplicationFailureAnalyzer().analyze(new IllegalStateException("wrapped", refused));
+        assertThat(analysis.getDescription()).contains("min-insync-replicas (2) must not exceed");
+        assertThat(analysis.getAction()).contains("agentflow.kafka.replication-factor")
+                .contains("docs/operations.md#replication");
     }
 
     @Test
