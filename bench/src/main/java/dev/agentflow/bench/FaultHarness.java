@@ -21,7 +21,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -125,7 +124,7 @@ public final class FaultHarness {
     }
 
     /** A run the harness started: its key, input, id and when it was acknowledged. */
-    record Started(int index, String key, String input, String runId, long ackAt, int attempts) {
+    record Started(int index, String key, String input, String runId, long ackAt) {
     }
 
     /** What a scenario's runs ended as. */
@@ -404,7 +403,6 @@ public final class FaultHarness {
         final AtomicInteger submitted = new AtomicInteger();
         final AtomicInteger failedStarts = new AtomicInteger();
         final AtomicInteger retries = new AtomicInteger();
-        final AtomicLong finishedAt = new AtomicLong();
         final int runs;
 
         Load(String scenario, String workflowId, int runs) {
@@ -430,7 +428,6 @@ public final class FaultHarness {
             if (!clients.awaitTermination(RUN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new IllegalStateException("starts still pending after " + RUN_TIMEOUT);
             }
-            finishedAt.set(System.currentTimeMillis());
         }
 
         /** Waits until this share of the runs has been sent. */
@@ -451,7 +448,7 @@ public final class FaultHarness {
                     Api.Response r = target.api().call("POST", "/api/v1/workflows/" + workflowId + "/run", body, key);
                     if (r.status() == 202) {
                         started.add(new Started(index, key, input, r.json().path("runId").asString(),
-                                System.currentTimeMillis(), attempt + 1));
+                                System.currentTimeMillis()));
                         return;
                     }
                     if (r.status() < 500 && r.status() != 429) {

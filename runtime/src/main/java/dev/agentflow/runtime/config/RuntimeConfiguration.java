@@ -43,9 +43,10 @@ public class RuntimeConfiguration {
         Topics topics = new Topics(props.kafka().topicPrefix(), props.kafka().partitions(), deltaRetention.toMillis());
         Replication replication;
         try (Admin admin = Admin.create(KafkaSettings.client(servers, props.kafka().properties()))) {
-            // the embedded broker is the one without agentflow.kafka.bootstrap-servers
+            // the embedded broker is the one without agentflow.kafka.bootstrap-servers: one broker, no need to ask
+            boolean embedded = !props.kafka().external();
             replication = Replication.resolve(props.kafka().replicationFactor(), props.kafka().minInsyncReplicas(),
-                    !props.kafka().external(), Replication.brokers(admin));
+                    embedded, embedded ? 1 : Replication.brokers(admin));
             TopicAdmin.ensureTopics(admin, topics.all(), replication);
             // the engine's topics and its Kafka Streams internal ones (application ids share the prefix)
             TopicAdmin.checkReplication(admin, new TreeSet<>(List.of(topics.prefix(), topics.applicationId(""))),
