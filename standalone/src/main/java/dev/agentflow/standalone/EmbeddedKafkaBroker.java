@@ -113,7 +113,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             arguments.addAll(extra);
             StorageTool.execute(arguments.toArray(String[]::new), print);
         } catch (Exception e) {
-            throw new IllegalStateException("Cannot format " + dataDir + ": " + output.toString(StandardCharsets.UTF_8), e);
+            throw new IllegalStateException("Cannot format " + dataDir + ": " + e + " "
+                    + output.toString(StandardCharsets.UTF_8), e);
         } finally {
             Files.deleteIfExists(config);
         }

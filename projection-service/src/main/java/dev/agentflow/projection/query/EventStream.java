@@ -123,7 +123,7 @@ final class EventStream {
         }
         closed = true;
         try {
-            executor.execute(emitter::complete);
+            executor.execute(this::complete);
         } catch (RejectedExecutionException e) {
             // Shutting down: the connection is closed with the server
         }
@@ -131,6 +131,15 @@ final class EventStream {
 
     boolean closed() {
         return closed;
+    }
+
+    private void complete() {
+        try {
+            emitter.complete();
+        } catch (RuntimeException e) {
+            // The container ended the request first (the client went away: Tomcat refuses an
+            // application thread's use of it after its error callbacks returned); nothing is left to end
+        }
     }
 
     /** Once an event did not fit, nothing more is queued: a later event must not overtake it. */

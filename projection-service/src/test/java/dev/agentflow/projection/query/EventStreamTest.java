@@ -2,6 +2,7 @@ package dev.agentflow.projection.query;
 
 import static dev.agentflow.projection.query.Events.event;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.agentflow.projection.topology.StoredEvent;
@@ -71,6 +72,26 @@ class EventStreamTest {
         assertThat(emitter.ids).containsExactly("1", "2");
         assertThat(stream.closed()).isTrue();
         assertThat(emitter.completed.getCount()).isZero();
+    }
+
+    @Test
+    void aClientGoneBeforeTheStreamIsCompletedThrowsNothingOnTheSender() {
+        Queue<Runnable> tasks = new ArrayDeque<>();
+        SseEmitter endedByTheContainer = new SseEmitter() {
+            @Override
+            public void complete() {
+                throw new IllegalStateException("A non-container (application) thread attempted to use the "
+                        + "AsyncContext after an error had occurred");
+            }
+        };
+        EventStream stream = new EventStream(endedByTheContainer, new StreamCursor.RunVersion(0), cursor -> List.of(),
+                true, tasks::add);
+
+        stream.close();
+
+        assertThat(stream.closed()).isTrue();
+        assertThatCode(() -> runAll(tasks)).as("an uncaught exception would end the sender thread")
+                .doesNotThrowAnyException();
     }
 
     @Test
