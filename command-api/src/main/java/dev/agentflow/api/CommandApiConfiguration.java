@@ -12,6 +12,9 @@ import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.schemas.limits.Limits;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -46,7 +49,8 @@ public class CommandApiConfiguration {
 
     @Bean(destroyMethod = "close")
     CommandGateway commandGateway(KafkaSettings kafka,
-                                  @Qualifier("replyReaderDeadLetters") DeadLetterPublisher replyReaderDeadLetters) {
-        return new CommandGateway(kafka, replyReaderDeadLetters);
+                                  @Qualifier("replyReaderDeadLetters") DeadLetterPublisher replyReaderDeadLetters,
+                                  ObjectProvider<MeterRegistry> registry) {
+        return new CommandGateway(kafka, replyReaderDeadLetters, registry.getIfAvailable(CompositeMeterRegistry::new));
     }
 }

@@ -19,7 +19,10 @@ import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.runtime.spring.ConditionalOnService;
+import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.views.ReadYourWrites;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
@@ -124,5 +127,21 @@ public class ProjectionConfiguration {
                           VersionWatch runVersionWatch, CaughtUp projectionCaughtUp) {
         return new RunQueries(projectionStreams, runVersionWatch, kafka.topics().runEvents().name(),
                 kafka.topics().runCommands().name(), projectionCaughtUp);
+    }
+
+    /**
+     * {@code agentflow.runs.paused}: the runs waiting for an operator (the inbox), as this instance's
+     * views count them (every instance's views hold every run: each reports the whole system's).
+     */
+    @Bean
+    MeterBinder pausedRuns(RunQueries runQueries) {
+        return registry -> Gauge.builder("agentflow.runs.paused", () -> {
+            try {
+                return runQueries.count(RunStatus.PAUSED);
+            } catch (RuntimeException e) {
+                return Double.NaN; // the views are not readable now (a rebalance)
+            }
+        }).description("Runs paused for an operator's approval (the inbox), as this instance's views count them")
+                .register(registry);
     }
 }

@@ -60,8 +60,9 @@ final class Http {
     /** The body of a GET as text (a payload); fails unless the status is 200. */
     String text(String path) {
         try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base() + path))
-                    .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(60));
+            headers.forEach(request::header);
+            HttpResponse<String> response = client.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
                         + response.body());

@@ -1,6 +1,7 @@
 package dev.agentflow.processor;
 
 import dev.agentflow.processor.agent.Agent;
+import dev.agentflow.processor.agent.AgentCallMetrics;
 import dev.agentflow.processor.agent.AgentRegistry;
 import dev.agentflow.processor.agent.DeltaPublisher;
 import dev.agentflow.processor.agent.WorkerShare;
@@ -8,6 +9,7 @@ import dev.agentflow.processor.agent.AgentWorker;
 import dev.agentflow.processor.agent.BuiltInAgents;
 import dev.agentflow.processor.agent.ConfiguredAgents;
 import dev.agentflow.processor.agent.SessionHistory;
+import dev.agentflow.processor.run.topology.RunMetrics;
 import dev.agentflow.processor.run.topology.RunTopology;
 import dev.agentflow.processor.session.LocalSessionHistory;
 import dev.agentflow.processor.session.SessionTopology;
@@ -18,11 +20,14 @@ import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.runtime.spring.ConditionalOnService;
 import dev.agentflow.schemas.limits.Limits;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
@@ -38,9 +43,17 @@ public class StepProcessorConfiguration {
 
     /** The run decider, handing each agent request it decides to the in-process worker at once. */
     @Bean
-    StreamsApp runDeciderStreams(KafkaSettings kafka, Limits limits, AgentWorker agentWorker) {
+    StreamsApp runDeciderStreams(KafkaSettings kafka, Limits limits, AgentWorker agentWorker, RunMetrics runMetrics) {
         return new StreamsApp(RunTopology.NAME, StreamsApp.topology(topology -> RunTopology.addTo(topology,
-                kafka.topics(), limits, agentWorker::dispatchDecided)), kafka, StreamsApp.Guarantee.EXACTLY_ONCE);
+                kafka.topics(), limits, agentWorker::dispatchDecided, runMetrics)), kafka,
+                StreamsApp.Guarantee.EXACTLY_ONCE);
+    }
+
+    /** What the run decider counts, in the application's registry (none without one). */
+    @Bean
+    RunMetrics runMetrics(ObjectProvider<MeterRegistry> registry,
+                          @Value("${agentflow.metrics.by-workflow:false}") boolean byWorkflow) {
+        return new RunMetrics(registry.getIfAvailable(CompositeMeterRegistry::new), byWorkflow);
     }
 
     /** The session store: its own application id per instance, so every instance holds every session. */
@@ -113,8 +126,10 @@ public class StepProcessorConfiguration {
                             @Value("${agentflow.workers.max-in-flight:1000}") int maxInFlight,
                             @Value("${agentflow.workers.max-payload-bytes-in-flight:268435456}") long maxBytesInFlight,
                             @Value("${agentflow.workers.in-process-dispatch:true}") boolean inProcessDispatch,
-                            WorkerShare workerShare) {
+                            WorkerShare workerShare, ObjectProvider<MeterRegistry> registry,
+                            @Value("${agentflow.workers.shutdown-timeout:20s}") Duration shutdownTimeout) {
         return new AgentWorker(kafka, agentRegistry, payloadStore, agentWorkerDeadLetters, maxInFlight,
-                maxBytesInFlight, inProcessDispatch, workerShare);
+                maxBytesInFlight, inProcessDispatch, workerShare,
+                new AgentCallMetrics(registry.getIfAvailable(CompositeMeterRegistry::new)), shutdownTimeout);
     }
 }

@@ -7,6 +7,9 @@ import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.Idempotency;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.kafka.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -51,8 +54,15 @@ public final class CommandGateway implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final KafkaMessageListenerContainer<String, CommandReply> replyReader;
     private final Map<String, CompletableFuture<CommandReply>> pending = new ConcurrentHashMap<>();
+    private final MeterRegistry registry;
 
     public CommandGateway(KafkaSettings kafka, DeadLetterPublisher deadLetters) {
+        this(kafka, deadLetters, new CompositeMeterRegistry());
+    }
+
+    /** @param registry where {@code agentflow.command.replies} (each command's wait for its reply) is recorded */
+    public CommandGateway(KafkaSettings kafka, DeadLetterPublisher deadLetters, MeterRegistry registry) {
+        this.registry = registry;
         Topic<String, CommandReply> replies = kafka.topics().commandReplies();
         Properties producerProps = new Properties();
         producerProps.putAll(kafka.client());
@@ -143,21 +153,35 @@ public final class CommandGateway implements AutoCloseable {
                                  Duration timeout) {
         CompletableFuture<CommandReply> reply = new CompletableFuture<>();
         pending.put(command.commandId(), reply);
+        long start = System.nanoTime();
+        String outcome = "error";
         try {
             byte[] value = topic.valueSerde().serializer().serialize(topic.name(), command);
             producer.send(record(topic, command, value)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            CommandReply answer = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            outcome = answer.accepted() ? "accepted" : "rejected";
+            return answer;
         } catch (java.util.concurrent.TimeoutException e) {
+            outcome = "timeout";
             throw new ReplyTimeoutException(command.commandId());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            outcome = "timeout";
             throw new ReplyTimeoutException(command.commandId());
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("Cannot write command " + command.commandId(), e.getCause());
         } finally {
             pending.remove(command.commandId());
+            Timer.builder("agentflow.command.replies")
+                    .description("From writing a command to its decider's reply, by command and outcome")
+                    .tags("command", command.type(), "outcome", outcome).serviceLevelObjectives(REPLY_BUCKETS)
+                    .register(registry).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
+
+    private static final Duration[] REPLY_BUCKETS = {Duration.ofMillis(5), Duration.ofMillis(10),
+            Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+            Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30)};
 
     /** Whether the reply reader is reading (for tests and health). */
     public boolean readingReplies() {

@@ -51,6 +51,11 @@ public final class IndexPages {
         return Page.of(ids.stream().map(view).filter(Objects::nonNull).toList(), total, page, size);
     }
 
+    /** How many entries {@code list} has, over every partition. */
+    public long total(String list) {
+        return count(projection.<Long>keyValueStorePartitions(countStore, sourceTopic), list);
+    }
+
     /**
      * The ids on page {@code page} of {@code size} of {@code list}, oldest first or newest first.
      *

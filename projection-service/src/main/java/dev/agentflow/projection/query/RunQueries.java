@@ -44,6 +44,11 @@ public final class RunQueries {
         return projection.keyValueStore(ProjectionTopology.RUN_VIEW_STORE);
     }
 
+    /** How many runs are in {@code status} now (the paused ones: the operators' inbox). */
+    public long count(RunStatus status) {
+        return lists.total(ProjectionTopology.runsInStatus(status));
+    }
+
     public Optional<RunView> find(String runId) {
         return Optional.ofNullable(store().get(runId));
     }

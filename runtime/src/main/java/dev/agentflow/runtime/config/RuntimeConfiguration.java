@@ -1,6 +1,8 @@
 package dev.agentflow.runtime.config;
 
 import dev.agentflow.runtime.agents.AgentDefinitions;
+import dev.agentflow.runtime.health.KafkaHealthIndicator;
+import dev.agentflow.runtime.health.TopologiesHealthIndicator;
 import dev.agentflow.runtime.kafka.AwaitTopologies;
 import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.runtime.kafka.Replication;
@@ -13,8 +15,10 @@ import dev.agentflow.schemas.limits.Limits;
 import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
@@ -90,5 +94,34 @@ public class RuntimeConfiguration {
     @Bean
     AwaitTopologies awaitTopologies(ObjectProvider<StreamsApp> apps) {
         return new AwaitTopologies(apps.orderedStream().toList(), Duration.ofSeconds(120));
+    }
+
+    /** Every topology's Kafka Streams metrics in the application's registry, when it has one. */
+    @Bean
+    static BeanPostProcessor streamsMetrics(ObjectProvider<MeterRegistry> registry) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessBeforeInitialization(Object bean, String beanName) {
+                if (bean instanceof StreamsApp app) {
+                    registry.ifAvailable(app::meterRegistry);
+                }
+                return bean;
+            }
+        };
+    }
+
+    /** What readiness adds to Spring Boot's own state: the topologies, and the cluster answering. */
+    @Configuration(proxyBeanMethods = false)
+    static class Health {
+
+        @Bean
+        TopologiesHealthIndicator topologiesHealthIndicator(ObjectProvider<StreamsApp> apps) {
+            return new TopologiesHealthIndicator(apps.orderedStream().toList());
+        }
+
+        @Bean(destroyMethod = "close")
+        KafkaHealthIndicator kafkaHealthIndicator(KafkaSettings kafka) {
+            return new KafkaHealthIndicator(kafka.client());
+        }
     }
 }

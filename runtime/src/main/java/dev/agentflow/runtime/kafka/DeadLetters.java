@@ -1,6 +1,7 @@
 package dev.agentflow.runtime.kafka;
 
 import dev.agentflow.schemas.limits.Limits;
+import io.micrometer.core.instrument.Metrics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -48,6 +49,9 @@ public final class DeadLetters {
     /** Logs the one line and counts it. */
     public static void record(String component, String topic, int partition, long offset, Throwable reason) {
         long n = COUNTS.computeIfAbsent(component, c -> new AtomicLong()).incrementAndGet();
+        // Spring Boot adds the application's registry to the global one: a component's name is a
+        // group or application id, one per component, so the label stays bounded.
+        Metrics.counter("agentflow.dead.letters", "component", component).increment();
         LOG.warn("{} skipped the record at {}-{}@{}: {} (copied to the dead-letter topic; {} so far)", component,
                 topic, partition, offset, reason(reason), n);
     }

@@ -129,6 +129,7 @@ public class DeciderProcessor<C, S, E, R> implements Processor<String, CommandEn
             if (command.actor() != null) {
                 state = decider.actedBy(state, command.actor());
             }
+            state = storing(id, before, state, events, now);
             states.put(id, state);
             stored(id, before, state);
         }
@@ -139,6 +140,15 @@ public class DeciderProcessor<C, S, E, R> implements Processor<String, CommandEn
             forward(spec.repliesSink(), command.commandId(),
                     CommandReply.accepted(command.commandId(), id, decider.version(state)), nowMs);
         }
+    }
+
+    /**
+     * Called with the changed state before it is stored, and the events that changed it: what it
+     * returns is stored (the same state by default; a topology may stamp it with the time, or count
+     * what happened for its metrics).
+     */
+    protected S storing(String id, S before, S after, List<E> events, Instant now) {
+        return after;
     }
 
     /** Called after a changed state is stored, before the reactions are forwarded. */

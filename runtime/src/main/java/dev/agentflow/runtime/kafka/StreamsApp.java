@@ -1,5 +1,6 @@
 package dev.agentflow.runtime.kafka;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -53,6 +54,7 @@ import org.springframework.kafka.config.KafkaStreamsInfrastructureCustomizer;
 import org.springframework.kafka.config.StreamsBuilderFactoryBean;
 import org.springframework.kafka.core.CleanupConfig;
 import org.springframework.kafka.streams.KafkaStreamsInteractiveQueryService;
+import org.springframework.kafka.streams.KafkaStreamsMicrometerListener;
 
 /**
  * One of agentflow's Kafka Streams topologies, run by Spring for Apache Kafka's
@@ -110,6 +112,8 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     private volatile Map<TopicPartition, Long> rebuildTarget = Map.of();
     /** Whether {@link #rebuildTarget} is the repartition topics' (the second and last). */
     private volatile boolean rebuildingRepartitioned;
+    /** Whether it has been RUNNING since this process started it: a later rebalance keeps it ready. */
+    private volatile boolean hasRun;
     private volatile long rebuildCheckedAt = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
     /** The admin client that asks for the committed offsets while it rebuilds; closed once rebuilt. */
     private Admin rebuildAdmin;
@@ -132,7 +136,12 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
             LOG.error("Stream thread of {} died; replacing it", name, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
-        factory.setStateListener((now, before) -> LOG.info("{}: {} -> {}", name, before, now));
+        factory.setStateListener((now, before) -> {
+            LOG.info("{}: {} -> {}", name, before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                hasRun = true;
+            }
+        });
         factory.setCloseTimeout(30);
         factory.setPhase(PHASE);
     }
@@ -164,6 +173,16 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
                     + " input topics");
         }
         this.rebuildsLostState = true;
+        return this;
+    }
+
+    /**
+     * Exports the metrics of its {@code KafkaStreams} (its threads, tasks and stores, and its clients':
+     * consumer lag among them) to {@code registry}, tagged {@code spring.id} with its name. Called
+     * before the context starts it.
+     */
+    public StreamsApp meterRegistry(MeterRegistry registry) {
+        factory.addListener(new KafkaStreamsMicrometerListener(registry));
         return this;
     }
 
@@ -427,6 +446,15 @@ public final class StreamsApp implements SmartLifecycle, InitializingBean, Dispo
     }
 
     /** The state of the topology's {@code KafkaStreams}; CREATED before it starts. */
+    /**
+     * Whether it serves: RUNNING, or REBALANCING after it ran once (its queries wait out a rebalance,
+     * up to {@link #STORE_WAIT}). Not before its first start is through, nor in ERROR or once stopping.
+     */
+    public boolean ready() {
+        KafkaStreams.State state = state();
+        return state == KafkaStreams.State.RUNNING || (state == KafkaStreams.State.REBALANCING && hasRun);
+    }
+
     public KafkaStreams.State state() {
         KafkaStreams streams = factory.getKafkaStreams();
         return streams == null ? KafkaStreams.State.CREATED : streams.state();

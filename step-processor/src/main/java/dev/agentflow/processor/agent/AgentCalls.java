@@ -25,6 +25,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -53,9 +54,13 @@ final class AgentCalls implements AutoCloseable {
     /** Told of each payload a call holds until its {@code recorded} completes (flow control). */
     private final BiConsumer<Payload, CompletableFuture<Void>> held;
 
+    /** What each call ended in, and how long it took. */
+    private final AgentCallMetrics metrics;
+
     /** @param maxInFlight calls in flight at most, so the work queue never holds more */
     AgentCalls(KafkaSettings kafka, AgentRegistry agents, PayloadStore payloads, int maxInFlight,
-               BiConsumer<Payload, CompletableFuture<Void>> held) {
+               BiConsumer<Payload, CompletableFuture<Void>> held, AgentCallMetrics metrics) {
+        this.metrics = metrics;
         this.agents = agents;
         this.payloads = payloads;
         this.held = held;
@@ -76,6 +81,11 @@ final class AgentCalls implements AutoCloseable {
      * completes, whatever is thrown on the way.
      */
     void invokeAndRecord(AgentRequest request, CompletableFuture<Void> recorded) {
+        long start = System.nanoTime();
+        AtomicReference<AgentOutcome> result = new AtomicReference<>();
+        metrics.started(request);
+        recorded.whenComplete((ok, error) -> metrics.ended(request, error == null ? result.get() : null,
+                System.nanoTime() - start));
         try {
             held.accept(request.input(), recorded);
             payloads.resolve(request.input())
@@ -92,7 +102,10 @@ final class AgentCalls implements AutoCloseable {
                             ? AgentOutcome.error("agent " + request.agentId() + ": cannot read the input of step "
                             + request.stepOrder() + ": " + DeadLetters.reason(unavailable.getCause()), true)
                             : AgentRegistry.failed(request, e))
-                    .whenComplete((outcome, error) -> record(request, outcome, recorded));
+                    .whenComplete((outcome, error) -> {
+                        result.set(outcome);
+                        record(request, outcome, recorded);
+                    });
         } catch (Throwable e) {
             notRecorded(request, e, recorded);
         }

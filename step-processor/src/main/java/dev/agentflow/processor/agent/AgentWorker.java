@@ -81,6 +81,8 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
     private final EarlyDispatches early = new EarlyDispatches();
     private final int maxInFlight;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The requests on its partitions it has not read yet, as of its last poll (its consumer's lag). */
+    private final AtomicLong waiting = new AtomicLong();
     /** Payload bytes held by the calls in flight (inputs, and outputs once produced). */
     private final AtomicLong bytesInFlight = new AtomicLong();
     private final long maxBytesInFlight;
@@ -95,6 +97,8 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
     private long lastEviction = System.nanoTime();
     private final Thread thread;
     private volatile boolean running = true;
+    /** How long a stop waits for the calls in flight to end and their offsets to be committed. */
+    private final Duration shutdownTimeout;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -104,7 +108,9 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
      */
     public AgentWorker(KafkaSettings kafka, AgentRegistry agents, PayloadStore payloads,
                        DeadLetterPublisher deadLetters, int maxInFlight, long maxBytesInFlight,
-                       boolean inProcessDispatch, WorkerShare share) {
+                       boolean inProcessDispatch, WorkerShare share, AgentCallMetrics metrics,
+                       Duration shutdownTimeout) {
+        this.shutdownTimeout = shutdownTimeout;
         this.share = share;
         this.maxBytesInFlight = maxBytesInFlight;
         this.deadLetters = deadLetters;
@@ -122,7 +128,8 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        this.calls = new AgentCalls(kafka, agents, payloads, maxInFlight, this::held);
+        this.calls = new AgentCalls(kafka, agents, payloads, maxInFlight, this::held, metrics);
+        metrics.queued(waiting::get);
         this.thread = new Thread(this::run, "agentflow-agent-worker");
         this.thread.setDaemon(true);
         // Only requests within maxInFlight are handed over, and each has at most one task queued at
@@ -223,6 +230,7 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
                 }
                 evictEarly();
                 commitAnswered();
+                waiting.set(lag());
             }
         } catch (WakeupException e) {
             // closing
@@ -230,6 +238,7 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
             LOG.error("Agent worker stopped", e);
         } finally {
             try {
+                awaitCallsInFlight();
                 commitAnswered();
             } catch (RuntimeException e) {
                 LOG.warn("Could not commit the last agent-request offsets", e);
@@ -248,7 +257,7 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
      * decider reprocessing after an aborted transaction) is not started twice.
      */
     public void dispatchDecided(AgentRequest request) {
-        if (!inProcessDispatch || !readsHere(request.runId()) || bytesInFlight.get() >= maxBytesInFlight) {
+        if (!running || !inProcessDispatch || !readsHere(request.runId()) || bytesInFlight.get() >= maxBytesInFlight) {
             return;
         }
         if (inFlight.getAndUpdate(n -> n < maxInFlight ? n + 1 : n) >= maxInFlight) {
@@ -267,6 +276,15 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
             early.cancel(request.idempotencyKey());
             started.recorded().completeExceptionally(e);
         }
+    }
+
+    /** The lag of its partitions that the consumer knows of (on the poll thread: the consumer is not thread-safe). */
+    private long lag() {
+        long lag = 0;
+        for (TopicPartition tp : consumer.assignment()) {
+            lag += consumer.currentLag(tp).orElse(0);
+        }
+        return lag;
     }
 
     /** How many requests this worker started before reading their record (for operators and tests). */
@@ -352,6 +370,29 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
     }
 
     /** Commits, per partition, past the longest prefix of answered requests. */
+    /**
+     * On a stop (nothing new is started): the calls in flight get up to {@link #shutdownTimeout} to
+     * end and have their results written; their offsets are committed as they do. The partitions stay
+     * paused, and polling keeps the membership and completes the commits. A call still going at the
+     * deadline is invoked again after the restart, as after a crash.
+     */
+    private void awaitCallsInFlight() {
+        if (inFlight.get() == 0) {
+            return;
+        }
+        LOG.info("Waiting up to {} for {} agent call(s) in flight", shutdownTimeout, inFlight.get());
+        long deadline = System.nanoTime() + shutdownTimeout.toNanos();
+        consumer.pause(consumer.assignment());
+        while (inFlight.get() > 0 && deadline - System.nanoTime() > 0) {
+            commitAnswered();
+            consumer.poll(Duration.ofMillis(50));
+        }
+        if (inFlight.get() > 0) {
+            LOG.warn("{} agent call(s) still in flight after {}: they are invoked again after the restart",
+                    inFlight.get(), shutdownTimeout);
+        }
+    }
+
     private void commitAnswered() {
         Map<TopicPartition, OffsetAndMetadata> commit = ledger.committable();
         if (!commit.isEmpty()) {
@@ -378,7 +419,7 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
         }
         consumer.wakeup();
         try {
-            stopped.await(15, TimeUnit.SECONDS);
+            stopped.await(shutdownTimeout.toSeconds() + 15, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -30,14 +30,19 @@ import java.util.List;
  *                    resume, cancel, retry), recorded on the events the engine writes for it
  * @param firstAttempt the current step's first attempt since the run was last retried (null: 1); the
  *                    step's {@code maxAttempts} count from it
+ * @param startedAt   when the run decider started the run (null in a state written before it was kept):
+ *                    for the run's duration in the engine's metrics; stamped by the topology, not by events
+ * @param stepStartedAt when the current step's first attempt started (null: as {@code startedAt}): for
+ *                    the step's duration
  */
 public record RunState(long version, RunStatus status, String runId, String workflowId, String sessionId,
                        List<StepDefinition> steps, int currentStep, int attempt, Payload stepInput,
                        Instant timerAt, TimerKind timerKind, String error, int earlierFrom, Payload earlierInput,
-                       List<Payload> earlierOutputs, String actor, Integer firstAttempt) {
+                       List<Payload> earlierOutputs, String actor, Integer firstAttempt, Instant startedAt,
+                       Instant stepStartedAt) {
 
     public static final RunState INITIAL = new RunState(0, null, null, null, null, List.of(), 0, 0, null, null,
-            null, null, 0, null, List.of(), null, null);
+            null, null, 0, null, List.of(), null, null, null, null);
 
     public RunState {
         steps = steps == null ? List.of() : List.copyOf(steps);
@@ -76,7 +81,7 @@ public record RunState(long version, RunStatus status, String runId, String work
     RunState started(String newRunId, String newWorkflowId, String newSessionId, List<StepDefinition> snapshot,
                      Payload input) {
         return new RunState(version + 1, RunStatus.RUNNING, newRunId, newWorkflowId, newSessionId, snapshot, 0, 0,
-                null, null, null, null, 1, input, List.of(), actor, null);
+                null, null, null, null, 1, input, List.of(), actor, null, startedAt, stepStartedAt);
     }
 
     /** An attempt of a step has started with this input: the step timeout is pending. */
@@ -113,7 +118,8 @@ public record RunState(long version, RunStatus status, String runId, String work
             from++;
         }
         return new RunState(next.version, next.status, runId, workflowId, sessionId, steps, next.currentStep,
-                next.attempt, next.stepInput, null, null, null, from, input, outputs, actor, firstAttempt);
+                next.attempt, next.stepInput, null, null, null, from, input, outputs, actor, firstAttempt, startedAt,
+                stepStartedAt);
     }
 
     RunState stepFailed(String newError) {
@@ -146,13 +152,14 @@ public record RunState(long version, RunStatus status, String runId, String work
     private RunState finished(RunStatus finalStatus, String finalError, boolean retryable) {
         return new RunState(version + 1, finalStatus, runId, workflowId, sessionId, steps, currentStep, attempt,
                 retryable ? stepInput : null, null, null, finalError, earlierFrom, retryable ? earlierInput : null,
-                retryable ? earlierOutputs : List.of(), actor, firstAttempt);
+                retryable ? earlierOutputs : List.of(), actor, firstAttempt, startedAt, stepStartedAt);
     }
 
     /** The run goes on from its current step, whose attempts count again from {@code nextAttempt}. */
     RunState retried(int nextAttempt) {
         return new RunState(version + 1, RunStatus.RUNNING, runId, workflowId, sessionId, steps, currentStep, attempt,
-                stepInput, null, null, null, earlierFrom, earlierInput, earlierOutputs, actor, nextAttempt);
+                stepInput, null, null, null, earlierFrom, earlierInput, earlierOutputs, actor, nextAttempt, startedAt,
+                stepStartedAt);
     }
 
     /** How many attempts of the current step were made since the run was last retried. */
@@ -169,12 +176,28 @@ public record RunState(long version, RunStatus status, String runId, String work
                           TimerKind newTimerKind, String newError) {
         return new RunState(version + 1, newStatus, runId, workflowId, sessionId, steps, step, newAttempt,
                 newStepInput, newTimerAt, newTimerKind, newError, earlierFrom, earlierInput, earlierOutputs, actor,
-                step == currentStep ? firstAttempt : null);
+                step == currentStep ? firstAttempt : null, startedAt, stepStartedAt);
     }
 
     /** The same state, going on on behalf of {@code who} (not an event: the version stays). */
     public RunState actedBy(String who) {
         return new RunState(version, status, runId, workflowId, sessionId, steps, currentStep, attempt, stepInput,
-                timerAt, timerKind, error, earlierFrom, earlierInput, earlierOutputs, who, firstAttempt);
+                timerAt, timerKind, error, earlierFrom, earlierInput, earlierOutputs, who, firstAttempt, startedAt,
+                stepStartedAt);
+    }
+
+    /**
+     * The same state with the times the metrics need (not an event: the version stays): when the
+     * run started, set as it starts, and when its current step started, set as the step's first
+     * attempt starts (a retry of the same step keeps it).
+     */
+    public RunState stamped(RunState before, Instant now) {
+        Instant run = startedAt != null || before.started() ? startedAt : now;
+        Instant step = currentStep == 0 ? null : currentStep != before.currentStep ? now : stepStartedAt;
+        if (run == startedAt && step == stepStartedAt) {
+            return this;
+        }
+        return new RunState(version, status, runId, workflowId, sessionId, steps, currentStep, attempt, stepInput,
+                timerAt, timerKind, error, earlierFrom, earlierInput, earlierOutputs, actor, firstAttempt, run, step);
     }
 }

@@ -70,18 +70,23 @@ public final class RunTopology {
      *                   in-process worker may start it at once; the Kafka record stays the durable copy
      */
     public static Topology build(Topics topics, Limits limits, Consumer<AgentRequest> dispatched) {
-        return addTo(new Topology(), topics, limits, dispatched);
+        return addTo(new Topology(), topics, limits, dispatched, RunMetrics.NONE);
     }
 
-    /** Adds this topology's nodes and stores to {@code topology} (the one Spring for Apache Kafka builds). */
-    public static Topology addTo(Topology topology, Topics topics, Limits limits, Consumer<AgentRequest> dispatched) {
+    /**
+     * Adds this topology's nodes and stores to {@code topology} (the one Spring for Apache Kafka builds).
+     *
+     * @param metrics what it counts as it decides
+     */
+    public static Topology addTo(Topology topology, Topics topics, Limits limits, Consumer<AgentRequest> dispatched,
+                                 RunMetrics metrics) {
         Topic<String, CommandEnvelope<RunCommand>> commands = topics.runCommands();
         topology.addSource(SOURCE, commands.keySerde().deserializer(), commands.valueSerde().deserializer(),
                 commands.name());
         topology.addProcessor(IDEMPOTENCY, () -> new IdempotencyProcessor<RunCommand>(new IdempotencyProcessor.Spec(
                 IDEMPOTENCY_STORE, PROCESSOR, COMMANDS_SINK, REPLIES_SINK, true)), SOURCE);
         topology.addStateStore(IdempotencyProcessor.store(IDEMPOTENCY_STORE), IDEMPOTENCY);
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(limits, dispatched), IDEMPOTENCY);
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(limits, dispatched, metrics), IDEMPOTENCY);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
                 Serdes.String(), JsonSerde.of(RunState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_TIMER_STORE),
@@ -117,10 +122,12 @@ public final class RunTopology {
         private final Timers timers = new Timers();
         /** Whether {@link #timers} holds the due time of every run the pending-timer store lists. */
         private boolean loaded;
+        private final RunMetrics metrics;
 
-        CommandProcessor(Limits limits, Consumer<AgentRequest> dispatched) {
+        CommandProcessor(Limits limits, Consumer<AgentRequest> dispatched, RunMetrics metrics) {
             super(new Spec<>(new RunDecider(limits), STATE_STORE, EVENTS_SINK, REPLIES_SINK, Topics.RUN_EVENTS,
                     new RunRoutes(dispatched)));
+            this.metrics = metrics;
         }
 
         @Override
@@ -199,6 +206,15 @@ public final class RunTopology {
                             fire.kind(), fire.runId(), fire.stepOrder(), fire.attempt(), later, e);
                 }
             }
+        }
+
+        /** Stamps the run's and its step's start times, and counts what happened. */
+        @Override
+        protected RunState storing(String runId, RunState before, RunState after, List<RunEvent> events,
+                                   Instant now) {
+            RunState stamped = after.stamped(before, now);
+            metrics.record(before, stamped, events, now);
+            return stamped;
         }
 
         @Override

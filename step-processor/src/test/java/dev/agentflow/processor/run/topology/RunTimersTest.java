@@ -57,7 +57,8 @@ class RunTimersTest {
     }
 
     private RunTopology.CommandProcessor processor() {
-        RunTopology.CommandProcessor processor = new RunTopology.CommandProcessor(Limits.DEFAULTS, request -> { });
+        RunTopology.CommandProcessor processor = new RunTopology.CommandProcessor(Limits.DEFAULTS, request -> { },
+                RunMetrics.NONE);
         processor.init(context);
         return processor;
     }

@@ -16,6 +16,8 @@ import dev.agentflow.schemas.run.RunCommand.FireTimer;
 import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.workflow.StepDefinition;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,9 +25,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
@@ -50,6 +54,7 @@ class RunTopologyTest {
             new StepDefinition("s2", "human_approval", "b", 2, Map.of()));
 
     private final Properties props = new Properties();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
     @BeforeEach
     void setUp() throws Exception {
@@ -61,7 +66,8 @@ class RunTopologyTest {
 
     /** A topology on the state directory of {@link #props}, its clock at {@code now}. */
     private void open(Instant now) {
-        driver = new TopologyTestDriver(RunTopology.build(topics, Limits.DEFAULTS, dispatched::add), props, now);
+        driver = new TopologyTestDriver(RunTopology.addTo(new Topology(), topics, Limits.DEFAULTS, dispatched::add,
+                new RunMetrics(registry, true)), props, now);
         var c = topics.runCommands();
         commands = driver.createInputTopic(c.name(), c.keySerde().serializer(), c.valueSerde().serializer());
         var e = topics.runEvents();
@@ -113,6 +119,29 @@ class RunTopologyTest {
         assertThat(dispatched).containsExactly(request);
         assertThat(replies.isEmpty()).as("the API answered the start once it was written").isTrue();
         assertThat(timerCount()).isEqualTo(1);
+    }
+
+    @Test
+    void theMetricsCountTheRunAndTimeItAndEachStepByAgent() {
+        send("job-1", new RunCommand.StartRun("wr-1", "wf-1", "sess", Payload.inline("hello"), STEPS));
+        driver.advanceWallClockTime(Duration.ofMillis(500)); // within the step's timeout
+        send("res-1", new RunCommand.RecordAgentResult("wr-1", 1, 1, AgentOutcome.output("hi")));
+        send("res-2", new RunCommand.RecordAgentResult("wr-1", 2, 1, AgentOutcome.approval(
+                new dev.agentflow.schemas.run.ApprovalRequest(Payload.inline("hi"), "b", null, null))));
+        driver.advanceWallClockTime(Duration.ofSeconds(3));
+        send("resume-1", new RunCommand.ResumeRun("wr-1", Payload.inline("approved")));
+
+        assertThat(eventTypes()).endsWith("RunCompleted");
+        assertThat(registry.get("agentflow.runs.started").tag("workflow", "wf-1").counter().count()).isOne();
+        assertThat(registry.get("agentflow.runs.ended").tags("workflow", "wf-1", "status", "COMPLETED").counter()
+                .count()).isOne();
+        Timer run = registry.get("agentflow.run.duration").tag("status", "COMPLETED").timer();
+        assertThat(run.count()).isOne();
+        assertThat(run.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(3500);
+        assertThat(registry.get("agentflow.step.duration").tags("agent", "echo", "status", "COMPLETED").timer()
+                .totalTime(TimeUnit.MILLISECONDS)).as("from its start to its output").isEqualTo(500);
+        assertThat(registry.get("agentflow.step.duration").tags("agent", "human_approval").timer()
+                .totalTime(TimeUnit.MILLISECONDS)).as("the approval included").isEqualTo(3000);
     }
 
     /** A start claiming an idempotency key, as the API writes it. */
