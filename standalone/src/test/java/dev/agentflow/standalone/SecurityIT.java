@@ -147,7 +147,9 @@ class SecurityIT {
 
     @Test
     void everyEndpointOfTheApplicationDeclaresItsRoleAndTheTestCoversIt() {
-        RequestMappingHandlerMapping mappings = system.bean(RequestMappingHandlerMapping.class);
+        // the application's controllers (Actuator's endpoints have mappings of their own: OperationsIT)
+        RequestMappingHandlerMapping mappings = system.bean("requestMappingHandlerMapping",
+                RequestMappingHandlerMapping.class);
         List<String> declared = new ArrayList<>();
         mappings.getHandlerMethods().forEach((info, method) -> {
             for (String pattern : info.getPatternValues()) {

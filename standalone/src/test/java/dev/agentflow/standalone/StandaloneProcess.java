@@ -82,7 +82,9 @@ final class StandaloneProcess implements AutoCloseable {
                 "--agentflow.kafka.port=" + kafkaPort,
                 "--agentflow.kafka.controller-port=" + controllerPort,
                 // parallel clients write as one principal; RateLimitIT tests the limit
-                "--agentflow.security.rate-limit.writes=0"));
+                "--agentflow.security.rate-limit.writes=0",
+                // stopped with long delay steps in flight (RunDurabilityIT's stuck one): no need to wait
+                "--agentflow.workers.shutdown-timeout=1s"));
         command.addAll(extraArgs);
         try {
             File log = dataDir.resolve("process.log").toFile();
