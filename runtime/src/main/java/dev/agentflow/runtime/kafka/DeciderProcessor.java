@@ -18,6 +18,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The one decider runtime: runs any {@link Decider} over the commands of its topic, keyed by
@@ -98,8 +99,22 @@ public class DeciderProcessor<C, S, E, R> implements Processor<String, CommandEn
         handle(record.key(), command);
     }
 
-    /** Decides {@code command} for aggregate {@code id} and writes what follows. */
+    /**
+     * The key under which every log line of a command's processing carries its aggregate's id, in
+     * the logging context (MDC; structured logs show it as a field).
+     */
+    protected String logKey() {
+        return "aggregateId";
+    }
+
+    /** Decides {@code command} for aggregate {@code id} and writes what follows; the logs say which. */
     protected final void handle(String id, CommandEnvelope<C> command) {
+        try (MDC.MDCCloseable logged = MDC.putCloseable(logKey(), id)) {
+            decide(id, command);
+        }
+    }
+
+    private void decide(String id, CommandEnvelope<C> command) {
         Decider<C, S, E, R> decider = spec.decider();
         S state = Objects.requireNonNullElseGet(states.get(id), decider::initialState);
         long nowMs = context.currentSystemTimeMs();

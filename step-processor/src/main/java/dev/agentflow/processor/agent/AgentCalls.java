@@ -93,10 +93,14 @@ final class AgentCalls implements AutoCloseable {
                         throw new InputUnavailable(e);
                     })
                     .thenApply(text -> request.withInput(Payload.ofNullable(text)))
-                    .thenComposeAsync(resolved -> agents.invoke(resolved).thenApplyAsync(outcome -> {
-                        held.accept(outcome == null ? null : outcome.output(), recorded);
-                        return new Answer(resolved, outcome);
-                    }, work), work)
+                    .thenComposeAsync(resolved -> {
+                        try (RunLogContext logged = RunLogContext.of(request)) {
+                            return agents.invoke(resolved).thenApplyAsync(outcome -> {
+                                held.accept(outcome == null ? null : outcome.output(), recorded);
+                                return new Answer(resolved, outcome);
+                            }, work);
+                        }
+                    }, work)
                     .thenCompose(answer -> seal(request, answer.resolved().input(), answer.outcome()))
                     .exceptionally(e -> PayloadStore.cause(e) instanceof InputUnavailable unavailable
                             ? AgentOutcome.error("agent " + request.agentId() + ": cannot read the input of step "
@@ -209,7 +213,10 @@ final class AgentCalls implements AutoCloseable {
     }
 
     private static void notRecorded(AgentRequest request, Throwable e, CompletableFuture<Void> recorded) {
-        LOG.error("Could not record the result of {}; its step timeout will retry it", request.idempotencyKey(), e);
+        try (RunLogContext logged = RunLogContext.of(request)) {
+            LOG.error("Could not record the result of {}; its step timeout will retry it", request.idempotencyKey(),
+                    e);
+        }
         recorded.completeExceptionally(e);
     }
 

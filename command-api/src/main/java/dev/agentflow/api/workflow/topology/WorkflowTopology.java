@@ -62,7 +62,12 @@ public final class WorkflowTopology {
                 new IdempotencyProcessor.Spec(IDEMPOTENCY_STORE, PROCESSOR, COMMANDS_SINK, REPLIES_SINK, false)), SOURCE);
         topology.addStateStore(IdempotencyProcessor.store(IDEMPOTENCY_STORE), IDEMPOTENCY);
         topology.addProcessor(PROCESSOR, () -> new DeciderProcessor<>(new DeciderProcessor.Spec<>(decider, STORE,
-                EVENTS_SINK, REPLIES_SINK, Topics.WORKFLOW_EVENTS, new WorkflowRoutes())), IDEMPOTENCY);
+                EVENTS_SINK, REPLIES_SINK, Topics.WORKFLOW_EVENTS, new WorkflowRoutes())) {
+            @Override
+            protected String logKey() {
+                return "workflowId";
+            }
+        }, IDEMPOTENCY);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
                 Serdes.String(), JsonSerde.of(WorkflowState.class)).withLoggingEnabled(Map.of()), PROCESSOR);
         topology.addSink(EVENTS_SINK, events.name(), events.keySerde().serializer(),

@@ -208,6 +208,11 @@ public final class RunTopology {
             }
         }
 
+        @Override
+        protected String logKey() {
+            return "runId";
+        }
+
         /** Stamps the run's and its step's start times, and counts what happened. */
         @Override
         protected RunState storing(String runId, RunState before, RunState after, List<RunEvent> events,
