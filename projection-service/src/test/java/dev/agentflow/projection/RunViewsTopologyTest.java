@@ -307,7 +307,7 @@ class RunViewsTopologyTest {
     void runViewsWrittenBeforeTheListsExistedAreIndexedOnce() {
         KeyValueStore<String, RunView> views = driver.getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE);
         views.put("wr-old", new RunView("wr-old", "wf-1", null, RunStatus.PAUSED, 1, 1, Payload.inline("in"), null,
-                AT, AT, 3, null, null, null, null));
+                AT, AT, 3, null, null, null, null, null));
 
         runAt("wr-new", 1, AT.plusSeconds(1), new RunEvent.RunStarted("wr-new", "wf-1", null, Payload.inline("in"),
                 steps(1)));

@@ -2,6 +2,7 @@ package dev.agentflow.api.command;
 
 import dev.agentflow.runtime.kafka.DeadLetterPublisher;
 import dev.agentflow.runtime.kafka.KafkaSettings;
+import dev.agentflow.runtime.tracing.RecordTracing;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.Idempotency;
@@ -30,6 +31,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -140,8 +142,11 @@ public final class CommandGateway implements AutoCloseable {
     private static <C> ProducerRecord<String, byte[]> record(Topic<String, CommandEnvelope<C>> topic,
                                                              CommandEnvelope<C> command, byte[] value) {
         String type = command.idempotency() == null ? command.type() : Idempotency.CLAIM_TYPE;
-        return new ProducerRecord<>(topic.name(), null, command.recordKey(), value, List.of(new RecordHeader(
-                Topics.COMMAND_TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8))));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Topics.COMMAND_TYPE_HEADER, type.getBytes(StandardCharsets.UTF_8));
+        // the request's trace (its HTTP span) goes on in the decider, and for a run in all its hops
+        RecordTracing.current().inject(headers);
+        return new ProducerRecord<>(topic.name(), null, command.recordKey(), value, headers);
     }
 
     /**

@@ -17,7 +17,9 @@ import java.util.Map;
  * {@code actor} of the events). {@code definitionVersion}: the version of the workflow's definition it
  * executes. A fork has {@code forkedFrom} (the run and the first step it executed; its earlier steps
  * are {@code reusedFrom} that run: completed with its outputs, their agents not called); a run that
- * was forked lists its forks' ids in {@code forks}, oldest first.
+ * was forked lists its forks' ids in {@code forks}, oldest first. {@code traceId}: the OpenTelemetry
+ * trace of the request that started it, which every decider hop and agent call of the run joins
+ * (its spans are exported when the trace is sampled).
  */
 public record RunDetail(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
                         int lastStepOrder, long durationMs, Instant createdAt, Instant updatedAt,
@@ -31,7 +33,8 @@ public record RunDetail(String id, String workflowId, String sessionId, RunStatu
                         @JsonInclude(JsonInclude.Include.NON_NULL) String cancelledBy,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion,
                         @JsonInclude(JsonInclude.Include.NON_NULL) ForkedFrom forkedFrom,
-                        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> forks) {
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> forks,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String traceId) {
 
     /** The run a fork was forked from, and the first step the fork executed. */
     public record ForkedFrom(String runId, int fromStep) {

@@ -70,7 +70,7 @@ public final class RunDetails {
                 run.error(), shownSteps, approval, run.startedBy(), run.cancelledBy(), run.definitionVersion(),
                 run.forkedFrom() == null ? null
                         : new RunDetail.ForkedFrom(run.forkedFrom().runId(), run.forkedFrom().fromStep()),
-                forks);
+                forks, run.traceId());
     }
 
     private RunDetail.Approval approval(ApprovalRequest request) {

@@ -6,6 +6,7 @@ import dev.agentflow.projection.view.StepView;
 import dev.agentflow.projection.view.WorkflowView;
 import dev.agentflow.projection.view.WorkflowViews;
 import dev.agentflow.runtime.kafka.RebuiltStores;
+import dev.agentflow.runtime.tracing.RecordTracing;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.EnvelopeSerde;
 import dev.agentflow.schemas.envelope.EventEnvelope;
@@ -16,8 +17,8 @@ import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.schemas.payload.CarriesPayloads;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.payload.PayloadRef;
-import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunCommand.StartRun;
+import dev.agentflow.schemas.run.RunCommand;
 import dev.agentflow.schemas.run.RunEvent;
 import dev.agentflow.schemas.run.RunStatus;
 import dev.agentflow.schemas.workflow.WorkflowEvent;
@@ -401,6 +402,11 @@ public final class ProjectionTopology {
             int stepOrder = RunViews.stepOf(envelope.data());
             StepView step = stepOrder > 0 ? steps.get(stepKey(runId, stepOrder)) : null;
             RunViews.Change change = RunViews.evolve(run, step, envelope);
+            if (change != null && envelope.data() instanceof RunEvent.RunStarted) {
+                // the trace of the request that started the run, which its every hop joins
+                change = change.withRun(change.run().inTrace(RecordTracing.traceId(RecordTracing.traceparent(
+                        record.headers()))));
+            }
             RunView after = change != null ? change.run() : run;
 
             StoredEvent stored = storeOnce(history, context, record.value(), after.workflowId());
@@ -493,6 +499,8 @@ public final class ProjectionTopology {
             }
             lists.fill(runs, view -> indexRun(lists, null, view));
             RunViews.Change change = RunViews.requested(start, command.issuedAt(), command.actor());
+            change = change.withRun(change.run().inTrace(RecordTracing.traceId(RecordTracing.traceparent(
+                    record.headers()))));
             change.steps().forEach(s -> steps.put(stepKey(start.runId(), s.stepOrder()), s));
             indexRun(lists, null, change.run());
             runs.put(start.runId(), change.run());

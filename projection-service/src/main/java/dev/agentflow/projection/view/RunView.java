@@ -18,25 +18,36 @@ import java.time.Instant;
  * @param definitionVersion the version of its workflow's definition it runs (null for runs started before
  *                    versions were numbered)
  * @param forkedFrom  the run it was forked from, when it is a fork
+ * @param traceId     the trace of the request that started it (every hop of the run is in it); null
+ *                    when tracing was off
  */
 public record RunView(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
                       int stepCount, Payload input, String error, Instant createdAt, Instant updatedAt,
                       long version, String startedBy, String cancelledBy, Long definitionVersion,
-                      ForkedFrom forkedFrom) {
+                      ForkedFrom forkedFrom, String traceId) {
 
     /** This view, created when its start was asked: the time its {@code StartRun} was issued. */
     public RunView requestedAt(Instant issuedAt) {
         return new RunView(id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error, issuedAt,
-                updatedAt, version, startedBy, cancelledBy, definitionVersion, forkedFrom);
+                updatedAt, version, startedBy, cancelledBy, definitionVersion, forkedFrom, traceId);
     }
 
     RunView with(RunStatus newStatus, int current, String newError, Instant at, long newVersion) {
         return new RunView(id, workflowId, sessionId, newStatus, current, stepCount, input, newError, createdAt, at,
-                newVersion, startedBy, cancelledBy, definitionVersion, forkedFrom);
+                newVersion, startedBy, cancelledBy, definitionVersion, forkedFrom, traceId);
     }
 
     RunView cancelledBy(String actor) {
         return new RunView(id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error, createdAt,
-                updatedAt, version, startedBy, actor, definitionVersion, forkedFrom);
+                updatedAt, version, startedBy, actor, definitionVersion, forkedFrom, traceId);
+    }
+
+    /** This view, in the trace {@code id} (when it has none yet). */
+    public RunView inTrace(String id) {
+        if (traceId != null || id == null) {
+            return this;
+        }
+        return new RunView(this.id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error,
+                createdAt, updatedAt, version, startedBy, cancelledBy, definitionVersion, forkedFrom, id);
     }
 }

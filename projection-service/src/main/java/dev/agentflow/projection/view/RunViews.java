@@ -34,6 +34,11 @@ public final class RunViews {
         public Change {
             steps = List.copyOf(steps);
         }
+
+        /** The same change, with this view of the run. */
+        public Change withRun(RunView view) {
+            return new Change(view, steps);
+        }
     }
 
     /** The step whose view {@link #evolve} needs for {@code event}, or 0 for none. */
@@ -74,7 +79,7 @@ public final class RunViews {
         RunView view = new RunView(start.runId(), start.workflowId(), start.sessionId(), RunStatus.RUNNING, 0,
                 start.steps().size(), start.input(), null, issuedAt, issuedAt, 0, actor, null, start.definitionVersion(),
                 start.fork() == null ? null : new RunEvent.ForkedFrom(start.fork().sourceRunId(), start.fork().fromStep(),
-                        start.fork().input()));
+                        start.fork().input()), null);
         return new Change(view, pending(start.runId(), start.steps()));
     }
 
@@ -103,7 +108,7 @@ public final class RunViews {
             // run, when there is one, is the view of its StartRun (version 0): its steps are written already
             RunView started = new RunView(e.runId(), e.workflowId(), e.sessionId(), RunStatus.RUNNING, 0,
                     e.steps().size(), e.input(), null, run != null ? run.createdAt() : at, at, version,
-                    envelope.actor(), null, e.definitionVersion(), e.forkedFrom());
+                    envelope.actor(), null, e.definitionVersion(), e.forkedFrom(), run != null ? run.traceId() : null);
             return new Change(started, run != null ? List.of() : pending(e.runId(), e.steps()));
         }
         if (run == null) {

@@ -3,6 +3,7 @@ package dev.agentflow.runtime.config;
 import dev.agentflow.runtime.agents.AgentDefinitions;
 import dev.agentflow.runtime.health.KafkaHealthIndicator;
 import dev.agentflow.runtime.health.TopologiesHealthIndicator;
+import dev.agentflow.runtime.tracing.RecordTracing;
 import dev.agentflow.runtime.kafka.AwaitTopologies;
 import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.runtime.kafka.Replication;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.TreeSet;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import org.apache.kafka.clients.admin.Admin;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -94,6 +97,18 @@ public class RuntimeConfiguration {
     @Bean
     AwaitTopologies awaitTopologies(ObjectProvider<StreamsApp> apps) {
         return new AwaitTopologies(apps.orderedStream().toList(), Duration.ofSeconds(120));
+    }
+
+    /**
+     * A run's trace across its Kafka hops, on the application's tracer (none without one), installed
+     * for the processors and agent calls no bean reaches.
+     */
+    @Bean
+    RecordTracing recordTracing(ObjectProvider<Tracer> tracer, ObjectProvider<Propagator> propagator) {
+        RecordTracing tracing = new RecordTracing(tracer.getIfAvailable(() -> Tracer.NOOP),
+                propagator.getIfAvailable(() -> Propagator.NOOP));
+        RecordTracing.install(tracing);
+        return tracing;
     }
 
     /** Every topology's Kafka Streams metrics in the application's registry, when it has one. */

@@ -2,16 +2,21 @@ package dev.agentflow.runtime.kafka;
 
 import dev.agentflow.runtime.decider.Decider;
 import dev.agentflow.runtime.decider.Decision;
+import dev.agentflow.runtime.tracing.RecordTracing;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.EventEnvelope;
 import dev.agentflow.schemas.json.TypeRegistry;
 import dev.agentflow.schemas.payload.CarriesPayloads;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -96,7 +101,7 @@ public class DeciderProcessor<C, S, E, R> implements Processor<String, CommandEn
             LOG.warn("Skipping an empty command at key {}", record.key());
             return;
         }
-        handle(record.key(), command);
+        handle(record.key(), command, record.headers());
     }
 
     /**
@@ -107,16 +112,48 @@ public class DeciderProcessor<C, S, E, R> implements Processor<String, CommandEn
         return "aggregateId";
     }
 
-    /** Decides {@code command} for aggregate {@code id} and writes what follows; the logs say which. */
+    /** What the spans of this decider are named: this, then the command's type. */
+    protected String spanName() {
+        return "decide";
+    }
+
+    /**
+     * The trace context a stored state keeps (a run's: its every hop joins the run's trace), or null
+     * to continue the one the command's record carries.
+     */
+    protected String traceparent(S state) {
+        return null;
+    }
+
+    /** Decides {@code command} (of no record: a timer) for aggregate {@code id} and writes what follows. */
     protected final void handle(String id, CommandEnvelope<C> command) {
-        try (MDC.MDCCloseable logged = MDC.putCloseable(logKey(), id)) {
-            decide(id, command);
+        handle(id, command, null);
+    }
+
+    /**
+     * Decides {@code command} for aggregate {@code id} and writes what follows, in a span of the
+     * trace its state keeps or its record carries (what it writes carries the span's context); the
+     * logs say which aggregate and trace.
+     */
+    private void handle(String id, CommandEnvelope<C> command, Headers headers) {
+        S stored = states.get(id);
+        RecordTracing tracing = RecordTracing.current();
+        Span span = tracing.start(spanName() + " " + command.type(),
+                stored == null ? null : traceparent(stored), headers).tag(logKey(), id);
+        try (MDC.MDCCloseable logged = MDC.putCloseable(logKey(), id);
+             Tracer.SpanInScope scope = tracing.inScope(span)) {
+            decide(id, command, stored);
+        } catch (RuntimeException e) {
+            span.error(e);
+            throw e;
+        } finally {
+            span.end();
         }
     }
 
-    private void decide(String id, CommandEnvelope<C> command) {
+    private void decide(String id, CommandEnvelope<C> command, S stored) {
         Decider<C, S, E, R> decider = spec.decider();
-        S state = Objects.requireNonNullElseGet(states.get(id), decider::initialState);
+        S state = Objects.requireNonNullElseGet(stored, decider::initialState);
         long nowMs = context.currentSystemTimeMs();
         Instant now = Instant.ofEpochMilli(nowMs);
         Decision<E> decision = decider.decide(command.data(), state, now);
@@ -170,7 +207,8 @@ public class DeciderProcessor<C, S, E, R> implements Processor<String, CommandEn
     protected void stored(String id, S before, S after) {
     }
 
+    /** Forwards a record that carries the current span's trace context. */
     private void forward(String sink, String key, Object value, long timestamp) {
-        context.forward(new Record<>(key, value, timestamp), sink);
+        context.forward(new Record<>(key, value, timestamp, RecordTracing.current().inject(new RecordHeaders())), sink);
     }
 }

@@ -1,5 +1,6 @@
 package dev.agentflow.runtime.kafka;
 
+import dev.agentflow.runtime.tracing.RecordTracing;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.envelope.CommandReply;
 import dev.agentflow.schemas.envelope.Idempotency;
@@ -115,6 +116,7 @@ public final class IdempotencyProcessor<C> implements Processor<String, CommandE
         claims.put(EXPIRY + expiryKey(claim), new Idempotency(claim.key(), "", claim.retainUntil(), Map.of()));
         RecordHeaders headers = new RecordHeaders();
         headers.add(Topics.COMMAND_TYPE_HEADER, command.type().getBytes(StandardCharsets.UTF_8));
+        RecordTracing.copy(record.headers(), headers); // the run's trace goes on from the request that started it
         context.forward(new Record<>(command.aggregateId(), command.withoutIdempotency(), record.timestamp(), headers),
                 spec.commandsSink());
         if (spec.answersFirstUse()) {

@@ -4,6 +4,7 @@ import dev.agentflow.runtime.kafka.DeadLetters;
 import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.runtime.payload.PayloadStore;
 import dev.agentflow.runtime.payload.PayloadTooLargeException;
+import dev.agentflow.runtime.tracing.RecordTracing;
 import dev.agentflow.schemas.domain.Ids;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.json.Json;
@@ -14,6 +15,8 @@ import dev.agentflow.schemas.run.AgentOutcome;
 import dev.agentflow.schemas.run.AgentRequest;
 import dev.agentflow.schemas.run.ApprovalRequest;
 import dev.agentflow.schemas.run.RunCommand;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -80,12 +83,22 @@ final class AgentCalls implements AutoCloseable {
      * and writes it as a RecordAgentResult; {@code recorded} tells how that went, and always
      * completes, whatever is thrown on the way.
      */
-    void invokeAndRecord(AgentRequest request, CompletableFuture<Void> recorded) {
+    void invokeAndRecord(AgentRequest request, CompletableFuture<Void> recorded, String traceparent) {
         long start = System.nanoTime();
         AtomicReference<AgentOutcome> result = new AtomicReference<>();
         metrics.started(request);
-        recorded.whenComplete((ok, error) -> metrics.ended(request, error == null ? result.get() : null,
-                System.nanoTime() - start));
+        RecordTracing tracing = RecordTracing.current();
+        Span span = tracing.start("agent " + request.agentId(), traceparent, null).tag("runId", request.runId())
+                .tag("step", Integer.toString(request.stepOrder())).tag("attempt", Integer.toString(request.attempt()));
+        recorded.whenComplete((ok, error) -> {
+            AgentOutcome outcome = error == null ? result.get() : null;
+            metrics.ended(request, outcome, System.nanoTime() - start);
+            span.tag("outcome", AgentCallMetrics.outcome(outcome));
+            if (error != null) {
+                span.error(error);
+            }
+            span.end();
+        });
         try {
             held.accept(request.input(), recorded);
             payloads.resolve(request.input())
@@ -94,7 +107,8 @@ final class AgentCalls implements AutoCloseable {
                     })
                     .thenApply(text -> request.withInput(Payload.ofNullable(text)))
                     .thenComposeAsync(resolved -> {
-                        try (RunLogContext logged = RunLogContext.of(request)) {
+                        try (RunLogContext logged = RunLogContext.of(request);
+                             Tracer.SpanInScope scope = tracing.inScope(span)) {
                             return agents.invoke(resolved).thenApplyAsync(outcome -> {
                                 held.accept(outcome == null ? null : outcome.output(), recorded);
                                 return new Answer(resolved, outcome);
@@ -108,20 +122,24 @@ final class AgentCalls implements AutoCloseable {
                             : AgentRegistry.failed(request, e))
                     .whenComplete((outcome, error) -> {
                         result.set(outcome);
-                        record(request, outcome, recorded);
+                        record(request, outcome, recorded, span);
                     });
         } catch (Throwable e) {
             notRecorded(request, e, recorded);
         }
     }
 
-    private void record(AgentRequest request, AgentOutcome outcome, CompletableFuture<Void> recorded) {
+    /** Writes the outcome as a RecordAgentResult, which carries the call's trace context to the decider. */
+    private void record(AgentRequest request, AgentOutcome outcome, CompletableFuture<Void> recorded, Span span) {
         try {
             RunCommand.RecordAgentResult command = new RunCommand.RecordAgentResult(request.runId(),
                     request.stepOrder(), request.attempt(), outcome);
             CommandEnvelope<RunCommand> envelope = new CommandEnvelope<>(Ids.jobId(), "RecordAgentResult",
                     request.runId(), Instant.now(), command);
-            producer.send(new ProducerRecord<>(commands.name(), request.runId(), envelope), (metadata, sent) -> {
+            ProducerRecord<String, CommandEnvelope<RunCommand>> result = new ProducerRecord<>(commands.name(),
+                    request.runId(), envelope);
+            RecordTracing.current().inject(span, result.headers());
+            producer.send(result, (metadata, sent) -> {
                 if (sent == null) {
                     recorded.complete(null);
                 } else {

@@ -1,6 +1,7 @@
 package dev.agentflow.processor.agent;
 
 import dev.agentflow.runtime.agents.AgentDefinition;
+import dev.agentflow.runtime.tracing.RecordTracing;
 import dev.agentflow.schemas.json.Json;
 import dev.agentflow.schemas.run.AgentOutcome.AgentError;
 import dev.agentflow.schemas.run.AgentOutcome;
@@ -189,6 +190,8 @@ final class AgentHttp {
                 .header("Content-Type", "application/json").header("Accept", accept)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.mapper().writeValueAsBytes(json)));
         headers.forEach(request::header);
+        // the call's span (current while the call is made), so the agent's own spans join the run's trace
+        RecordTracing.current().httpHeaders().forEach(request::setHeader);
         if (withKey && secret != null) {
             request.header("Authorization", "Bearer " + secret);
         }

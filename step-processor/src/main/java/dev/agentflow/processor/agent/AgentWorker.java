@@ -4,6 +4,7 @@ import dev.agentflow.runtime.kafka.DeadLetterPublisher;
 import dev.agentflow.runtime.kafka.KafkaSettings;
 import dev.agentflow.runtime.kafka.StreamsApp;
 import dev.agentflow.runtime.payload.PayloadStore;
+import dev.agentflow.runtime.tracing.RecordTracing;
 import dev.agentflow.schemas.kafka.Topic;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.AgentRequest;
@@ -223,9 +224,10 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
                     }
                     EarlyDispatches.Early started = early.take(request.idempotencyKey());
                     if (started != null) {
-                        awaitEarly(started, tp, record.offset(), request);
+                        awaitEarly(started, tp, record.offset(), request,
+                                RecordTracing.traceparent(record.headers()));
                     } else {
-                        dispatch(tp, record.offset(), request);
+                        dispatch(tp, record.offset(), request, RecordTracing.traceparent(record.headers()));
                     }
                 }
                 evictEarly();
@@ -271,7 +273,9 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
         startedEarly.incrementAndGet();
         started.recorded().whenComplete((ok, error) -> inFlight.decrementAndGet());
         try {
-            dispatcher.execute(() -> calls.invokeAndRecord(request, started.recorded()));
+            // decided in the run decider's span, which the call continues
+            String decided = RecordTracing.current().traceparent();
+            dispatcher.execute(() -> calls.invokeAndRecord(request, started.recorded(), decided));
         } catch (RejectedExecutionException e) {
             early.cancel(request.idempotencyKey());
             started.recorded().completeExceptionally(e);
@@ -303,12 +307,13 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
     }
 
     /** The record of an early invocation: committed once its result is recorded, else invoked again. */
-    private void awaitEarly(EarlyDispatches.Early started, TopicPartition tp, long offset, AgentRequest request) {
+    private void awaitEarly(EarlyDispatches.Early started, TopicPartition tp, long offset, AgentRequest request,
+                            String traceparent) {
         started.recorded().whenComplete((ok, error) -> {
             if (error == null) {
                 ledger.answered(tp, offset);
             } else {
-                dispatch(tp, offset, request);
+                dispatch(tp, offset, request, traceparent);
             }
         });
     }
@@ -327,14 +332,14 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
      * recorded, or once recording has failed: the run decider's step timeout then retries the
      * step as a new attempt, and the partition's later requests are not held back.
      */
-    private void dispatch(TopicPartition tp, long offset, AgentRequest request) {
+    private void dispatch(TopicPartition tp, long offset, AgentRequest request, String traceparent) {
         inFlight.incrementAndGet();
         CompletableFuture<Void> recorded = new CompletableFuture<>();
         recorded.whenComplete((ok, error) -> {
             inFlight.decrementAndGet();
             ledger.answered(tp, offset);
         });
-        calls.invokeAndRecord(request, recorded);
+        calls.invokeAndRecord(request, recorded, traceparent);
     }
 
     /** An agent request, or null for a tombstone; anything else is not an agent request. */

@@ -67,6 +67,11 @@ public final class WorkflowTopology {
             protected String logKey() {
                 return "workflowId";
             }
+
+            @Override
+            protected String spanName() {
+                return NAME;
+            }
         }, IDEMPOTENCY);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE),
                 Serdes.String(), JsonSerde.of(WorkflowState.class)).withLoggingEnabled(Map.of()), PROCESSOR);

@@ -8,6 +8,7 @@ import dev.agentflow.schemas.workflow.StepDefinition;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * What the run decider knows of one run: bounded by the limits (the steps' snapshot, one payload,
@@ -34,15 +35,17 @@ import java.util.List;
  *                    for the run's duration in the engine's metrics; stamped by the topology, not by events
  * @param stepStartedAt when the current step's first attempt started (null: as {@code startedAt}): for
  *                    the step's duration
+ * @param traceparent the W3C trace context of the run's start (null without tracing, or in a state
+ *                    written before it was kept): every later hop of the run joins that trace
  */
 public record RunState(long version, RunStatus status, String runId, String workflowId, String sessionId,
                        List<StepDefinition> steps, int currentStep, int attempt, Payload stepInput,
                        Instant timerAt, TimerKind timerKind, String error, int earlierFrom, Payload earlierInput,
                        List<Payload> earlierOutputs, String actor, Integer firstAttempt, Instant startedAt,
-                       Instant stepStartedAt) {
+                       Instant stepStartedAt, String traceparent) {
 
     public static final RunState INITIAL = new RunState(0, null, null, null, null, List.of(), 0, 0, null, null,
-            null, null, 0, null, List.of(), null, null, null, null);
+            null, null, 0, null, List.of(), null, null, null, null, null);
 
     public RunState {
         steps = steps == null ? List.of() : List.copyOf(steps);
@@ -81,7 +84,7 @@ public record RunState(long version, RunStatus status, String runId, String work
     RunState started(String newRunId, String newWorkflowId, String newSessionId, List<StepDefinition> snapshot,
                      Payload input) {
         return new RunState(version + 1, RunStatus.RUNNING, newRunId, newWorkflowId, newSessionId, snapshot, 0, 0,
-                null, null, null, null, 1, input, List.of(), actor, null, startedAt, stepStartedAt);
+                null, null, null, null, 1, input, List.of(), actor, null, startedAt, stepStartedAt, traceparent);
     }
 
     /** An attempt of a step has started with this input: the step timeout is pending. */
@@ -119,7 +122,7 @@ public record RunState(long version, RunStatus status, String runId, String work
         }
         return new RunState(next.version, next.status, runId, workflowId, sessionId, steps, next.currentStep,
                 next.attempt, next.stepInput, null, null, null, from, input, outputs, actor, firstAttempt, startedAt,
-                stepStartedAt);
+                stepStartedAt, traceparent);
     }
 
     RunState stepFailed(String newError) {
@@ -152,14 +155,14 @@ public record RunState(long version, RunStatus status, String runId, String work
     private RunState finished(RunStatus finalStatus, String finalError, boolean retryable) {
         return new RunState(version + 1, finalStatus, runId, workflowId, sessionId, steps, currentStep, attempt,
                 retryable ? stepInput : null, null, null, finalError, earlierFrom, retryable ? earlierInput : null,
-                retryable ? earlierOutputs : List.of(), actor, firstAttempt, startedAt, stepStartedAt);
+                retryable ? earlierOutputs : List.of(), actor, firstAttempt, startedAt, stepStartedAt, traceparent);
     }
 
     /** The run goes on from its current step, whose attempts count again from {@code nextAttempt}. */
     RunState retried(int nextAttempt) {
         return new RunState(version + 1, RunStatus.RUNNING, runId, workflowId, sessionId, steps, currentStep, attempt,
                 stepInput, null, null, null, earlierFrom, earlierInput, earlierOutputs, actor, nextAttempt, startedAt,
-                stepStartedAt);
+                stepStartedAt, traceparent);
     }
 
     /** How many attempts of the current step were made since the run was last retried. */
@@ -176,28 +179,31 @@ public record RunState(long version, RunStatus status, String runId, String work
                           TimerKind newTimerKind, String newError) {
         return new RunState(version + 1, newStatus, runId, workflowId, sessionId, steps, step, newAttempt,
                 newStepInput, newTimerAt, newTimerKind, newError, earlierFrom, earlierInput, earlierOutputs, actor,
-                step == currentStep ? firstAttempt : null, startedAt, stepStartedAt);
+                step == currentStep ? firstAttempt : null, startedAt, stepStartedAt, traceparent);
     }
 
     /** The same state, going on on behalf of {@code who} (not an event: the version stays). */
     public RunState actedBy(String who) {
         return new RunState(version, status, runId, workflowId, sessionId, steps, currentStep, attempt, stepInput,
                 timerAt, timerKind, error, earlierFrom, earlierInput, earlierOutputs, who, firstAttempt, startedAt,
-                stepStartedAt);
+                stepStartedAt, traceparent);
     }
 
     /**
      * The same state with the times the metrics need (not an event: the version stays): when the
      * run started, set as it starts, and when its current step started, set as the step's first
-     * attempt starts (a retry of the same step keeps it).
+     * attempt starts (a retry of the same step keeps it); and, as it starts, {@code startTrace}, the
+     * trace context its later hops join.
      */
-    public RunState stamped(RunState before, Instant now) {
+    public RunState stamped(RunState before, Instant now, String startTrace) {
         Instant run = startedAt != null || before.started() ? startedAt : now;
         Instant step = currentStep == 0 ? null : currentStep != before.currentStep ? now : stepStartedAt;
-        if (run == startedAt && step == stepStartedAt) {
+        String trace = traceparent != null || before.started() ? traceparent : startTrace;
+        if (run == startedAt && step == stepStartedAt && Objects.equals(trace, traceparent)) {
             return this;
         }
         return new RunState(version, status, runId, workflowId, sessionId, steps, currentStep, attempt, stepInput,
-                timerAt, timerKind, error, earlierFrom, earlierInput, earlierOutputs, actor, firstAttempt, run, step);
+                timerAt, timerKind, error, earlierFrom, earlierInput, earlierOutputs, actor, firstAttempt, run, step,
+                trace);
     }
 }

@@ -4,6 +4,7 @@ import dev.agentflow.processor.run.domain.RunDecider;
 import dev.agentflow.processor.run.domain.RunState;
 import dev.agentflow.runtime.kafka.DeciderProcessor;
 import dev.agentflow.runtime.kafka.IdempotencyProcessor;
+import dev.agentflow.runtime.tracing.RecordTracing;
 import dev.agentflow.schemas.envelope.CommandEnvelope;
 import dev.agentflow.schemas.json.JsonSerde;
 import dev.agentflow.schemas.kafka.Topic;
@@ -213,11 +214,22 @@ public final class RunTopology {
             return "runId";
         }
 
+        @Override
+        protected String spanName() {
+            return NAME;
+        }
+
+        /** Every hop of a run joins the trace of the request that started it. */
+        @Override
+        protected String traceparent(RunState state) {
+            return state.traceparent();
+        }
+
         /** Stamps the run's and its step's start times, and counts what happened. */
         @Override
         protected RunState storing(String runId, RunState before, RunState after, List<RunEvent> events,
                                    Instant now) {
-            RunState stamped = after.stamped(before, now);
+            RunState stamped = after.stamped(before, now, RecordTracing.current().traceparent());
             metrics.record(before, stamped, events, now);
             return stamped;
         }

@@ -446,7 +446,7 @@ class RunDeciderTest {
         RunState old = gwt.given(STARTED, STEP1, DONE1);
         RunState written = new RunState(old.version(), old.status(), old.runId(), old.workflowId(), old.sessionId(),
                 old.steps(), old.currentStep(), old.attempt(), old.stepInput(), old.timerAt(), old.timerKind(),
-                old.error(), 0, null, null, null, null, null, null);
+                old.error(), 0, null, null, null, null, null, null, null);
         RunState next = decider.evolve(written, STEP2);
 
         assertThat(decider.react(next, STEP2).get(0).earlier()).isNull();
