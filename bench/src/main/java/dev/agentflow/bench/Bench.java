@@ -48,6 +48,10 @@ public final class Bench {
             FaultHarness.main(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("observability")) {
+            Observability.main(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         Settings settings;
         try {
             settings = Settings.parse(args);
@@ -173,7 +177,7 @@ public final class Bench {
     }
 
     /** C clients, each starting a run and waiting for it to complete, until {@code runs} runs are done. */
-    private static Map<String, Object> level(Api api, Observer observer, RawKafka raw, SystemUnderTest system,
+    static Map<String, Object> level(Api api, Observer observer, RawKafka raw, SystemUnderTest system,
                                              Settings settings, String workflowId, int clients, int runs,
                                              Map<String, Object> baseline) throws Exception {
         Stats endToEnd = new Stats();
