@@ -158,8 +158,8 @@ final class Observability {
                 .append(options.get("--runs")).append(" measured after ").append(options.get("--warmup"))
                 .append(" warm-up runs; each variant on a system of its own, beside the raw-Kafka baseline measured"
                         + " on its broker.\n\n");
-        md.append("| round | variant | runs/s | vs off, same round | steps/s as % of raw produce | end-to-end p50 / p99 ms"
-                + " | CPU cores | OTLP exports |\n");
+        md.append("| round | variant | runs/s | vs off, same round | steps/s as % of raw produce")
+                .append(" | end-to-end p50 / p99 ms | CPU cores | OTLP exports |\n");
         md.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
         double off = 0;
         for (Map<String, Object> m : measured) {

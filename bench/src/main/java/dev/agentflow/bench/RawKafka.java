@@ -9,6 +9,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
@@ -103,12 +104,33 @@ final class RawKafka implements AutoCloseable {
             }
             if (d != null && d.partitions().size() == partitions
                     && d.partitions().stream().allMatch(p -> p.leader() != null && p.leader().id() >= 0)) {
+                served(topic, partitions);
                 return;
             }
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("Topic " + topic + " has no leader for every partition");
             }
             Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Waits until the leader of each partition takes writes: the controller names a leader before the
+     * broker has applied it, and an idempotent producer whose first batch is refused as
+     * NOT_LEADER_OR_FOLLOWER was seen to retry it for ever (OUT_OF_ORDER_SEQUENCE_NUMBER), stalling
+     * the baseline. One record to each partition, without idempotence, retried until acknowledged.
+     */
+    private void served(String topic, int partitions) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int partition = 0; partition < partitions; partition++) {
+                producer.send(new ProducerRecord<>(topic, partition, null, new byte[0])).get(30, TimeUnit.SECONDS);
+            }
         }
     }
 
