@@ -115,7 +115,9 @@ final class Http {
             HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             String text = response.body();
-            JsonNode body = text == null || text.isBlank() ? null : Json.mapper().readTree(text);
+            // a page or a metrics text has no JSON body (raw() has it)
+            boolean json = response.headers().firstValue("Content-Type").map(t -> t.contains("json")).orElse(true);
+            JsonNode body = text == null || text.isBlank() || !json ? null : Json.mapper().readTree(text);
             return new Response(response.statusCode(), body, response);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

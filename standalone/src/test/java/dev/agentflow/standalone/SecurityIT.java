@@ -20,12 +20,16 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +45,8 @@ import tools.jackson.databind.JsonNode;
  */
 class SecurityIT {
 
+    private static final Pattern REFERENCE_ROW = Pattern.compile("^\\| `(GET|POST|PATCH|DELETE|PUT)`\\s*\\| `([^`]+)`",
+            Pattern.MULTILINE);
     private static final ApiKeys.NewKey VIEWER = ApiKeys.generate();
     private static final ApiKeys.NewKey OPERATOR = ApiKeys.generate();
     private static final ApiKeys.NewKey EDITOR = ApiKeys.generate();
@@ -169,7 +175,9 @@ class SecurityIT {
         List<String> tested = ENDPOINTS.stream().map(e -> e[0] + " " + e[1].replaceAll("/(wf|wr|st|pl)-x", "/*")
                 .replace("/echo", "/*").replace("/versions/1", "/versions/*")).toList();
         assertThat(tested).as("the endpoints this test calls").containsAll(declared.stream()
-                .filter(d -> !d.contains("/error")).toList());
+                // the API's description and Swagger UI: public (theDescriptionCovers… reads them without a credential)
+                .filter(d -> !d.contains("/error") && !d.startsWith("GET /v3/api-docs")
+                        && !d.startsWith("GET /swagger-ui")).toList());
     }
 
     @Test
@@ -337,5 +345,42 @@ class SecurityIT {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The API's OpenAPI description: OpenAPI 3.1, every endpoint the reference lists (with its
+     * method), the bearer credential, JSON answers; Swagger UI shows it. Both readable without a
+     * credential, on an API that needs one everywhere else.
+     */
+    @Test
+    void theDescriptionCoversEveryEndpointOfTheReferenceAndNeedsNoCredential() throws IOException {
+        assertThat(anonymous.get("/api/v1/workflows").status()).as("the API itself needs one").isEqualTo(401);
+
+        Http.Response docs = anonymous.get("/v3/api-docs");
+
+        assertThat(docs.status()).isEqualTo(200);
+        JsonNode api = docs.body();
+        assertThat(api.path("openapi").asString()).startsWith("3.1");
+        assertThat(api.path("components").path("securitySchemes").path(ApiDocumentation.BEARER).path("scheme")
+                .asString()).isEqualTo("bearer");
+        List<String> documented = new ArrayList<>();
+        api.path("paths").properties().forEach(path -> path.getValue().properties().forEach(operation ->
+                documented.add(operation.getKey().toUpperCase() + " " + path.getKey().replaceAll("\\{[^}]+}", "{}"))));
+        Matcher row = REFERENCE_ROW.matcher(Files.readString(Path.of("..", "docs", "reference", "workflows-api.md")));
+        List<String> referenced = new ArrayList<>();
+        while (row.find()) {
+            referenced.add(row.group(1) + " " + row.group(2).replaceAll("\\{[^}]+}", "{}"));
+        }
+        assertThat(referenced).as("the reference's table of endpoints").hasSizeGreaterThanOrEqualTo(12);
+        assertThat(documented).containsAll(referenced);
+        assertThat(api.path("paths").path("/api/v1/workflows/runs/{runId}").path("get").path("responses")
+                .path("200").path("content").has("application/json")).isTrue();
+        assertThat(api.path("paths").path("/api/v1/workflows/runs/{runId}/stream").path("get").path("responses")
+                .path("200").path("content").has("text/event-stream")).isTrue();
+
+        Http.Response ui = anonymous.get("/swagger-ui/index.html");
+        assertThat(ui.status()).isEqualTo(200);
+        assertThat(ui.contentType()).startsWith("text/html");
+        assertThat(ui.header("Content-Security-Policy")).contains("script-src 'self'");
     }
 }
