@@ -377,6 +377,15 @@ class SecurityIT {
                 .path("200").path("content").has("application/json")).isTrue();
         assertThat(api.path("paths").path("/api/v1/workflows/runs/{runId}/stream").path("get").path("responses")
                 .path("200").path("content").has("text/event-stream")).isTrue();
+        JsonNode run = api.path("paths").path("/api/v1/workflows/{id}/run").path("post");
+        assertThat(run.path("responses").properties()).extracting(Map.Entry::getKey)
+                .contains("202", "400", "401", "403", "404", "413", "415", "422", "429", "503").doesNotContain("200");
+        assertThat(run.path("requestBody").path("content").path("application/json").path("schema").path("$ref")
+                .asString()).endsWith("/RunRequest");
+        assertThat(api.path("components").path("schemas").path("RunRequest").path("required").toString())
+                .contains("input");
+        assertThat(run.path("responses").path("422").path("content").path("application/problem+json").path("schema")
+                .path("$ref").asString()).endsWith("/" + ApiDocumentation.PROBLEM);
 
         Http.Response ui = anonymous.get("/swagger-ui/index.html");
         assertThat(ui.status()).isEqualTo(200);
