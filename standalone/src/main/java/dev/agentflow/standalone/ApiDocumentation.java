@@ -56,6 +56,10 @@ class ApiDocumentation {
                     .scheme("bearer").description("An API key, or a JWT of the configured issuer (once either is "
                             + "configured; an API open on loopback takes none)"));
             api.addSecurityItem(new SecurityRequirement().addList(BEARER));
+            // the API writes an absent optional field as null: every field not required may be null
+            if (api.getComponents().getSchemas() != null) {
+                api.getComponents().getSchemas().values().forEach(ApiDocumentation::nullable);
+            }
             api.getComponents().addSchemas(PROBLEM, problem());
             BODIES.forEach((name, schema) -> api.getComponents().addSchemas(name, schema));
             if (api.getPaths() != null) {
@@ -185,6 +189,31 @@ class ApiDocumentation {
                     .content(new Content().addMediaType("application/problem+json",
                             new MediaType().schema(new Schema<>().$ref("#/components/schemas/" + PROBLEM)))));
         }
+    }
+
+    /** The fields of {@code schema} that are not required may be null (OpenAPI 3.1: a type of "null" too). */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private static void nullable(Schema<?> schema) {
+        if (schema.getProperties() == null) {
+            return;
+        }
+        List<String> required = schema.getRequired() == null ? List.of() : schema.getRequired();
+        Map<String, Schema> properties = new LinkedHashMap<>(schema.getProperties());
+        properties.forEach((name, property) -> {
+            if (required.contains(name)) {
+                return;
+            }
+            if (property.get$ref() != null) {
+                Schema either = new Schema<>();
+                either.addOneOfItem(new Schema<>().$ref(property.get$ref()));
+                Schema none = new Schema<>();
+                none.addType("null");
+                either.addOneOfItem(none);
+                schema.getProperties().put(name, either);
+            } else if (property.getTypes() != null && !property.getTypes().isEmpty()) {
+                property.addType("null");
+            }
+        });
     }
 
     private static Schema<?> problem() {

@@ -62,7 +62,9 @@ final class Http {
         try {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(60));
             headers.forEach(request::header);
-            HttpResponse<String> response = client.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpRequest sent = request.GET().build();
+            HttpResponse<String> response = client.send(sent, HttpResponse.BodyHandlers.ofString());
+            ApiContract.check(base(), sent.method(), sent.uri(), response);
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("GET " + path + " answered " + response.statusCode() + ": "
                         + response.body());
@@ -112,10 +114,11 @@ final class Http {
     private Response send(HttpRequest.Builder request) {
         headers.forEach(request::header);
         try {
-            HttpResponse<String> response = client.send(request.timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpRequest sent = request.timeout(Duration.ofSeconds(60)).build();
+            HttpResponse<String> response = client.send(sent, HttpResponse.BodyHandlers.ofString());
+            ApiContract.check(base(), sent.method(), sent.uri(), response);
             String text = response.body();
-            // a page or a metrics text has no JSON body (raw() has it)
+            // a page or a metrics text has no JSON body
             boolean json = response.headers().firstValue("Content-Type").map(t -> t.contains("json")).orElse(true);
             JsonNode body = text == null || text.isBlank() || !json ? null : Json.mapper().readTree(text);
             return new Response(response.statusCode(), body, response);

@@ -387,6 +387,10 @@ class SecurityIT {
         assertThat(run.path("responses").path("422").path("content").path("application/problem+json").path("schema")
                 .path("$ref").asString()).endsWith("/" + ApiDocumentation.PROBLEM);
 
+        long validated = ApiContract.validated();
+        assertThat(viewer.get("/api/v1/workflows").status()).isEqualTo(200);
+        assertThat(ApiContract.validated()).as("every answer is held to the description").isGreaterThan(validated);
+
         Http.Response ui = anonymous.get("/swagger-ui/index.html");
         assertThat(ui.status()).isEqualTo(200);
         assertThat(ui.contentType()).startsWith("text/html");
