@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.springdoc.core.customizers.OpenApiCustomizer;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.info.BuildProperties;
@@ -61,6 +62,7 @@ class ApiDocumentation {
                 api.getComponents().getSchemas().values().forEach(ApiDocumentation::nullable);
             }
             api.getComponents().addSchemas(PROBLEM, problem());
+            Map<String, ReferenceExamples> examples = ReferenceExamples.read();
             BODIES.forEach((name, schema) -> api.getComponents().addSchemas(name, schema));
             if (api.getPaths() != null) {
                 api.getPaths().forEach((name, path) -> path.readOperationsMap().forEach((method, operation) -> {
@@ -72,6 +74,10 @@ class ApiDocumentation {
                     Op op = OPS.get(method + " " + name);
                     if (op != null) {
                         describe(operation, op, method);
+                        ReferenceExamples shown = examples.get(method + " " + VARIABLE.matcher(name).replaceAll("{}"));
+                        if (shown != null) {
+                            shown.addTo(operation, Integer.toString(op.success()));
+                        }
                     }
                 }));
             }
@@ -80,6 +86,7 @@ class ApiDocumentation {
 
     /** The problem+json of every error (RFC 9457), with the fields at fault. */
     static final String PROBLEM = "Problem";
+    private static final Pattern VARIABLE = Pattern.compile("\\{[^}]+}");
 
     /**
      * What springdoc cannot see of an operation: its success status, its request body (the

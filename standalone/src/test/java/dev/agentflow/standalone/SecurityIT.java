@@ -387,6 +387,13 @@ class SecurityIT {
         assertThat(run.path("responses").path("422").path("content").path("application/problem+json").path("schema")
                 .path("$ref").asString()).endsWith("/" + ApiDocumentation.PROBLEM);
 
+        // the reference's examples
+        assertThat(api.path("paths").path("/api/v1/workflows").path("post").path("requestBody").path("content")
+                .path("application/json").path("examples").path("reference").path("value").path("name").asString())
+                .isEqualTo("Tech News Briefing");
+        assertThat(api.path("paths").path("/api/v1/workflows/{workflowId}/runs").path("get").path("responses")
+                .path("200").path("content").path("application/json").path("examples").has("reference")).isTrue();
+
         long validated = ApiContract.validated();
         assertThat(viewer.get("/api/v1/workflows").status()).isEqualTo(200);
         assertThat(ApiContract.validated()).as("every answer is held to the description").isGreaterThan(validated);
