@@ -28,14 +28,20 @@ import tools.jackson.databind.JsonNode;
  * The API's OpenAPI description as a contract every integration test's answers are held to: each
  * answer {@link Http} receives from a documented operation must have a documented status, a
  * documented media type, and a JSON body its schema accepts (networknt's validator, OpenAPI 3.1
- * dialect). The description is read once per system, from its own {@code /v3/api-docs}; a system
- * without one (the services alone) is not checked.
+ * dialect). The description is read once, from the first system that serves it at
+ * {@code /v3/api-docs}; the answers of every system are held to it (they run the same controllers).
  */
 final class ApiContract {
 
     private static final String DOCUMENT = "https://agentflow.test/openapi.json";
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Map<String, Optional<ApiContract>> BY_BASE = new ConcurrentHashMap<>();
+    /**
+     * The description, read once per JVM from the first system that has it: every system of the
+     * tests runs the same controllers (generating it is springdoc's slowest request, a second or two).
+     */
+    private static volatile ApiContract contract;
+    /** Systems that describe no agentflow API (the services alone): asked once. */
+    private static final Map<String, Boolean> UNDESCRIBED = new ConcurrentHashMap<>();
     private static final Pattern VARIABLE = Pattern.compile("\\{[^}]+}");
     private static final AtomicLong VALIDATED = new AtomicLong();
 
@@ -67,7 +73,22 @@ final class ApiContract {
         if (!uri.getPath().startsWith("/api/")) {
             return;
         }
-        BY_BASE.computeIfAbsent(base, ApiContract::load).ifPresent(contract -> contract.check(method, uri, response));
+        ApiContract known = contract;
+        if (known == null && !UNDESCRIBED.containsKey(base)) {
+            synchronized (ApiContract.class) {
+                known = contract;
+                if (known == null) {
+                    known = load(base).orElse(null);
+                    if (known == null) {
+                        UNDESCRIBED.put(base, true);
+                    }
+                    contract = known;
+                }
+            }
+        }
+        if (known != null) {
+            known.check(method, uri, response);
+        }
     }
 
     private static Optional<ApiContract> load(String base) {
