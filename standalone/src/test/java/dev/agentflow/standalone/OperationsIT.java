@@ -5,17 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.web.security.ApiKeys;
+import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -30,10 +41,16 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * What an operator's tools see: the liveness and readiness probes through the start-up sequence
- * and while the broker is gone, health details for {@code admin} only, and the engine's metrics on
- * {@code /actuator/prometheus} counting what a few runs did. On a broker of its own, which it stops.
+ * and while the broker is gone, health details for {@code admin} only, the engine's metrics on
+ * {@code /actuator/prometheus} counting what a few runs did, a run's trace as an OpenTelemetry
+ * collector receives it (an OTLP/HTTP receiver in the test), and a stop during an agent call. On a
+ * broker of its own, which it stops.
  */
 class OperationsIT {
+
+    /** Every span the receiver got: its trace id (hex), name and attributes. */
+    private record Received(String traceId, String name, Map<String, String> attributes) {
+    }
 
     private static final ApiKeys.NewKey VIEWER = ApiKeys.generate();
     private static final ApiKeys.NewKey ADMIN = ApiKeys.generate();
@@ -41,15 +58,19 @@ class OperationsIT {
             Pattern.MULTILINE);
     /** A metric of the engine's, as the docs name it (histograms by their base name). */
     private static final Pattern METRIC = Pattern.compile("agentflow_[a-z_]+?(?=(_bucket|_count|_sum)?[^a-z_])");
+    private static final List<Received> SPANS = new CopyOnWriteArrayList<>();
+    private static final List<String> AGENT_TRACEPARENTS = new CopyOnWriteArrayList<>();
 
     @Test
-    void probesFollowTheTopologiesAndTheBrokerAndTheMetricsCountTheRuns() throws Exception {
+    void probesFollowTheTopologiesAndTheBrokerTheMetricsCountTheRunsAndARunIsOneTrace() throws Exception {
         Path data = Files.createTempDirectory("agentflow-ops");
         int kafkaPort = Http.freePort();
         int controllerPort = Http.freePort();
         int httpPort = Http.freePort();
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(data.resolve("cluster"), kafkaPort, controllerPort);
         ExecutorService starter = Executors.newSingleThreadExecutor();
+        HttpServer collector = collector();
+        String collectorUrl = "http://127.0.0.1:" + collector.getAddress().getPort();
         ConfigurableApplicationContext app = null;
         try {
             String[] args = {"--server.port=" + httpPort, "--agentflow.data-dir=" + data.resolve("app"),
@@ -59,7 +80,11 @@ class OperationsIT {
                     "--agentflow.security.api-keys[0].roles=viewer",
                     "--agentflow.security.api-keys[1].name=root",
                     "--agentflow.security.api-keys[1].hash=" + ADMIN.hash(),
-                    "--agentflow.security.api-keys[1].roles=admin"};
+                    "--agentflow.security.api-keys[1].roles=admin",
+                    "--management.opentelemetry.tracing.export.otlp.endpoint=" + collectorUrl + "/v1/traces",
+                    "--management.tracing.sampling.probability=1.0",
+                    "--agentflow.agents[reviewer].type=http",
+                    "--agentflow.agents[reviewer].url=" + collectorUrl + "/agent"};
             Future<ConfigurableApplicationContext> starting = starter.submit(
                     () -> SpringApplication.run(AgentflowApplication.class, args));
             Http anonymous = new Http("http://127.0.0.1:" + httpPort);
@@ -138,6 +163,27 @@ class OperationsIT {
                 }
             });
 
+            // A run is one trace, from its request to its last agent call
+            String traced = runs.workflow("traced", List.of(step("echo", "first"), step("reviewer", "second")));
+            String tracedRun = runs.start(traced, "in");
+            assertThat(runs.awaitEnd(tracedRun, Duration.ofSeconds(60)).path("status").asString())
+                    .isEqualTo("COMPLETED");
+            Awaitility.await("the run's spans exported").atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                List<Received> ofRun = SPANS.stream().filter(s -> tracedRun.equals(s.attributes().get("runId")))
+                        .toList();
+                assertThat(ofRun).extracting(Received::name).contains("run-decider StartRun", "agent echo",
+                        "run-decider RecordAgentResult", "agent reviewer");
+                assertThat(ofRun).extracting(Received::traceId).as("one trace").containsOnly(ofRun.get(0).traceId());
+                String trace = ofRun.get(0).traceId();
+                assertThat(SPANS).as("the request that started it, in the same trace")
+                        .anyMatch(s -> s.traceId().equals(trace) && s.name().startsWith("http post")
+                                && String.valueOf(s.attributes().get("uri")).endsWith("/run"));
+                assertThat(AGENT_TRACEPARENTS).as("the http agent was told the trace")
+                        .anyMatch(parent -> parent.split("-")[1].equals(trace));
+                assertThat(admin.get("/api/v1/workflows/runs/" + tracedRun).body().path("traceId").asString())
+                        .as("the run's detail names its trace").isEqualTo(trace);
+            });
+
             // The broker goes: not ready (still live); it comes back: ready again
             broker.close();
             broker = null;
@@ -175,6 +221,7 @@ class OperationsIT {
             // its result was written and its request's offset committed before the exit
             assertThat(delayCalls(app.getBean(MeterRegistry.class), "output")).as("not called again").isZero();
         } finally {
+            collector.stop(0);
             starter.shutdownNow();
             if (app != null) {
                 app.close();
@@ -183,6 +230,43 @@ class OperationsIT {
                 broker.close();
             }
         }
+    }
+
+    /** An OTLP/HTTP trace receiver at {@code /v1/traces}, and an http agent at {@code /agent} that notes its traceparent. */
+    private static HttpServer collector() throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/v1/traces", exchange -> {
+            try (InputStream body = exchange.getRequestBody()) {
+                ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(body.readAllBytes());
+                for (ResourceSpans resource : request.getResourceSpansList()) {
+                    for (ScopeSpans scope : resource.getScopeSpansList()) {
+                        for (Span span : scope.getSpansList()) {
+                            Map<String, String> attributes = new HashMap<>();
+                            span.getAttributesList().forEach(kv -> attributes.put(kv.getKey(),
+                                    kv.getValue().getStringValue()));
+                            SPANS.add(new Received(HexFormat.of().formatHex(span.getTraceId().toByteArray()),
+                                    span.getName(), attributes));
+                        }
+                    }
+                }
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        server.createContext("/agent", exchange -> {
+            String traceparent = exchange.getRequestHeaders().getFirst("traceparent");
+            if (traceparent != null) {
+                AGENT_TRACEPARENTS.add(traceparent);
+            }
+            exchange.getRequestBody().readAllBytes();
+            byte[] answer = "{\"output\":\"reviewed\"}".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     /** The delay agent's calls in flight ({@code "in flight"}), or ended in {@code outcome}, in this registry. */
