@@ -76,7 +76,8 @@ final class StandaloneProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx1g", "-jar", jar.toString(),
+                // C1 only, as the test JVMs (the root pom's test.jvm.args): a test's system runs briefly
+                "-Xmx1g", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
                 "--server.port=" + httpPort,
                 "--agentflow.data-dir=" + dataDir,
                 "--agentflow.kafka.port=" + kafkaPort,
