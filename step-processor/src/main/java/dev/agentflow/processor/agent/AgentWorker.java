@@ -374,7 +374,6 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
         }
     }
 
-    /** Commits, per partition, past the longest prefix of answered requests. */
     /**
      * On a stop (nothing new is started): the calls in flight get up to {@link #shutdownTimeout} to
      * end and have their results written; their offsets are committed as they do. The partitions stay
@@ -398,6 +397,7 @@ public final class AgentWorker implements SmartLifecycle, AutoCloseable {
         }
     }
 
+    /** Commits, per partition, past the longest prefix of answered requests. */
     private void commitAnswered() {
         Map<TopicPartition, OffsetAndMetadata> commit = ledger.committable();
         if (!commit.isEmpty()) {
