@@ -74,9 +74,6 @@ final class InProcessSystem implements BeforeAllCallback, AfterAllCallback, Auto
             // Tests drive many writes as one principal from parallel clients; RateLimitIT tests the limit.
             args.add("--agentflow.security.rate-limit.writes=0");
         }
-        // A test's system closes with its delay steps in flight: it need not wait for them (OperationsIT
-        // tests the wait)
-        args.add("--agentflow.workers.shutdown-timeout=1s");
         args.addAll(List.of(settings));
         app = SpringApplication.run(AgentflowApplication.class, args.toArray(String[]::new));
     }

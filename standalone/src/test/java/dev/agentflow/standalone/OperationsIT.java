@@ -81,6 +81,8 @@ class OperationsIT {
                     "--agentflow.security.api-keys[1].name=root",
                     "--agentflow.security.api-keys[1].hash=" + ADMIN.hash(),
                     "--agentflow.security.api-keys[1].roles=admin",
+                    // the default (the tests' config/application.properties say 1 s): the stop waits for the call
+                    "--agentflow.workers.shutdown-timeout=20s",
                     "--management.opentelemetry.tracing.export.otlp.endpoint=" + collectorUrl + "/v1/traces",
                     "--management.tracing.sampling.probability=1.0",
                     "--agentflow.agents[reviewer].type=http",
