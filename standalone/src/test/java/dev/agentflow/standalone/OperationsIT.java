@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.agentflow.schemas.kafka.Topics;
 import dev.agentflow.web.security.ApiKeys;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,6 +39,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.SpringApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.JsonNode;
@@ -86,7 +91,9 @@ class OperationsIT {
                     "--management.opentelemetry.tracing.export.otlp.endpoint=" + collectorUrl + "/v1/traces",
                     "--management.tracing.sampling.probability=1.0",
                     "--agentflow.agents[reviewer].type=http",
-                    "--agentflow.agents[reviewer].url=" + collectorUrl + "/agent"};
+                    "--agentflow.agents[reviewer].url=" + collectorUrl + "/agent",
+                    "--agentflow.agents[broken].type=http",
+                    "--agentflow.agents[broken].url=" + collectorUrl + "/missing"};
             Future<ConfigurableApplicationContext> starting = starter.submit(
                     () -> SpringApplication.run(AgentflowApplication.class, args));
             Http anonymous = new Http("http://127.0.0.1:" + httpPort);
@@ -185,6 +192,28 @@ class OperationsIT {
                 assertThat(admin.get("/api/v1/workflows/runs/" + tracedRun).body().path("traceId").asString())
                         .as("the run's detail names its trace").isEqualTo(trace);
             });
+
+            // A failed agent call is logged with its run, step and trace in the line's context
+            ListAppender<ILoggingEvent> logged = new ListAppender<>();
+            logged.start();
+            Logger calls = (Logger) LoggerFactory.getLogger("dev.agentflow.processor.agent.AgentCalls");
+            calls.addAppender(logged);
+            try {
+                String broken = runs.workflow("broken", List.of(Map.of("agentId", "broken", "action", "x",
+                        "config", Map.of("maxAttempts", 1))));
+                String failed = runs.start(broken, "in");
+                JsonNode end = runs.awaitEnd(failed, Duration.ofSeconds(60));
+                assertThat(end.path("status").asString()).isEqualTo("FAILED");
+                assertThat(logged.list).filteredOn(e -> failed.equals(e.getMDCPropertyMap().get("runId")))
+                        .singleElement().satisfies(e -> {
+                            assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                            assertThat(e.getFormattedMessage()).startsWith("Agent broken failed attempt 1 of step 1");
+                            assertThat(e.getMDCPropertyMap()).containsEntry("workflowId", broken)
+                                    .containsEntry("step", "1").containsEntry("traceId", end.path("traceId").asString());
+                        });
+            } finally {
+                calls.detachAppender(logged);
+            }
 
             // The broker goes: not ready (still live); it comes back: ready again
             broker.close();

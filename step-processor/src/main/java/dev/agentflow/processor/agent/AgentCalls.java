@@ -131,6 +131,15 @@ final class AgentCalls implements AutoCloseable {
 
     /** Writes the outcome as a RecordAgentResult, which carries the call's trace context to the decider. */
     private void record(AgentRequest request, AgentOutcome outcome, CompletableFuture<Void> recorded, Span span) {
+        if (outcome != null && outcome.error() != null) {
+            // the run's ids and its trace in the line's context (MDC), for whoever reads the logs
+            try (RunLogContext logged = RunLogContext.of(request);
+                 Tracer.SpanInScope scope = RecordTracing.current().inScope(span)) {
+                LOG.warn("Agent {} failed attempt {} of step {}{}: {}", request.agentId(), request.attempt(),
+                        request.stepOrder(), outcome.error().retryable() ? " (retryable)" : "",
+                        outcome.error().message());
+            }
+        }
         try {
             RunCommand.RecordAgentResult command = new RunCommand.RecordAgentResult(request.runId(),
                     request.stepOrder(), request.attempt(), outcome);
