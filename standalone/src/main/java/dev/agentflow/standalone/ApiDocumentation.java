@@ -5,7 +5,6 @@ import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
 import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.info.Info;
-import io.swagger.v3.oas.models.info.License;
 import io.swagger.v3.oas.models.media.ArraySchema;
 import io.swagger.v3.oas.models.media.Content;
 import io.swagger.v3.oas.models.media.IntegerSchema;
@@ -18,6 +17,7 @@ import io.swagger.v3.oas.models.responses.ApiResponse;
 import io.swagger.v3.oas.models.responses.ApiResponses;
 import io.swagger.v3.oas.models.security.SecurityRequirement;
 import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.oas.models.tags.Tag;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,14 +43,28 @@ class ApiDocumentation {
 
     static final String BEARER = "bearer";
 
+    private static final String[] WORKFLOWS = {"Workflows", "Workflow definitions: create, edit, clone, delete, "
+            + "their steps and versions"};
+    private static final String[] RUNS = {"Runs", "Runs: start, read, list, retry, fork, resume, cancel, delete"};
+    private static final String[] EVENTS = {"Events", "Event histories, and live streams of runs (SSE)"};
+    private static final String[] AGENTS = {"Agents", "The agents steps can name"};
+    private static final String[] PAYLOADS = {"Payloads", "Payloads stored by reference, whole"};
+    /** The tags (name, description) the description groups its operations by, in order. */
+    private static final List<String[]> TAG_ORDER = List.of(WORKFLOWS, RUNS, EVENTS, AGENTS, PAYLOADS);
+    /** springdoc's tag per controller, and the tag shown instead. */
+    private static final Map<String, String[]> TAGS = Map.of(
+            "workflow-query-controller", WORKFLOWS, "workflow-command-controller", WORKFLOWS,
+            "run-command-controller", RUNS, "run-query-controller", RUNS, "event-controller", EVENTS,
+            "payload-controller", PAYLOADS, "agent-controller", AGENTS);
+
     @Bean
     OpenApiCustomizer agentflowApi(ObjectProvider<BuildProperties> build) {
         return api -> {
             api.info(new Info().title("agentflow API")
                     .description("Workflows of AI agents as steps, run durably on Apache Kafka. "
                             + "See docs/api.md and docs/reference/workflows-api.md.")
-                    .version(build.getIfAvailable() == null ? "dev" : build.getIfAvailable().getVersion())
-                    .license(new License().name("Proprietary")));
+                    .version(build.getIfAvailable() == null ? "dev" : build.getIfAvailable().getVersion()));
+            api.tags(TAG_ORDER.stream().map(tag -> new Tag().name(tag[0]).description(tag[1])).toList());
             api.servers(null); // the server a client reached it on
             api.components(api.getComponents() == null ? new Components() : api.getComponents());
             api.getComponents().addSecuritySchemes(BEARER, new SecurityScheme().type(SecurityScheme.Type.HTTP)
@@ -66,6 +80,11 @@ class ApiDocumentation {
             BODIES.forEach((name, schema) -> api.getComponents().addSchemas(name, schema));
             if (api.getPaths() != null) {
                 api.getPaths().forEach((name, path) -> path.readOperationsMap().forEach((method, operation) -> {
+                    // by what it is about, not by the controller springdoc found it on
+                    if (operation.getTags() != null) {
+                        operation.setTags(operation.getTags().stream()
+                                .map(tag -> TAGS.containsKey(tag) ? TAGS.get(tag)[0] : tag).distinct().toList());
+                    }
                     if (operation.getResponses() != null) {
                         String type = name.endsWith("/stream") ? "text/event-stream"
                                 : name.startsWith("/api/v1/payloads") ? "text/plain" : "application/json";
