@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The fault harness's CI scenario against the packaged jar: three brokers as separate processes,
- * two instances of the system, 300 runs of {@code delay → delay → template} (10 started per second,
+ * two instances of the system, 200 runs of {@code delay → delay → template} (10 started per second,
  * each delay 100 ms: as fast as the run's check allows, to fit the CI budget), the active controller
  * broker and then an instance killed with {@code kill -9} mid-load and started again. Every check the
  * harness makes must pass: no run lost, none started twice, one StepCompleted per step and attempt,
@@ -25,12 +25,12 @@ class FaultHarnessIT {
         String jar = System.getProperty("agentflow.jar", "../standalone/target/agentflow.jar");
 
         Map<String, Object> results = FaultHarness.run(FaultHarness.Options.parse("--jar", jar, "--out",
-                out.toString(), "--scenarios", "ci", "--runs", "300", "--rate", "10", "--delay-ms", "100"));
+                out.toString(), "--scenarios", "ci", "--runs", "200", "--rate", "10", "--delay-ms", "100"));
 
         List<Map<String, Object>> rows = (List<Map<String, Object>>) results.get("scenarios");
         assertThat(rows).hasSize(1);
         Map<String, Object> ci = rows.get(0);
-        assertThat(ci).containsEntry("runsStarted", 300).containsEntry("completed", 300).containsEntry("lost", 0)
+        assertThat(ci).containsEntry("runsStarted", 200).containsEntry("completed", 200).containsEntry("lost", 0)
                 .containsEntry("failedStarts", 0).containsEntry("wrongStatusOrOutput", 0)
                 .containsEntry("extraRuns", 0L).containsEntry("stepsCompletedTwice", 0L)
                 .containsEntry("agentRequestsNotInvoked", 0)
@@ -48,6 +48,6 @@ class FaultHarnessIT {
         assertThat(results).containsEntry("passed", true);
         assertThat((List<Path>) results.get("written")).hasSize(2)
                 .allSatisfy(p -> assertThat(Files.size(p)).isPositive());
-        assertThat((String) results.get("markdown")).contains("| ci | 300 | 300 | 0 | 0 |");
+        assertThat((String) results.get("markdown")).contains("| ci | 200 | 200 | 0 | 0 |");
     }
 }
