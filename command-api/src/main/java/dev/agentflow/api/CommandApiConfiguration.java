@@ -3,6 +3,8 @@ package dev.agentflow.api;
 import dev.agentflow.api.command.CommandGateway;
 import dev.agentflow.api.web.AgentController;
 import dev.agentflow.api.web.CommandExecutor;
+import dev.agentflow.api.web.ConsoleController;
+import dev.agentflow.api.web.MeController;
 import dev.agentflow.api.web.IdempotencyKeys;
 import dev.agentflow.api.web.RunCommandController;
 import dev.agentflow.api.web.WorkflowCommandController;
@@ -30,7 +32,7 @@ import org.springframework.context.annotation.Import;
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnService("command-api")
 @Import({WorkflowCommandController.class, RunCommandController.class, AgentController.class, CommandExecutor.class,
-        IdempotencyKeys.class})
+        IdempotencyKeys.class, MeController.class, ConsoleController.class})
 public class CommandApiConfiguration {
 
     @Bean

@@ -55,7 +55,7 @@ final class StandaloneProcess implements AutoCloseable {
         }
     }
 
-    /** Starts the process and waits until the API answers. */
+    /** Starts the process and waits until the API answers (401 too: credentials are configured). */
     void start() {
         launch();
         Http http = http();
@@ -65,7 +65,8 @@ final class StandaloneProcess implements AutoCloseable {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("The process exited: " + log());
                     }
-                    return http.get("/api/v1/workflows").status() == 200;
+                    int status = http.get("/api/v1/workflows").status();
+                    return status == 200 || status == 401 && http.get("/actuator/health/readiness").status() == 200;
                 });
     }
 

@@ -51,6 +51,12 @@ public final class IndexPages {
         return Page.of(ids.stream().map(view).filter(Objects::nonNull).toList(), total, page, size);
     }
 
+    /** The first {@code size} ids of {@code list}, oldest first or newest first. */
+    public List<String> ids(String list, boolean newestFirst, int size) {
+        return ids(projection.<String>keyValueStorePartitions(indexStore, sourceTopic), list, newestFirst, 0,
+                Math.max(size, 1));
+    }
+
     /** How many entries {@code list} has, over every partition. */
     public long total(String list) {
         return count(projection.<Long>keyValueStorePartitions(countStore, sourceTopic), list);

@@ -99,13 +99,24 @@ public final class RunQueries {
 
     /** A workflow's runs, newest first. */
     public Page<RunView> forWorkflow(String workflowId, int page, int size) {
-        return list(ProjectionTopology.runsOfWorkflow(workflowId), true, page, size);
+        return forWorkflow(workflowId, null, page, size);
+    }
+
+    /** A workflow's runs in a status (all when null), newest first. */
+    public Page<RunView> forWorkflow(String workflowId, RunStatus status, int page, int size) {
+        return list(status == null ? ProjectionTopology.runsOfWorkflow(workflowId)
+                : ProjectionTopology.runsOfWorkflowInStatus(workflowId, status), true, page, size);
     }
 
     /** Runs of every workflow in a status (all when null), oldest first: the operators' inbox. */
     public Page<RunView> byStatus(RunStatus status, int page, int size) {
-        return list(status == null ? ProjectionTopology.ALL_RUNS : ProjectionTopology.runsInStatus(status), false,
-                page, size);
+        return byStatus(status, false, page, size);
+    }
+
+    /** Runs of every workflow in a status (all when null), newest or oldest first. */
+    public Page<RunView> byStatus(RunStatus status, boolean newestFirst, int page, int size) {
+        return list(status == null ? ProjectionTopology.ALL_RUNS : ProjectionTopology.runsInStatus(status),
+                newestFirst, page, size);
     }
 
     public CompletableFuture<Void> whenApplied(String runId, long version) {

@@ -29,22 +29,39 @@ public class RunQueryController {
     }
 
     @GetMapping("/{workflowId}/runs")
-    public Page<RunSummary> forWorkflow(@PathVariable String workflowId, @RequestParam(required = false) String page,
+    public Page<RunSummary> forWorkflow(@PathVariable String workflowId,
+                                        @RequestParam(required = false) String status,
+                                        @RequestParam(required = false) String page,
                                         @RequestParam(required = false) String size) {
         PageRequest request = PageRequest.parse(page, size);
-        Page<RunSummary> result = runs.forWorkflow(workflowId, request.page(), request.size()).map(RunSummary::of);
+        RunStatus inStatus = parseStatus(status);
+        Page<RunSummary> result = runs.forWorkflow(workflowId, inStatus, request.page(), request.size())
+                .map(RunSummary::of);
         if (result.totalElements() == 0 && workflows.findAny(workflowId).isEmpty()) {
             throw NotFound.workflow(workflowId);
         }
         return result;
     }
 
+    /** Every workflow's runs, oldest first (the inbox: {@code status=PAUSED}) or, with {@code order=newest}, newest first. */
     @GetMapping("/runs")
     public Page<RunSummary> inbox(@RequestParam(required = false) String status,
+                                  @RequestParam(required = false) String order,
                                   @RequestParam(required = false) String page,
                                   @RequestParam(required = false) String size) {
         PageRequest request = PageRequest.parse(page, size);
-        return runs.byStatus(parseStatus(status), request.page(), request.size()).map(RunSummary::of);
+        return runs.byStatus(parseStatus(status), newestFirst(order), request.page(), request.size())
+                .map(RunSummary::of);
+    }
+
+    private static boolean newestFirst(String order) {
+        if (order == null || order.isBlank() || order.trim().equalsIgnoreCase("oldest")) {
+            return false;
+        }
+        if (order.trim().equalsIgnoreCase("newest")) {
+            return true;
+        }
+        throw ApiException.badRequest("order", "must be newest or oldest");
     }
 
     @GetMapping("/runs/{runId}")

@@ -93,6 +93,30 @@ public final class WorkflowQueries {
         });
     }
 
+    /**
+     * Live workflows whose name or description contains {@code text} (ignoring case), newest first.
+     * A scan of every live workflow: its cost grows with their number (thousands take milliseconds),
+     * not with the runs.
+     */
+    public Page<WorkflowView> search(String text, int page, int size) {
+        String needle = text.toLowerCase(java.util.Locale.ROOT);
+        ReadOnlyKeyValueStore<String, WorkflowView> views = store();
+        List<WorkflowView> found = new ArrayList<>();
+        int total = (int) Math.min(Integer.MAX_VALUE, lists.total(ProjectionTopology.LIVE_WORKFLOWS));
+        for (String id : lists.ids(ProjectionTopology.LIVE_WORKFLOWS, true, total)) {
+            WorkflowView view = views.get(id);
+            if (view != null && !view.deleted() && (contains(view.name(), needle)
+                    || contains(view.description(), needle))) {
+                found.add(view);
+            }
+        }
+        return Page.of(found, page, size);
+    }
+
+    private static boolean contains(String text, String needle) {
+        return text != null && text.toLowerCase(java.util.Locale.ROOT).contains(needle);
+    }
+
     /** Completes when the view of the workflow has applied {@code version} (read-your-writes). */
     public CompletableFuture<Void> whenApplied(String workflowId, long version) {
         return watch.whenApplied(workflowId, version, () -> {

@@ -8,6 +8,7 @@ import dev.agentflow.views.NotFound;
 import dev.agentflow.views.WorkflowDetail;
 import dev.agentflow.views.WorkflowSummary;
 import dev.agentflow.views.WorkflowVersion;
+import dev.agentflow.web.ApiException;
 import dev.agentflow.web.PageRequest;
 import java.util.List;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,11 +29,18 @@ public class WorkflowQueryController {
         this.queries = queries;
     }
 
+    /** Live workflows, newest first; with {@code q}, those whose name or description contains it. */
     @GetMapping
-    public Page<WorkflowSummary> list(@RequestParam(required = false) String page,
+    public Page<WorkflowSummary> list(@RequestParam(required = false) String q,
+                                      @RequestParam(required = false) String page,
                                       @RequestParam(required = false) String size) {
         PageRequest request = PageRequest.parse(page, size);
-        return queries.page(request.page(), request.size()).map(v -> WorkflowSummary.of(WorkflowQueries.detail(v)));
+        if (q != null && q.length() > 200) {
+            throw ApiException.badRequest("q", "at most 200 characters");
+        }
+        Page<WorkflowView> found = q == null || q.isBlank() ? queries.page(request.page(), request.size())
+                : queries.search(q.trim(), request.page(), request.size());
+        return found.map(v -> WorkflowSummary.of(WorkflowQueries.detail(v)));
     }
 
     @GetMapping("/{id}")

@@ -20,8 +20,12 @@ import org.slf4j.LoggerFactory;
 public final class ListIndex {
 
     private static final Logger LOG = LoggerFactory.getLogger(ListIndex.class);
-    /** A key no entry can have (entries start with a list's name): the index covers the views. */
-    private static final String FILLED = "#filled";
+    /**
+     * A key no entry can have (entries start with a list's name): the index covers the views. Its
+     * number goes up when a new kind of list is added (2: a workflow's runs in a status), so that an
+     * index filled before is filled again, adding the new lists' entries (adding is idempotent).
+     */
+    private static final String FILLED = "#filled:2";
 
     private final KeyValueStore<String, String> entries;
     private final KeyValueStore<String, Long> counts;

@@ -104,6 +104,11 @@ public final class ProjectionTopology {
         return "workflow:" + workflowId;
     }
 
+    /** A workflow's runs in one status (a list's name never holds '|'; ids cannot). */
+    public static String runsOfWorkflowInStatus(String workflowId, RunStatus status) {
+        return "workflow:" + workflowId + ":status:" + status.name();
+    }
+
     /** The projection's name on one instance: every instance keeps every view, under its own application id. */
     public static String appName(String instanceId) {
         return NAME + "-" + instanceId;
@@ -253,22 +258,26 @@ public final class ProjectionTopology {
         });
     }
 
-    /** Keeps a run in the list of all runs, of its workflow and of its status. */
+    /** Keeps a run in the list of all runs, of its workflow, of its status and of its workflow's in its status. */
     private static void indexRun(ListIndex lists, RunView before, RunView after) {
         if (before != null && !before.createdAt().equals(after.createdAt())) {
             // a started run is listed by when it started, no longer by when its start was requested
             lists.remove(ALL_RUNS, before.createdAt(), before.id());
             lists.remove(runsOfWorkflow(before.workflowId()), before.createdAt(), before.id());
             lists.remove(runsInStatus(before.status()), before.createdAt(), before.id());
+            lists.remove(runsOfWorkflowInStatus(before.workflowId(), before.status()), before.createdAt(), before.id());
             before = null;
         }
         if (before == null) {
             lists.add(ALL_RUNS, after.createdAt(), after.id());
             lists.add(runsOfWorkflow(after.workflowId()), after.createdAt(), after.id());
             lists.add(runsInStatus(after.status()), after.createdAt(), after.id());
+            lists.add(runsOfWorkflowInStatus(after.workflowId(), after.status()), after.createdAt(), after.id());
         } else if (before.status() != after.status()) {
             lists.remove(runsInStatus(before.status()), before.createdAt(), before.id());
             lists.add(runsInStatus(after.status()), after.createdAt(), after.id());
+            lists.remove(runsOfWorkflowInStatus(before.workflowId(), before.status()), before.createdAt(), before.id());
+            lists.add(runsOfWorkflowInStatus(after.workflowId(), after.status()), after.createdAt(), after.id());
         }
     }
 

@@ -196,7 +196,8 @@ public record AgentDefinition(String name, String description, String type, Stri
     /** What the API shows: never a URL or key. */
     public AgentDescriptor descriptor(String id) {
         return new AgentDescriptor(id, name, description, type, model,
-                tools.stream().map(ToolDefinition::name).toList());
+                tools.stream().map(ToolDefinition::name).toList(),
+                tools.stream().filter(ToolDefinition::requiresApproval).map(ToolDefinition::name).toList());
     }
 
     private static boolean httpUrl(String url) {

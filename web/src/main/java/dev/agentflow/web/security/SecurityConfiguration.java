@@ -74,6 +74,17 @@ public class SecurityConfiguration {
 
     /** The API's OpenAPI description and Swagger UI, which show it: readable by everyone. */
     static final String[] DOCS = {"/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**"};
+    /**
+     * The operator console's pages and its static files (command-api's {@code ConsoleController} and
+     * {@code static/console/}): readable by everyone, as they hold no data; the console signs in
+     * with a bearer credential and calls the API like any client.
+     */
+    /** Who the caller is and whether a credential is needed: open to everyone (it holds nothing else). */
+    public static final String ME = "/api/v1/me";
+    public static final String[] CONSOLE = {"/", "/workflows", "/workflows/**", "/runs", "/runs/**", "/inbox",
+            "/agents", "/sign-in", "/console/**"};
+    private static final RequestMatcher CONSOLE_FILES = new OrRequestMatcher(java.util.Arrays.stream(CONSOLE)
+            .map(p -> (RequestMatcher) PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, p)).toList());
     private static final RequestMatcher UI = new OrRequestMatcher(
             PathPatternRequestMatcher.withDefaults().matcher("/swagger-ui.html"),
             PathPatternRequestMatcher.withDefaults().matcher("/swagger-ui/**"));
@@ -86,6 +97,14 @@ public class SecurityConfiguration {
     @Bean
     ApiKeys apiKeys(SecurityProperties properties) {
         return new ApiKeys(properties.apiKeys());
+    }
+
+    /** Whether callers must present a credential (keys or JWTs configured, and the mode is not none). */
+    @Bean
+    AuthenticationRequirement authenticationRequirement(SecurityProperties properties, ApiKeys keys,
+                                                        ObjectProvider<JwtDecoder> jwtDecoder) {
+        return new AuthenticationRequirement(properties.mode() != SecurityProperties.Mode.none
+                && (!keys.isEmpty() || jwtDecoder.getIfAvailable() != null));
     }
 
     @Bean
@@ -113,8 +132,14 @@ public class SecurityConfiguration {
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .headers(headers -> headers
                         // the API answers data, never a page to render; Swagger UI is a page, of this origin only
-                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(new NegatedRequestMatcher(UI),
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(
+                                new NegatedRequestMatcher(new OrRequestMatcher(UI, CONSOLE_FILES)),
                                 new ContentSecurityPolicyHeaderWriter("default-src 'none'; frame-ancestors 'none'")))
+                        // the console: its own scripts, styles and API calls, nothing inline, nothing from elsewhere
+                        .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(CONSOLE_FILES,
+                                new ContentSecurityPolicyHeaderWriter("default-src 'none'; script-src 'self'; "
+                                        + "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+                                        + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")))
                         .addHeaderWriter(new DelegatingRequestMatcherHeaderWriter(UI, new ContentSecurityPolicyHeaderWriter(
                                 "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
                                         + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'")))
@@ -159,6 +184,10 @@ public class SecurityConfiguration {
                     requests.requestMatchers("/actuator/health", "/actuator/health/**").permitAll();
                     // the API's description (the contract, no data) and the page that shows it
                     requests.requestMatchers(HttpMethod.GET, DOCS).permitAll();
+                    // the console's pages and files (no data: it calls the API with the user's credential)
+                    requests.requestMatchers(HttpMethod.GET, CONSOLE).permitAll();
+                    // who the caller is: for one without a credential only that one is needed
+                    requests.requestMatchers(HttpMethod.GET, ME).permitAll();
                     EndpointRoles.authorize(requests);
                 });
         return http.build();
