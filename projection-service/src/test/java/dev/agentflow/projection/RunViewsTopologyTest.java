@@ -164,7 +164,7 @@ class RunViewsTopologyTest {
                 ProjectionTopology.runsOfWorkflow("wf-1"))).isEqualTo(2);
         String asked = String.format("%019d%09d|", AT.getEpochSecond(), AT.getNano());
         assertThat(all(ProjectionTopology.RUN_INDEX_STORE)).as("every list entry where the start was asked")
-                .extracting(e -> e.key).filteredOn(k -> k.contains("|")).hasSize(6)
+                .extracting(e -> e.key).filteredOn(k -> k.contains("|")).hasSize(8) // 4 lists per run
                 .allMatch(k -> k.contains(asked));
     }
 
@@ -301,6 +301,34 @@ class RunViewsTopologyTest {
         assertThat(count(ProjectionTopology.runsInStatus(RunStatus.PAUSED))).isEqualTo(1);
         assertThat(count(ProjectionTopology.runsInStatus(RunStatus.RUNNING))).isEqualTo(1);
         assertThat(count(ProjectionTopology.runsInStatus(RunStatus.FAILED))).isZero();
+        // a workflow's runs in a status: the console's filter of one workflow's runs
+        assertThat(page(ProjectionTopology.runsOfWorkflowInStatus("wf-1", RunStatus.PAUSED), true, 0, 10))
+                .containsExactly("wr-b");
+        assertThat(page(ProjectionTopology.runsOfWorkflowInStatus("wf-1", RunStatus.COMPLETED), true, 0, 10))
+                .containsExactly("wr-c");
+        assertThat(page(ProjectionTopology.runsOfWorkflowInStatus("wf-1", RunStatus.RUNNING), true, 0, 10)).isEmpty();
+        assertThat(count(ProjectionTopology.runsOfWorkflowInStatus("wf-1", RunStatus.PAUSED))).isEqualTo(1);
+    }
+
+    @Test
+    void anIndexFilledBeforeTheListsOfAWorkflowsRunsInAStatusIsFilledAgain() {
+        KeyValueStore<String, RunView> views = driver.getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE);
+        KeyValueStore<String, String> index = driver.getKeyValueStore(ProjectionTopology.RUN_INDEX_STORE);
+        views.put("wr-old", new RunView("wr-old", "wf-1", null, RunStatus.PAUSED, 1, 1, Payload.inline("in"), null,
+                AT, AT, 3, null, null, null, null, null));
+        // as an index of the version before left it: the run in its lists, and the mark of that version
+        index.put(ListIndex.entry(ProjectionTopology.ALL_RUNS, AT, "wr-old"), "wr-old");
+        index.put(ListIndex.entry(ProjectionTopology.runsOfWorkflow("wf-1"), AT, "wr-old"), "wr-old");
+        index.put(ListIndex.entry(ProjectionTopology.runsInStatus(RunStatus.PAUSED), AT, "wr-old"), "wr-old");
+        index.put("#filled", "#filled");
+
+        runAt("wr-new", 1, AT.plusSeconds(1), new RunEvent.RunStarted("wr-new", "wf-1", null, Payload.inline("in"),
+                steps(1)));
+
+        assertThat(page(ProjectionTopology.runsOfWorkflowInStatus("wf-1", RunStatus.PAUSED), true, 0, 10))
+                .containsExactly("wr-old");
+        assertThat(count(ProjectionTopology.ALL_RUNS)).isEqualTo(2);
+        assertThat(count(ProjectionTopology.runsInStatus(RunStatus.PAUSED))).isEqualTo(1);
     }
 
     @Test

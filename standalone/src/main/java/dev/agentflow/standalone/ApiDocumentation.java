@@ -118,7 +118,8 @@ class ApiDocumentation {
     private static final Map<String, Op> OPS = Map.ofEntries(
             Map.entry("POST /api/v1/workflows", new Op(201, "The workflow created (Location: its URL)",
                     "CreateWorkflow", 400, 422)),
-            Map.entry("GET /api/v1/workflows", new Op(200, "A page of workflows, newest first", null, 400)),
+            Map.entry("GET /api/v1/workflows", new Op(200,
+                    "A page of workflows, newest first (q: those whose name or description contains it)", null, 400)),
             Map.entry("GET /api/v1/workflows/{id}", new Op(200, "The workflow with its steps", null, 404)),
             Map.entry("PATCH /api/v1/workflows/{id}", new Op(200, "The workflow changed", "UpdateWorkflow", 400, 404)),
             Map.entry("DELETE /api/v1/workflows/{id}", new Op(204, "Deleted", null, 404)),
@@ -136,9 +137,13 @@ class ApiDocumentation {
             Map.entry("POST /api/v1/workflows/{id}/clone", new Op(201, "The clone with its steps", null, 404)),
             Map.entry("POST /api/v1/workflows/{id}/run", new Op(202, "The run is started (Location: the run)",
                     "RunRequest", 400, 404, 422)),
-            Map.entry("GET /api/v1/workflows/{workflowId}/runs", new Op(200, "A page of its runs, newest first", null,
-                    400, 404)),
-            Map.entry("GET /api/v1/workflows/runs", new Op(200, "A page of runs, oldest first", null, 400)),
+            Map.entry("GET /api/v1/workflows/{workflowId}/runs", new Op(200,
+                    "A page of its runs, newest first (status: in that status only)", null, 400, 404)),
+            Map.entry("GET /api/v1/workflows/runs", new Op(200,
+                    "A page of runs of every workflow, oldest first (order=newest: newest first; status: in that "
+                            + "status only, PAUSED for the inbox)", null, 400)),
+            Map.entry("GET /api/v1/me", new Op(200, "Who the caller is, their roles (the implied ones too) and "
+                    + "whether a credential is needed; public", null)),
             Map.entry("GET /api/v1/workflows/runs/{runId}", new Op(200, "The run, its steps and its trace", null, 404)),
             Map.entry("POST /api/v1/workflows/runs/{runId}/resume", new Op(202, "The run goes on with this output",
                     "Resume", 400, 404, 409)),

@@ -112,6 +112,9 @@ class AgentsIT {
         assertThat(webAgent.get("model").asString()).isEqualTo("gpt-4o-mini");
         assertThat(http.get("/api/v1/agents/publisher").body().get("tools").toString())
                 .isEqualTo("[\"lookup\",\"publish\"]");
+        // which of them pause the run for an operator (the console's catalog marks them)
+        assertThat(http.get("/api/v1/agents/publisher").body().get("approvalTools").toString())
+                .isEqualTo("[\"publish\"]");
     }
 
     @Test

@@ -151,6 +151,12 @@ class ConsoleIT {
         assertThat(page.locator("li[aria-label='Step 2'] textarea[name=action]")).hasValue("third({{input}})");
         assertThat(page.locator("li[aria-label='Step 3'] select[name=agentId]")).hasValue("delay");
         shot(page, "workflow");
+        page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Versions")).click();
+        // the last change moved step 3 up: the template moved to position 2, the delay to 3
+        assertThat(page.locator("table.diff")).containsText("position 3");
+        assertThat(page.locator("table.diff")).containsText("moved");
+        shot(page, "versions");
+        page.goBack();
 
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Run").setExact(true)).click();
         page.getByLabel("Input").fill("hello");
@@ -323,8 +329,15 @@ class ConsoleIT {
     private static void shot(Page page, String name) {
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + "-laptop.png")).setFullPage(true));
         page.setViewportSize(390, 844);
+        settled(page);
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + "-phone.png")).setFullPage(true));
         page.setViewportSize(1280, 800);
+        settled(page);
+    }
+
+    /** Once the page has laid itself out and painted at its new size (two animation frames). */
+    private static void settled(Page page) {
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))");
     }
 
     private static String workflow(String name, String... steps) {

@@ -64,6 +64,40 @@ class RunsApiIT {
     }
 
     @Test
+    void listsFilterAsTheConsoleAsks() {
+        String name = "Needle " + System.nanoTime();
+        String wf = flows.workflow(name, "{\"agentId\":\"human_approval\",\"action\":\"ok?\"}");
+        String other = flows.workflow("haystack", "{\"agentId\":\"echo\"}");
+        String paused = flows.start(wf, "a");
+        flows.awaitStatus(paused, "PAUSED", Duration.ofSeconds(30));
+        String completed = flows.start(other, "b");
+        flows.awaitStatus(completed, "COMPLETED", Duration.ofSeconds(30));
+
+        // workflows whose name or description contains q, ignoring case
+        JsonNode found = http.get("/api/v1/workflows?q=" + name.toLowerCase().replace(' ', '+')).body();
+        assertThat(found.get("totalElements").asInt()).isEqualTo(1);
+        assertThat(found.get("content").get(0).get("id").asString()).isEqualTo(wf);
+        assertThat(http.get("/api/v1/workflows?q=" + "x".repeat(201)).status()).isEqualTo(400);
+        // every workflow's runs, newest first on request (oldest first stays the default: the inbox)
+        JsonNode newest = http.get("/api/v1/workflows/runs?order=newest&size=2").body();
+        assertThat(newest.get("content").get(0).get("id").asString()).isEqualTo(completed);
+        assertThat(newest.get("content").get(1).get("id").asString()).isEqualTo(paused);
+        assertThat(http.get("/api/v1/workflows/runs?order=sideways").status()).isEqualTo(400);
+        // one workflow's runs in a status
+        assertThat(http.get("/api/v1/workflows/" + wf + "/runs?status=PAUSED").body().get("totalElements").asInt())
+                .isEqualTo(1);
+        assertThat(http.get("/api/v1/workflows/" + wf + "/runs?status=COMPLETED").body().get("totalElements").asInt())
+                .isZero();
+        assertThat(http.get("/api/v1/workflows/" + wf + "/runs?status=LOST").status()).isEqualTo(400);
+        assertThat(http.post("/api/v1/workflows/runs/" + paused + "/cancel", null).status()).isEqualTo(202);
+        flows.awaitStatus(paused, "CANCELLED", Duration.ofSeconds(30));
+        assertThat(http.get("/api/v1/workflows/" + wf + "/runs?status=PAUSED").body().get("totalElements").asInt())
+                .isZero();
+        assertThat(http.get("/api/v1/workflows/" + wf + "/runs?status=CANCELLED").body().get("content").get(0)
+                .get("id").asString()).isEqualTo(paused);
+    }
+
+    @Test
     void humanInTheLoopPausesAndResumesWithTheApprovedOutput() {
         String wf = flows.workflow("runs", "{\"agentId\":\"template\",\"action\":\"Summary: {{input}}\"}",
                 "{\"agentId\":\"human_approval\",\"action\":\"Approve the summary\"}",

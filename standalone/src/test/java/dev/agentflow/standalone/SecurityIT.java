@@ -177,7 +177,35 @@ class SecurityIT {
         assertThat(tested).as("the endpoints this test calls").containsAll(declared.stream()
                 // the API's description and Swagger UI: public (theDescriptionCovers… reads them without a credential)
                 .filter(d -> !d.contains("/error") && !d.startsWith("GET /v3/api-docs")
-                        && !d.startsWith("GET /swagger-ui")).toList());
+                        && !d.startsWith("GET /swagger-ui")
+                        // the console's pages and GET /api/v1/me: public (theConsoleAndMe…)
+                        && d.contains(" /api/") && !d.equals("GET /api/v1/me")).toList());
+    }
+
+    @Test
+    void theConsoleAndMeArePublicAndMeTellsOnlyWhetherACredentialIsNeeded() {
+        for (String page : List.of("/", "/workflows", "/workflows/wf-x/runs", "/runs/wr-x", "/inbox", "/agents",
+                "/sign-in")) {
+            Http.Response response = anonymous.get(page);
+            assertThat(response.status()).as(page).isEqualTo(200);
+            assertThat(response.contentType()).as(page).startsWith("text/html");
+            assertThat(response.header("Content-Security-Policy")).as(page)
+                    .contains("script-src 'self'").doesNotContain("unsafe");
+            assertThat(response.raw().body()).contains("/console/app.js");
+        }
+        assertThat(anonymous.get("/console/app.js").status()).isEqualTo(200);
+        JsonNode signedOut = anonymous.get("/api/v1/me").body();
+        assertThat(signedOut.path("authentication").asString()).isEqualTo("required");
+        assertThat(signedOut.path("roles")).isEmpty();
+        assertThat(signedOut.path("actor").asString()).isEqualTo("anonymous");
+        assertThat(viewer.get("/api/v1/me").body().path("roles").toString()).isEqualTo("[\"viewer\"]");
+        assertThat(operator.get("/api/v1/me").body().path("roles").toString()).isEqualTo("[\"viewer\",\"operator\"]");
+        JsonNode root = admin.get("/api/v1/me").body();
+        assertThat(root.path("actor").asString()).isEqualTo("key:root");
+        assertThat(root.path("roles").toString()).isEqualTo("[\"viewer\",\"operator\",\"editor\",\"admin\"]");
+        // a credential that is not valid is still refused there
+        assertProblem(system.http().withHeader("Authorization", "Bearer af_notakey").get("/api/v1/me"), 401,
+                "GET /api/v1/me with an unknown key");
     }
 
     @Test
