@@ -4,7 +4,7 @@
 import {api} from './api.js';
 import {can, refreshInboxBadge} from './app.js';
 import {approvalForm, shortId, workflowName} from './runs.js';
-import {h, fill, problemBox, emptyState, pager, timeTag, toast, confirmDialog, setTitle} from './ui.js';
+import {h, fill, problemBox, emptyState, pager, timeTag, toast, reasonDialog, setTitle} from './ui.js';
 
 export async function inboxPage(main, {query, signal}) {
   setTitle('Inbox');
@@ -38,8 +38,10 @@ export async function inboxPage(main, {query, signal}) {
             h('a', {href: `/workflows/${run.workflowId}`}, wfNames[i]), ' · paused at step ', String(run.currentStepOrder),
             ' · waiting since ', timeTag(run.updatedAt), ' · started by ', run.startedBy || '—'),
           can('operator') ? approvalForm(run, output => act('resume', {output}, 'Approved: the run goes on'), async () => {
-            if (await confirmDialog('Reject and cancel this run?', 'The run ends as CANCELLED; its history stays.', 'Reject')) {
-              act('cancel', undefined, 'Rejected: the run is cancelled');
+            const reason = await reasonDialog('Reject and cancel this run?', 'The run ends as CANCELLED; its history stays.',
+              'Reject');
+            if (reason !== null) {
+              act('cancel', reason ? {reason} : undefined, 'Rejected: the run is cancelled');
             }
           }) : h('p', {class: 'muted'}, 'Operators approve or reject it.'),
           status);

@@ -5,7 +5,7 @@
 import {api, stream} from './api.js';
 import {can, navigate, refreshInboxBadge} from './app.js';
 import {h, fill, field, problemBox, emptyState, pager, timeTag, toast, statusBadge, formatDuration, payload,
-  confirmDialog, setTitle} from './ui.js';
+  reasonDialog, setTitle} from './ui.js';
 
 const STATUSES = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'];
 const FINISHED = ['COMPLETED', 'FAILED', 'CANCELLED'];
@@ -184,6 +184,9 @@ function runHeader(run, wfName) {
   if (run.cancelledBy) {
     meta.push(['Cancelled by', run.cancelledBy]);
   }
+  if (run.cancelReason) {
+    meta.push(['Reason', run.cancelReason]);
+  }
   if (run.forkedFrom) {
     meta.push(['Forked from', h('span', {}, h('a', {href: `/runs/${run.forkedFrom.runId}`}, shortId(run.forkedFrom.runId)),
       ` at step ${run.forkedFrom.fromStep}`)]);
@@ -224,16 +227,20 @@ function runControls(run, state, refresh, follow) {
   const parts = [];
   if (run.status === 'PAUSED' && run.pendingApproval) {
     parts.push(approvalForm(run, (output) => act('resume', {output}, 'Approved: the run goes on'), async () => {
-      if (await confirmDialog('Reject and cancel this run?', 'The run ends as CANCELLED; its history stays.', 'Reject')) {
-        act('cancel', undefined, 'Rejected: the run is cancelled');
+      const reason = await reasonDialog('Reject and cancel this run?', 'The run ends as CANCELLED; its history stays.',
+        'Reject');
+      if (reason !== null) {
+        act('cancel', reason ? {reason} : undefined, 'Rejected: the run is cancelled');
       }
     }));
   }
   const buttons = [];
   if (run.status === 'RUNNING' || run.status === 'PAUSED') {
     buttons.push(h('button', {type: 'button', class: 'btn btn-danger', onclick: async () => {
-      if (await confirmDialog('Cancel this run?', 'It ends as CANCELLED at once; a retry can take it up again.', 'Cancel run')) {
-        act('cancel', undefined, 'Run cancelled');
+      const reason = await reasonDialog('Cancel this run?', 'It ends as CANCELLED at once; a retry can take it up again.',
+        'Cancel run');
+      if (reason !== null) {
+        act('cancel', reason ? {reason} : undefined, 'Run cancelled');
       }
     }}, 'Cancel run'));
   }

@@ -162,6 +162,29 @@ export function confirmDialog(title, text, confirmLabel) {
   });
 }
 
+/**
+ * A confirmation dialog that asks why (a cancel, a rejection): resolves with the reason given ('' for
+ * none), or null when the user keeps things as they are.
+ */
+export function reasonDialog(title, text, confirmLabel) {
+  return new Promise(resolve => {
+    const reason = h('textarea', {name: 'reason', rows: 3, maxlength: 2000});
+    const dialog = h('dialog', {class: 'dialog', 'aria-labelledby': 'dlg-title'},
+      h('h2', {id: 'dlg-title'}, title), h('p', {}, text),
+      h('form', {method: 'dialog'}, field('Reason (optional)', reason, 'Recorded in the run\'s history.'),
+        h('div', {class: 'actions'},
+          h('button', {value: 'cancel', class: 'btn'}, 'Keep it'),
+          h('button', {value: 'ok', class: 'btn btn-danger'}, confirmLabel))));
+    dialog.addEventListener('close', () => {
+      resolve(dialog.returnValue === 'ok' ? reason.value.trim() : null);
+      dialog.remove();
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    reason.focus();
+  });
+}
+
 export function setTitle(...parts) {
   document.title = [...parts, 'agentflow'].filter(Boolean).join(' · ');
 }

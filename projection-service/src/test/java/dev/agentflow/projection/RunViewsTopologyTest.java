@@ -315,7 +315,7 @@ class RunViewsTopologyTest {
         KeyValueStore<String, RunView> views = driver.getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE);
         KeyValueStore<String, String> index = driver.getKeyValueStore(ProjectionTopology.RUN_INDEX_STORE);
         views.put("wr-old", new RunView("wr-old", "wf-1", null, RunStatus.PAUSED, 1, 1, Payload.inline("in"), null,
-                AT, AT, 3, null, null, null, null, null));
+                AT, AT, 3, null, null, null, null, null, null));
         // as an index of the version before left it: the run in its lists, and the mark of that version
         index.put(ListIndex.entry(ProjectionTopology.ALL_RUNS, AT, "wr-old"), "wr-old");
         index.put(ListIndex.entry(ProjectionTopology.runsOfWorkflow("wf-1"), AT, "wr-old"), "wr-old");
@@ -335,7 +335,7 @@ class RunViewsTopologyTest {
     void runViewsWrittenBeforeTheListsExistedAreIndexedOnce() {
         KeyValueStore<String, RunView> views = driver.getKeyValueStore(ProjectionTopology.RUN_VIEW_STORE);
         views.put("wr-old", new RunView("wr-old", "wf-1", null, RunStatus.PAUSED, 1, 1, Payload.inline("in"), null,
-                AT, AT, 3, null, null, null, null, null));
+                AT, AT, 3, null, null, null, null, null, null));
 
         runAt("wr-new", 1, AT.plusSeconds(1), new RunEvent.RunStarted("wr-new", "wf-1", null, Payload.inline("in"),
                 steps(1)));

@@ -147,7 +147,8 @@ class ApiDocumentation {
             Map.entry("GET /api/v1/workflows/runs/{runId}", new Op(200, "The run, its steps and its trace", null, 404)),
             Map.entry("POST /api/v1/workflows/runs/{runId}/resume", new Op(202, "The run goes on with this output",
                     "Resume", 400, 404, 409)),
-            Map.entry("POST /api/v1/workflows/runs/{runId}/cancel", new Op(202, "The run is cancelled", null, 404, 409)),
+            Map.entry("POST /api/v1/workflows/runs/{runId}/cancel", new Op(202, "The run is cancelled", "Cancel", 400,
+                    404, 409)),
             Map.entry("POST /api/v1/workflows/runs/{runId}/retry", new Op(202, "The run goes on from its step", null,
                     404, 409)),
             Map.entry("POST /api/v1/workflows/runs/{runId}/fork", new Op(202, "A new run, from that step", "Fork", 400,
@@ -169,6 +170,9 @@ class ApiDocumentation {
             Map.entry("GET /api/agents", new Op(200, "The agents (the Agent Manager's path)", null)),
             Map.entry("GET /api/agents/{agentId}", new Op(200, "The agent (the Agent Manager's path)", null, 404)));
 
+    /** Bodies that may be left out. */
+    private static final Set<String> OPTIONAL_BODIES = Set.of("Cancel");
+
     /** The request bodies, as the controllers read them (unknown fields are refused). */
     private static final Map<String, Schema<?>> BODIES = Map.of(
             "CreateWorkflow", body(Map.of("name", string("Its name"), "description", string("What it is for")),
@@ -186,6 +190,7 @@ class ApiDocumentation {
                     string("Groups runs whose agents share a history; generated when omitted"), "definitionVersion",
                     integer("Runs this version of the definition; omitted: the latest")), "input"),
             "Resume", body(Map.of("output", string("The approved output of the paused step")), "output"),
+            "Cancel", body(Map.of("reason", string("Why (at most 2000 characters); shown as the run's cancelReason"))),
             "Fork", body(Map.of("fromStep", integer("The first step the new run executes"), "input",
                     string("That step's input; omitted: the one it had"), "definitionVersion",
                     integer("The definition it runs; omitted: the latest"), "sessionId",
@@ -203,7 +208,7 @@ class ApiDocumentation {
         }
         responses.addApiResponse(Integer.toString(op.success()), success);
         if (op.body() != null) {
-            operation.setRequestBody(new RequestBody().required(true).content(new Content().addMediaType(
+            operation.setRequestBody(new RequestBody().required(!OPTIONAL_BODIES.contains(op.body())).content(new Content().addMediaType(
                     "application/json", new MediaType().schema(new Schema<>().$ref("#/components/schemas/"
                             + op.body())))));
         }

@@ -198,10 +198,11 @@ class ConsoleIT {
                 "{\"agentId\":\"delay\",\"config\":{\"delayMs\":1500}}",
                 "{\"agentId\":\"template\",\"action\":\"final({{input}})\"}");
         String run = start(workflow, "news");
+        String rejected = start(workflow, "gossip");
         Page page = newPage(ADMIN.key());
         page.navigate(base + "/workflows");
-        // the badge counts it, on every page
-        assertThat(page.locator("#inbox-badge")).hasText("1");
+        // the badge counts them, on every page
+        assertThat(page.locator("#inbox-badge")).hasText("2");
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName(Pattern.compile("^Inbox"))).click();
         Locator item = page.locator("li[aria-label='Run " + run + "']");
         assertThat(item).containsText("Check the draft before it goes out");
@@ -209,8 +210,18 @@ class ConsoleIT {
         shot(page, "inbox");
         item.getByLabel("Output to continue with").fill("draft(news), approved with edits");
         item.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Approve")).click();
+        assertThat(page.locator("#inbox-badge")).hasText("1");
+        // the other one is rejected, saying why
+        page.locator("li[aria-label='Run " + rejected + "']").getByRole(AriaRole.BUTTON,
+                new Locator.GetByRoleOptions().setName("Reject")).click();
+        Locator dialog = page.getByRole(AriaRole.DIALOG);
+        dialog.getByLabel("Reason (optional)").fill("Not news");
+        dialog.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Reject")).click();
         assertThat(page.locator("#inbox-badge")).isHidden();
         assertThat(page.getByText("Nothing waits for approval.")).isVisible();
+        page.navigate(base + "/runs/" + rejected);
+        assertThat(page.locator("#run-status")).hasText("CANCELLED");
+        assertThat(page.locator("dl.meta").first()).containsText("Not news");
 
         page.navigate(base + "/runs/" + run);
         Locator step2 = page.locator("li[aria-label='Step 2']");

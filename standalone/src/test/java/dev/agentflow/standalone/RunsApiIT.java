@@ -89,8 +89,15 @@ class RunsApiIT {
         assertThat(http.get("/api/v1/workflows/" + wf + "/runs?status=COMPLETED").body().get("totalElements").asInt())
                 .isZero();
         assertThat(http.get("/api/v1/workflows/" + wf + "/runs?status=LOST").status()).isEqualTo(400);
-        assertThat(http.post("/api/v1/workflows/runs/" + paused + "/cancel", null).status()).isEqualTo(202);
-        flows.awaitStatus(paused, "CANCELLED", Duration.ofSeconds(30));
+        // a cancel may say why (the console's reject): at most 2000 characters, kept in the event and the detail
+        assertThat(http.post("/api/v1/workflows/runs/" + paused + "/cancel",
+                "{\"reason\":\"" + "x".repeat(2001) + "\"}").status()).isEqualTo(400);
+        assertThat(http.post("/api/v1/workflows/runs/" + paused + "/cancel", "{\"reason\":\"not this week\"}").status())
+                .isEqualTo(202);
+        JsonNode cancelled = flows.awaitStatus(paused, "CANCELLED", Duration.ofSeconds(30));
+        assertThat(cancelled.get("cancelReason").asString()).isEqualTo("not this week");
+        JsonNode events = http.get("/api/v1/workflows/runs/" + paused + "/events").body().get("content");
+        assertThat(events.get(events.size() - 1).get("data").get("reason").asString()).isEqualTo("not this week");
         assertThat(http.get("/api/v1/workflows/" + wf + "/runs?status=PAUSED").body().get("totalElements").asInt())
                 .isZero();
         assertThat(http.get("/api/v1/workflows/" + wf + "/runs?status=CANCELLED").body().get("content").get(0)

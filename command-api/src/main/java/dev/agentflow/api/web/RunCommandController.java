@@ -156,10 +156,15 @@ public class RunCommandController {
         return send(runId, new RunCommand.ResumeRun(runId, commands.payload(payloads, "output", output)));
     }
 
+    /** Cancel a run (reject its approval request), with an optional {@code reason}. */
     @PostMapping("/runs/{runId}/cancel")
-    public ResponseEntity<RunAccepted> cancel(@PathVariable String runId) {
+    public ResponseEntity<RunAccepted> cancel(@PathVariable String runId,
+                                              @RequestBody(required = false) byte[] body) {
         requireRunId(runId);
-        return send(runId, new RunCommand.CancelRun(runId));
+        JsonBody json = JsonBody.parse(body, true);
+        String reason = json.optionalString("reason", RunCommand.CancelRun.MAX_REASON);
+        json.validate();
+        return send(runId, new RunCommand.CancelRun(runId, reason == null || reason.isBlank() ? null : reason));
     }
 
     /**

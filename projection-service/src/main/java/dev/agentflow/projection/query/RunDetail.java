@@ -14,7 +14,7 @@ import java.util.Map;
  * stored by reference has {@code <field>Href}, the URL that serves it whole. {@code lastStepOrder}
  * is {@code currentStepOrder} under the name the Agent Manager's own clients read. {@code startedBy},
  * {@code cancelledBy} and each step's {@code approvedBy} name the principals who did it (the
- * {@code actor} of the events). {@code definitionVersion}: the version of the workflow's definition it
+ * {@code actor} of the events); {@code cancelReason} is why it was cancelled, when the canceller said. {@code definitionVersion}: the version of the workflow's definition it
  * executes. A fork has {@code forkedFrom} (the run and the first step it executed; its earlier steps
  * are {@code reusedFrom} that run: completed with its outputs, their agents not called); a run that
  * was forked lists its forks' ids in {@code forks}, oldest first. {@code traceId}: the OpenTelemetry
@@ -31,6 +31,7 @@ public record RunDetail(String id, String workflowId, String sessionId, RunStatu
                         @JsonInclude(JsonInclude.Include.NON_NULL) String outputHref,
                         String error, List<Step> steps, Approval pendingApproval, String startedBy,
                         @JsonInclude(JsonInclude.Include.NON_NULL) String cancelledBy,
+                        @JsonInclude(JsonInclude.Include.NON_NULL) String cancelReason,
                         @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion,
                         @JsonInclude(JsonInclude.Include.NON_NULL) ForkedFrom forkedFrom,
                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> forks,

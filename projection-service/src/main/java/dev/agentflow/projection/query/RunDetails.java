@@ -67,7 +67,8 @@ public final class RunDetails {
                 run.currentStepOrder(), run.updatedAt().toEpochMilli() - run.createdAt().toEpochMilli(),
                 run.createdAt(), run.updatedAt(),
                 runInput.text, runInput.truncated, runInput.href, output.text, output.truncated, output.href,
-                run.error(), shownSteps, approval, run.startedBy(), run.cancelledBy(), run.definitionVersion(),
+                run.error(), shownSteps, approval, run.startedBy(), run.cancelledBy(), run.cancelReason(),
+                run.definitionVersion(),
                 run.forkedFrom() == null ? null
                         : new RunDetail.ForkedFrom(run.forkedFrom().runId(), run.forkedFrom().fromStep()),
                 forks, run.traceId());

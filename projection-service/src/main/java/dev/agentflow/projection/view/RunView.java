@@ -1,5 +1,6 @@
 package dev.agentflow.projection.view;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.agentflow.schemas.payload.Payload;
 import dev.agentflow.schemas.run.RunEvent.ForkedFrom;
 import dev.agentflow.schemas.run.RunStatus;
@@ -24,22 +25,24 @@ import java.time.Instant;
 public record RunView(String id, String workflowId, String sessionId, RunStatus status, int currentStepOrder,
                       int stepCount, Payload input, String error, Instant createdAt, Instant updatedAt,
                       long version, String startedBy, String cancelledBy, Long definitionVersion,
-                      ForkedFrom forkedFrom, String traceId) {
+                      ForkedFrom forkedFrom, String traceId,
+                      @JsonInclude(JsonInclude.Include.NON_NULL) String cancelReason) {
 
     /** This view, created when its start was asked: the time its {@code StartRun} was issued. */
     public RunView requestedAt(Instant issuedAt) {
         return new RunView(id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error, issuedAt,
-                updatedAt, version, startedBy, cancelledBy, definitionVersion, forkedFrom, traceId);
+                updatedAt, version, startedBy, cancelledBy, definitionVersion, forkedFrom, traceId, cancelReason);
     }
 
     RunView with(RunStatus newStatus, int current, String newError, Instant at, long newVersion) {
         return new RunView(id, workflowId, sessionId, newStatus, current, stepCount, input, newError, createdAt, at,
-                newVersion, startedBy, cancelledBy, definitionVersion, forkedFrom, traceId);
+                newVersion, startedBy, cancelledBy, definitionVersion, forkedFrom, traceId, cancelReason);
     }
 
-    RunView cancelledBy(String actor) {
+    /** This view, cancelled by {@code actor} for {@code reason} (both null: not cancelled any more). */
+    RunView cancelled(String actor, String reason) {
         return new RunView(id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error, createdAt,
-                updatedAt, version, startedBy, actor, definitionVersion, forkedFrom, traceId);
+                updatedAt, version, startedBy, actor, definitionVersion, forkedFrom, traceId, reason);
     }
 
     /** This view, in the trace {@code id} (when it has none yet). */
@@ -48,6 +51,7 @@ public record RunView(String id, String workflowId, String sessionId, RunStatus 
             return this;
         }
         return new RunView(this.id, workflowId, sessionId, status, currentStepOrder, stepCount, input, error,
-                createdAt, updatedAt, version, startedBy, cancelledBy, definitionVersion, forkedFrom, id);
+                createdAt, updatedAt, version, startedBy, cancelledBy, definitionVersion, forkedFrom, id,
+                cancelReason);
     }
 }

@@ -79,7 +79,7 @@ public final class RunViews {
         RunView view = new RunView(start.runId(), start.workflowId(), start.sessionId(), RunStatus.RUNNING, 0,
                 start.steps().size(), start.input(), null, issuedAt, issuedAt, 0, actor, null, start.definitionVersion(),
                 start.fork() == null ? null : new RunEvent.ForkedFrom(start.fork().sourceRunId(), start.fork().fromStep(),
-                        start.fork().input()), null);
+                        start.fork().input()), null, null);
         return new Change(view, pending(start.runId(), start.steps()));
     }
 
@@ -108,7 +108,8 @@ public final class RunViews {
             // run, when there is one, is the view of its StartRun (version 0): its steps are written already
             RunView started = new RunView(e.runId(), e.workflowId(), e.sessionId(), RunStatus.RUNNING, 0,
                     e.steps().size(), e.input(), null, run != null ? run.createdAt() : at, at, version,
-                    envelope.actor(), null, e.definitionVersion(), e.forkedFrom(), run != null ? run.traceId() : null);
+                    envelope.actor(), null, e.definitionVersion(), e.forkedFrom(), run != null ? run.traceId() : null,
+                    null);
             return new Change(started, run != null ? List.of() : pending(e.runId(), e.steps()));
         }
         if (run == null) {
@@ -161,17 +162,17 @@ public final class RunViews {
         }
         if (event instanceof RunEvent.RunRetried e) {
             // goes on from its step (the StepStarted that follows shows it running); not cancelled any more
-            return new Change(run.with(RunStatus.RUNNING, e.stepOrder(), null, at, version).cancelledBy(null),
+            return new Change(run.with(RunStatus.RUNNING, e.stepOrder(), null, at, version).cancelled(null, null),
                     List.of());
         }
-        if (event instanceof RunCancelled) {
+        if (event instanceof RunCancelled e) {
             List<StepView> steps = new ArrayList<>();
             if (step != null && step.status() != StepStatus.COMPLETED && step.status() != StepStatus.FAILED) {
                 steps.add(step.with(StepStatus.CANCELLED, step.attempts(), step.startedAt(), at, step.error(), null,
                         null));
             }
             return new Change(run.with(RunStatus.CANCELLED, run.currentStepOrder(), run.error(), at, version)
-                    .cancelledBy(envelope.actor()), steps);
+                    .cancelled(envelope.actor(), e.reason()), steps);
         }
         throw new IllegalStateException("Unhandled run event " + event.getClass());
     }

@@ -49,7 +49,15 @@ public sealed interface RunCommand {
     record ResumeRun(String runId, Payload output) implements RunCommand {
     }
 
-    record CancelRun(String runId) implements RunCommand {
+    /** Cancel the run; {@code reason} (at most {@link #MAX_REASON} characters) is why, when given. */
+    record CancelRun(String runId, @JsonInclude(JsonInclude.Include.NON_NULL) String reason) implements RunCommand {
+
+        /** The longest reason a cancel records: events stay bounded. */
+        public static final int MAX_REASON = 2000;
+
+        public CancelRun(String runId) {
+            this(runId, null);
+        }
     }
 
     /** Go on with a FAILED or CANCELLED run from the step where it stopped, with a fresh attempt count. */

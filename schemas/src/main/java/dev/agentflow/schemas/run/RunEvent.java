@@ -130,7 +130,13 @@ public sealed interface RunEvent {
     record RunFailed(String runId, int stepOrder, String error) implements RunEvent {
     }
 
-    record RunCancelled(String runId, int stepOrder) implements RunEvent {
+    /** An operator cancelled the run (or rejected its approval request), with their reason when they gave one. */
+    record RunCancelled(String runId, int stepOrder, @JsonInclude(JsonInclude.Include.NON_NULL) String reason)
+            implements RunEvent {
+
+        public RunCancelled(String runId, int stepOrder) {
+            this(runId, stepOrder, null);
+        }
     }
 
     /**

@@ -109,7 +109,7 @@ public final class RunDecider implements Decider<RunCommand, RunState, RunEvent,
                 return Decision.reject(Rejection.conflict("status",
                         "Run " + c.runId() + " is already " + state.status()));
             }
-            return Decision.accept(new RunCancelled(c.runId(), state.currentStep()));
+            return Decision.accept(new RunCancelled(c.runId(), state.currentStep(), c.reason()));
         }
         throw new IllegalStateException("Unhandled run command " + command.getClass());
     }
