@@ -79,7 +79,11 @@ function agentSelect(agents, selected) {
 }
 
 function configText(config) {
-  return config && Object.keys(config).length ? JSON.stringify(config, null, 2) : '';
+  if (!config || Object.keys(config).length === 0) {
+    return '';
+  }
+  const compact = JSON.stringify(config);
+  return compact.length <= 60 ? compact : JSON.stringify(config, null, 2);
 }
 
 /** The config textarea's JSON object, or an error naming the field. */
