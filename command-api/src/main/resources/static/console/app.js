@@ -68,7 +68,9 @@ async function render() {
         await page()(main, {params: match.slice(1), query, signal: controller.signal, path});
       } catch (e) {
         if (e.name !== 'AbortError' && !controller.signal.aborted) {
-          fill(main, h('h1', {}, 'Something went wrong'), problemBox(e));
+          setTitle(e.status === 404 ? 'Not found' : 'Error');
+          fill(main, h('h1', {}, e.status === 404 ? 'Not found' : 'Something went wrong'), problemBox(e),
+            h('p', {}, h('a', {href: '/workflows'}, 'Go to the workflows')));
         }
       }
       return;
@@ -172,9 +174,10 @@ function signInPage(main, query) {
   token.focus();
 }
 
-/** Only a path of this console: never another site. */
+/** Only a path of this site (history.pushState refuses another origin anyway); never the sign-in page. */
 function safeNext(next) {
-  return next && /^\/(?!\/)[\w\-/?=&%.]*$/.test(next) && !next.startsWith('/sign-in') ? next : '/workflows';
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
+    && !next.startsWith('/sign-in') ? next : '/workflows';
 }
 
 // The inbox badge, on every page: how many runs wait for an operator, asked every few seconds (and at

@@ -29,15 +29,17 @@ export async function runsPage(main, {params: [workflowId], query, signal}) {
     workflowId ? workflowName(workflowId, signal) : Promise.resolve(null)]);
   setTitle(title ? `Runs of ${title}` : 'Runs');
   const wfNames = await Promise.all(list.content.map(r => workflowName(r.workflowId, signal)));
-  const filter = h('select', {name: 'status', onchange: e => {
-    navigate(`${base}${e.target.value ? `?status=${e.target.value}` : ''}`);
-  }}, h('option', {value: ''}, 'Any status'), STATUSES.map(s => h('option', {value: s, selected: s === status}, s)));
+  const filter = h('select', {name: 'status'}, h('option', {value: ''}, 'Any status'),
+    STATUSES.map(s => h('option', {value: s, selected: s === status}, s)));
   fill(main,
     workflowId ? h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '/workflows'}, 'Workflows'),
       ' / ', h('a', {href: `/workflows/${workflowId}`}, title), ' / ') : null,
     h('div', {class: 'page-head'}, h('h1', {}, title ? `Runs of ${title}` : 'Runs'),
       workflowId && can('operator') ? h('a', {class: 'btn btn-primary', href: `/workflows/${workflowId}/run`}, 'Run') : null),
-    h('form', {class: 'inline-form', onsubmit: e => e.preventDefault()}, field('Status', filter)),
+    h('form', {class: 'inline-form', 'aria-label': 'Filter the runs', onsubmit: e => {
+      e.preventDefault();
+      navigate(`${base}${filter.value ? `?status=${filter.value}` : ''}`);
+    }}, field('Status', filter), h('button', {type: 'submit', class: 'btn'}, 'Show')),
     list.content.length === 0
       ? emptyState(status ? `No ${status.toLowerCase()} runs.` : 'No runs yet.',
         workflowId && can('operator') ? h('a', {href: `/workflows/${workflowId}/run`}, 'Start one') : null)
@@ -324,13 +326,15 @@ function stepEntry(run, step, deltas) {
   h('div', {class: 'step-head'},
     h('h3', {}, `Step ${step.stepOrder} · `, h('code', {}, step.agentId)), statusBadge(step.status)),
   h('p', {class: 'muted small'},
-    step.attempts ? `Attempt${step.attempts > 1 ? 's' : ''} ${step.attempts}` : 'Not started',
+    step.attempts ? `Attempt ${step.attempts}` : 'Not started',
     step.startedAt ? [' · started ', timeTag(step.startedAt)] : null,
     step.finishedAt ? [' · took ', formatDuration(Date.parse(step.finishedAt) - Date.parse(step.startedAt))] : null,
     step.approvedBy ? ` · approved by ${step.approvedBy}` : null,
     step.reusedFrom ? [' · reused from ', h('a', {href: `/runs/${step.reusedFrom}`}, shortId(step.reusedFrom))] : null),
   step.action ? h('p', {class: 'action-line'}, h('span', {class: 'muted'}, 'Action: '), step.action) : null,
-  step.error ? h('div', {class: 'error', role: 'alert'}, h('strong', {}, 'Error: '), step.error) : null,
+  step.error ? (step.status === 'FAILED' || step.status === 'CANCELLED'
+    ? h('div', {class: 'error', role: 'alert'}, h('strong', {}, 'Error: '), step.error)
+    : h('div', {class: 'warning'}, h('strong', {}, 'An earlier attempt failed: '), step.error)) : null,
   step.input !== null && step.input !== undefined ? h('details', {}, h('summary', {}, 'Input'),
     payload(step.input, step.inputTruncated, step.inputHref, `Step ${step.stepOrder} input`)) : null,
   running || live ? h('div', {class: 'streaming'}, h('span', {class: 'muted small'}, running ? 'Streaming…' : 'Streamed'),

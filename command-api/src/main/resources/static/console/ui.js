@@ -90,9 +90,11 @@ export function field(label, control, hint) {
 
 /** The problem an API call answered, as an alert: its detail and each field at fault. */
 export function problemBox(error, prefix) {
-  const lines = error && error.fields ? error.fields : [];
+  const message = error ? error.message : 'Something went wrong';
+  // each field at fault, unless the detail already says it all
+  const lines = (error && error.fields ? error.fields : []).filter(line => !message.includes(line));
   return h('div', {class: 'error', role: 'alert'},
-    h('p', {}, prefix ? `${prefix}: ` : '', error ? error.message : 'Something went wrong'),
+    h('p', {}, prefix ? `${prefix}: ` : '', message),
     lines.length ? h('ul', {}, lines.map(l => h('li', {}, l))) : null);
 }
 

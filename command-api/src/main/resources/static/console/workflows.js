@@ -91,7 +91,12 @@ function parseConfig(text) {
   if (!text.trim()) {
     return {};
   }
-  const value = JSON.parse(text);
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`config: not valid JSON (${e.message})`);
+  }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new Error('config: must be a JSON object, such as {"maxAttempts": 1}');
   }

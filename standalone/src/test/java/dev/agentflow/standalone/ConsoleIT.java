@@ -23,6 +23,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -41,18 +45,26 @@ import tools.jackson.databind.json.JsonMapper;
  * against the packaged jar on its embedded broker, with API keys configured, as an operator uses it:
  * sign in, build a workflow in the step editor, run it and watch it live, approve a paused run from
  * the inbox, retry a failed run and fork it, and sign in as a viewer who sees no write controls. Every
- * page visited must leave the browser's console free of errors. The screenshots it takes (each page at
- * a laptop's and a phone's width) go to {@code target/console-screenshots}, or where
- * {@code -Dagentflow.screenshots} says ({@code ../docs/console} refreshes the README's).
+ * page visited must leave the browser's console free of errors. With {@code -Dagentflow.screenshots=DIR}
+ * it takes a screenshot of each page at a laptop's and at a phone's width into DIR
+ * ({@code ../docs/console} refreshes the README's).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIT {
 
     private static final ApiKeys.NewKey ADMIN = ApiKeys.generate();
     private static final ApiKeys.NewKey VIEWER = ApiKeys.generate();
-    private static final Path SHOTS = Path.of(System.getProperty("agentflow.screenshots", "target/console-screenshots"));
+    /** Where the screenshots go; none are taken unless it is set (the build need not pay for them). */
+    private static final Path SHOTS = System.getProperty("agentflow.screenshots") == null ? null
+            : Path.of(System.getProperty("agentflow.screenshots"));
     /** The flaky agent answers 400 while this is set. */
     private static final AtomicBoolean FAILING = new AtomicBoolean(true);
+    /** Its streamed answers stop after the first piece until this opens (the test has seen that piece). */
+    private static final CountDownLatch GO_ON = new CountDownLatch(1);
+    /** The gate agent answers once this opens (the test has seen its run RUNNING). */
+    private static final CountDownLatch GATE = new CountDownLatch(1);
+    /** The agent's calls: one may wait for {@link #GO_ON} while another comes. */
+    private static final ExecutorService AGENT_THREADS = Executors.newCachedThreadPool();
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
@@ -80,8 +92,11 @@ class ConsoleIT {
                 "--agentflow.security.api-keys[1].roles=viewer",
                 "--agentflow.agents[flaky].type=http",
                 "--agentflow.agents[flaky].name=Flaky reviewer",
-                "--agentflow.agents[flaky].url=http://127.0.0.1:" + agent.getAddress().getPort() + "/review");
-        // the browser starts while the system does
+                "--agentflow.agents[flaky].url=http://127.0.0.1:" + agent.getAddress().getPort() + "/review",
+                "--agentflow.agents[gate].type=http",
+                "--agentflow.agents[gate].name=Gate",
+                "--agentflow.agents[gate].url=http://127.0.0.1:" + agent.getAddress().getPort() + "/gate");
+        system.launch(); // the browser starts while the system does
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
         browser = playwright.chromium().launch(new BrowserType.LaunchOptions()
@@ -90,10 +105,12 @@ class ConsoleIT {
                 .setArgs(List.of("--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync")));
         PlaywrightAssertions.setDefaultAssertionTimeout(30_000);
-        system.start();
+        system.awaitUp();
         base = "http://127.0.0.1:" + system.httpPort();
         admin = system.http().withHeader("Authorization", "Bearer " + ADMIN.key());
-        Files.createDirectories(SHOTS);
+        if (SHOTS != null) {
+            Files.createDirectories(SHOTS);
+        }
     }
 
     @AfterAll
@@ -107,9 +124,12 @@ class ConsoleIT {
         if (system != null) {
             system.close();
         }
+        GO_ON.countDown();
+        GATE.countDown();
         if (agent != null) {
             agent.stop(0);
         }
+        AGENT_THREADS.shutdownNow();
     }
 
     @AfterEach
@@ -142,17 +162,18 @@ class ConsoleIT {
         assertThat(page).hasURL(Pattern.compile("/workflows/wf-[\\w-]+$"));
 
         addStep(page, "template", "first({{input}})", "");
-        addStep(page, "delay", "", "{\"delayMs\": 1500}");
+        addStep(page, "gate", "wait", "{\"maxAttempts\": 1}");
         addStep(page, "template", "third({{input}})", "");
         assertThat(page.locator("ol.steps > li")).hasCount(3);
-        // reorder: the third step up, above the delay
+        // reorder: the third step up, above the gate
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Move step 3 up")).click();
         assertThat(page.locator("li[aria-label='Step 2'] select[name=agentId]")).hasValue("template");
         assertThat(page.locator("li[aria-label='Step 2'] textarea[name=action]")).hasValue("third({{input}})");
-        assertThat(page.locator("li[aria-label='Step 3'] select[name=agentId]")).hasValue("delay");
+        assertThat(page.locator("li[aria-label='Step 3'] select[name=agentId]")).hasValue("gate");
+        assertThat(page.locator("li[aria-label='Step 3'] textarea[name=config]")).hasValue("{\"maxAttempts\":1}");
         shot(page, "workflow");
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Versions")).click();
-        // the last change moved step 3 up: the template moved to position 2, the delay to 3
+        // the last change moved step 3 up: the template moved to position 2, the gate to 3
         assertThat(page.locator("table.diff")).containsText("position 3");
         assertThat(page.locator("table.diff")).containsText("moved");
         shot(page, "versions");
@@ -165,12 +186,14 @@ class ConsoleIT {
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Start run")).click();
         assertThat(page).hasURL(Pattern.compile("/runs/wr-[\\w-]+$"));
         page.evaluate("window.__samePage = true");
-        // the delay step keeps it running a moment: the page shows RUNNING, then COMPLETED, without a reload
+        // the gate holds step 3 until the page has shown the run RUNNING; then COMPLETED, without a reload
         assertThat(page.locator("#run-status")).hasText("RUNNING");
+        assertThat(page.locator("li[aria-label='Step 2']")).containsText("COMPLETED");
         shot(page, "run-live");
+        GATE.countDown();
         assertThat(page.locator("#run-status")).hasText("COMPLETED");
         assertThat(page.evaluate("window.__samePage === true")).isEqualTo(true);
-        assertThat(page.getByLabel("Run output")).hasText("third(first(hello))");
+        assertThat(page.getByLabel("Run output")).hasText("gated(third(first(hello)))");
         assertThat(page.locator("table.events")).containsText("RunCompleted");
         assertThat(page.locator("table.events")).containsText("key:ops");
         shot(page, "run");
@@ -178,6 +201,15 @@ class ConsoleIT {
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Runs").setExact(true)).first().click();
         assertThat(page.locator("table tbody tr").first()).containsText("COMPLETED");
         assertThat(page.locator("table tbody tr").first()).containsText("Console pipeline");
+        Locator filter = page.getByRole(AriaRole.FORM, new Page.GetByRoleOptions().setName("Filter the runs"));
+        filter.getByLabel("Status").selectOption("FAILED");
+        filter.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Show")).click();
+        assertThat(page).hasURL(Pattern.compile("/runs\\?status=FAILED$"));
+        assertThat(page.getByText("No failed runs.")).isVisible();
+        filter = page.getByRole(AriaRole.FORM, new Page.GetByRoleOptions().setName("Filter the runs"));
+        filter.getByLabel("Status").selectOption("COMPLETED");
+        filter.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Show")).click();
+        assertThat(page.locator("table tbody tr")).hasCount(1);
         shot(page, "runs");
 
         page.navigate(base + "/workflows?q=console");
@@ -250,6 +282,11 @@ class ConsoleIT {
 
         FAILING.set(false);
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Retry")).click();
+        // the agent's answer appears as it streams: its first piece, while the step still runs
+        assertThat(page.locator("li[aria-label='Step 2'] pre[data-stream]")).hasText("reviewed(");
+        assertThat(page.locator("#run-status")).hasText("RUNNING");
+        shot(page, "run-streaming");
+        GO_ON.countDown();
         assertThat(page.locator("#run-status")).hasText("COMPLETED");
         assertThat(page.getByLabel("Run output")).hasText("done(reviewed(text(draft)))");
         assertThat(page.locator("table.events")).containsText("RunRetried");
@@ -336,8 +373,11 @@ class ConsoleIT {
         assertThat(page.locator("ol.steps > li")).hasCount(before + 1);
     }
 
-    /** The page as it is, at a laptop's width and at a phone's. */
+    /** The page as it is, at a laptop's width and at a phone's (when screenshots are asked for). */
     private static void shot(Page page, String name) {
+        if (SHOTS == null) {
+            return;
+        }
         page.screenshot(new Page.ScreenshotOptions().setPath(SHOTS.resolve(name + "-laptop.png")).setFullPage(true));
         page.setViewportSize(390, 844);
         settled(page);
@@ -368,29 +408,69 @@ class ConsoleIT {
         return body.get("runId").asString();
     }
 
-    /** An http agent that answers 400 while {@link #FAILING}, else {@code reviewed(<input>)}. */
+    /**
+     * An http agent that answers 400 while {@link #FAILING}, else streams {@code reviewed(<input>)}
+     * in JSON lines: its first piece, then (once {@link #GO_ON} opens) the rest and the whole output.
+     */
     private static HttpServer flakyAgent() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/review", exchange -> {
+        server.setExecutor(AGENT_THREADS);
+        server.createContext("/gate", exchange -> {
             try (exchange) {
                 String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
                 String input = JSON.readTree(request).get("input").asString();
-                boolean failing = FAILING.get();
-                String answer = failing ? "{\"error\":\"the reviewer is out to lunch\"}"
-                        : JSON.writeValueAsString(
-                                Map.of("output", "reviewed(" + input + ")"));
-                byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+                if (!GATE.await(60, TimeUnit.SECONDS)) {
+                    return; // no answer: the attempt fails, and the test with it
+                }
+                byte[] bytes = JSON.writeValueAsString(Map.of("output", "gated(" + input + ")"))
+                        .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(failing ? 400 : 200, bytes.length);
+                exchange.sendResponseHeaders(200, bytes.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(bytes);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        server.createContext("/review", exchange -> {
+            try (exchange) {
+                String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+                String input = JSON.readTree(request).get("input").asString();
+                if (FAILING.get()) {
+                    byte[] bytes = "{\"error\":\"the reviewer is out to lunch\"}".getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().add("Content-Type", "application/json");
+                    exchange.sendResponseHeaders(400, bytes.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(bytes);
+                    }
+                    return;
+                }
+                exchange.getResponseHeaders().add("Content-Type", "application/x-ndjson");
+                exchange.sendResponseHeaders(200, 0);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    line(out, Map.of("delta", "reviewed("));
+                    if (!GO_ON.await(60, TimeUnit.SECONDS)) {
+                        return; // no whole answer: the attempt fails, and the test with it
+                    }
+                    line(out, Map.of("delta", input + ")"));
+                    line(out, Map.of("output", "reviewed(" + input + ")"));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         });
         server.start();
         return server;
+    }
+
+    private static void line(OutputStream out, Map<String, String> json) throws IOException {
+        out.write((JSON.writeValueAsString(json) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
     }
 
     /**

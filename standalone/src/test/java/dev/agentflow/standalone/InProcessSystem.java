@@ -97,6 +97,11 @@ final class InProcessSystem implements BeforeAllCallback, AfterAllCallback, Auto
         return http;
     }
 
+    /** The port the API listens on. */
+    int httpPort() {
+        return Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
+    }
+
     /** Workflows, runs and waits through {@link #http()}. */
     Runs runs() {
         return runs;

@@ -13,11 +13,17 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * The packaged jar at its defaults, as a new user starts it: loopback only; beyond loopback without
- * authentication it refuses to start and says how to configure it; opting out is explicit and warned.
+ * authentication it refuses to start and says how to configure it; opting out is explicit and warned
+ * (the system in this JVM, on the shared broker: the same application and configuration, started in
+ * a fraction of the jar's time).
  */
+@ExtendWith(SharedBroker.class)
 class SecureDefaultsIT {
 
     @Test
@@ -35,12 +41,13 @@ class SecureDefaultsIT {
     }
 
     @Test
-    void withModeNoneItStartsOnEveryInterfaceAndWarns() throws IOException {
-        try (StandaloneProcess open = new StandaloneProcess(Files.createTempDirectory("agentflow-open"),
-                "--server.address=0.0.0.0", "--agentflow.security.mode=none")) {
-            open.start();
+    @ExtendWith(OutputCaptureExtension.class)
+    void withModeNoneItStartsOnEveryInterfaceAndWarns(CapturedOutput output) throws IOException {
+        try (InProcessSystem open = InProcessSystem.start("open", "--server.address=0.0.0.0",
+                "--agentflow.security.mode=none")) {
             assertThat(open.http().get("/api/v1/workflows").status()).isEqualTo(200);
-            assertThat(open.log()).contains("WARN").contains("agentflow.security.mode=none: the API is open to everyone");
+            assertThat(output.getAll().lines()).anySatisfy(line -> assertThat(line).contains("WARN")
+                    .contains("agentflow.security.mode=none: the API is open to everyone"));
             Optional<InetAddress> external = externalAddress();
             if (external.isPresent()) {
                 assertThat(reachable(external.get(), open.httpPort())).as("the API on " + external.get()).isTrue();

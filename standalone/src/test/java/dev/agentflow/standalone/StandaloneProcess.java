@@ -58,6 +58,11 @@ final class StandaloneProcess implements AutoCloseable {
     /** Starts the process and waits until the API answers (401 too: credentials are configured). */
     void start() {
         launch();
+        awaitUp();
+    }
+
+    /** Waits until the process {@link #launch()}ed answers (401 too: credentials are configured). */
+    void awaitUp() {
         Http http = http();
         Awaitility.await("the API of the standalone process").atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(250)).ignoreExceptions()
@@ -70,7 +75,8 @@ final class StandaloneProcess implements AutoCloseable {
                 });
     }
 
-    private void launch() {
+    /** Starts the process; {@link #awaitUp()} waits for its API. */
+    void launch() {
         Path jar = Path.of("target", "agentflow.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException("Run after 'package': " + jar.toAbsolutePath() + " is missing");

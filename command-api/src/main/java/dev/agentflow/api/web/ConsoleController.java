@@ -15,12 +15,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 @Controller
 public class ConsoleController {
 
-    /** The console's pages; the security chain lets everyone load them (they hold no data). */
-    public static final String[] PAGES = {"/", "/workflows", "/workflows/**", "/runs", "/runs/**", "/inbox",
-            "/agents", "/sign-in"};
-
     private static final Resource INDEX = new ClassPathResource("static/console/index.html");
 
+    /** Every page; the security chain lets everyone load them (SecurityConfiguration.CONSOLE: they hold no data). */
     @GetMapping({"/", "/workflows", "/workflows/**", "/runs", "/runs/**", "/inbox", "/agents", "/sign-in"})
     public ResponseEntity<Resource> page() {
         return ResponseEntity.ok().contentType(MediaType.TEXT_HTML).body(INDEX);

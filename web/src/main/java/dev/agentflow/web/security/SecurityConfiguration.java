@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,17 +75,18 @@ public class SecurityConfiguration {
 
     /** The API's OpenAPI description and Swagger UI, which show it: readable by everyone. */
     static final String[] DOCS = {"/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**"};
+    /** Who the caller is and whether a credential is needed: open to everyone (it holds nothing else). */
+    public static final String ME = "/api/v1/me";
     /**
      * The operator console's pages and its static files (command-api's {@code ConsoleController} and
      * {@code static/console/}): readable by everyone, as they hold no data; the console signs in
      * with a bearer credential and calls the API like any client.
      */
-    /** Who the caller is and whether a credential is needed: open to everyone (it holds nothing else). */
-    public static final String ME = "/api/v1/me";
     public static final String[] CONSOLE = {"/", "/workflows", "/workflows/**", "/runs", "/runs/**", "/inbox",
             "/agents", "/sign-in", "/console/**"};
-    private static final RequestMatcher CONSOLE_FILES = new OrRequestMatcher(java.util.Arrays.stream(CONSOLE)
-            .map(p -> (RequestMatcher) PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, p)).toList());
+    private static final RequestMatcher CONSOLE_FILES = new OrRequestMatcher(Arrays.stream(CONSOLE)
+            .map(path -> (RequestMatcher) PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.GET, path))
+            .toList());
     private static final RequestMatcher UI = new OrRequestMatcher(
             PathPatternRequestMatcher.withDefaults().matcher("/swagger-ui.html"),
             PathPatternRequestMatcher.withDefaults().matcher("/swagger-ui/**"));
