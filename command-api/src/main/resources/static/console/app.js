@@ -118,6 +118,7 @@ function showWho() {
   const me = session.me;
   if (!me) {
     fill(who);
+    document.getElementById('inbox-badge').hidden = true;
     return;
   }
   fill(who,

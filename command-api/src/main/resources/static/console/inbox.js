@@ -2,9 +2,9 @@
 // request as its agent made it; approve (as proposed or edited) or reject.
 
 import {api} from './api.js';
-import {can, refreshInboxBadge} from './app.js';
-import {approvalForm, shortId, workflowName} from './runs.js';
-import {h, fill, problemBox, emptyState, pager, timeTag, toast, reasonDialog, setTitle} from './ui.js';
+import {can} from './app.js';
+import {decision, runAction, shortId, workflowName} from './runs.js';
+import {h, fill, emptyState, pager, timeTag, setTitle} from './ui.js';
 
 export async function inboxPage(main, {query, signal}) {
   setTitle('Inbox');
@@ -23,27 +23,11 @@ export async function inboxPage(main, {query, signal}) {
           return h('li', {class: 'card'}, h('a', {href: `/runs/${summary.id}`}, shortId(summary.id)), ' is no longer waiting.');
         }
         const status = h('div');
-        const act = async (path, body, done) => {
-          try {
-            await api(`/workflows/runs/${run.id}/${path}`, {method: 'POST', body});
-            toast(done);
-            refreshInboxBadge();
-            reload();
-          } catch (e) {
-            fill(status, problemBox(e, 'Not done'));
-          }
-        };
         return h('li', {class: 'inbox-item', 'aria-label': `Run ${run.id}`},
           h('p', {}, h('a', {href: `/runs/${run.id}`, class: 'mono'}, shortId(run.id)), ' of ',
             h('a', {href: `/workflows/${run.workflowId}`}, wfNames[i]), ' · paused at step ', String(run.currentStepOrder),
             ' · waiting since ', timeTag(run.updatedAt), ' · started by ', run.startedBy || '—'),
-          can('operator') ? approvalForm(run, output => act('resume', {output}, 'Approved: the run goes on'), async () => {
-            const reason = await reasonDialog('Reject and cancel this run?', 'The run ends as CANCELLED; its history stays.',
-              'Reject');
-            if (reason !== null) {
-              act('cancel', reason ? {reason} : undefined, 'Rejected: the run is cancelled');
-            }
-          }) : h('p', {class: 'muted'}, 'Operators approve or reject it.'),
+          can('operator') ? decision(run, runAction(run.id, status, reload)) : h('p', {class: 'muted'}, 'Operators approve or reject it.'),
           status);
       })),
     pager(list, n => `/inbox?page=${n}`));

@@ -215,26 +215,13 @@ function runControls(run, state, refresh, follow) {
     return null;
   }
   const status = h('div');
-  const act = async (path, body, done) => {
-    try {
-      await api(`/workflows/runs/${run.id}/${path}`, {method: 'POST', body});
-      toast(done);
-      refreshInboxBadge();
-      await refresh();
-      follow();
-    } catch (e) {
-      fill(status, problemBox(e, 'Not done'));
-    }
-  };
+  const act = runAction(run.id, status, async () => {
+    await refresh();
+    follow();
+  });
   const parts = [];
   if (run.status === 'PAUSED' && run.pendingApproval) {
-    parts.push(approvalForm(run, (output) => act('resume', {output}, 'Approved: the run goes on'), async () => {
-      const reason = await reasonDialog('Reject and cancel this run?', 'The run ends as CANCELLED; its history stays.',
-        'Reject');
-      if (reason !== null) {
-        act('cancel', reason ? {reason} : undefined, 'Rejected: the run is cancelled');
-      }
-    }));
+    parts.push(decision(run, act));
   }
   const buttons = [];
   if (run.status === 'RUNNING' || run.status === 'PAUSED') {
@@ -259,8 +246,33 @@ function runControls(run, state, refresh, follow) {
   return parts;
 }
 
+/** A write of the run (`path`: resume, cancel, retry), then `after`; a refusal shows in `status`. */
+export function runAction(runId, status, after) {
+  return async (path, body, done) => {
+    try {
+      await api(`/workflows/runs/${runId}/${path}`, {method: 'POST', body});
+      toast(done);
+      refreshInboxBadge();
+      await after();
+    } catch (e) {
+      fill(status, problemBox(e, 'Not done'));
+    }
+  };
+}
+
+/** The approval request, approved with the output as proposed or edited, or rejected with a reason. */
+export function decision(run, act) {
+  return approvalForm(run, output => act('resume', {output}, 'Approved: the run goes on'), async () => {
+    const reason = await reasonDialog('Reject and cancel this run?', 'The run ends as CANCELLED; its history stays.',
+      'Reject');
+    if (reason !== null) {
+      act('cancel', reason ? {reason} : undefined, 'Rejected: the run is cancelled');
+    }
+  });
+}
+
 /** The approval request as the agent made it, and approve (as proposed or edited) or reject. */
-export function approvalForm(run, approve, reject) {
+function approvalForm(run, approve, reject) {
   const pending = run.pendingApproval;
   const output = h('textarea', {name: 'output', rows: 6}, pending.proposedOutput || '');
   return h('form', {class: 'card approval', 'aria-label': 'Approval', onsubmit: e => {

@@ -373,8 +373,14 @@ class ConsoleIT {
         assertThat(page.locator("ol.steps > li")).hasCount(before + 1);
     }
 
-    /** The page as it is, at a laptop's width and at a phone's (when screenshots are asked for). */
+    /**
+     * The page as it is, at a laptop's width and at a phone's (when screenshots are asked for); and,
+     * always, a check that each of its form controls has a label a screen reader reads out.
+     */
     private static void shot(Page page, String name) {
+        assertThat((List<?>) page.evaluate("() => [...document.querySelectorAll('input, select, textarea')]"
+                + ".filter(c => c.type !== 'hidden' && c.labels.length === 0 && !c.getAttribute('aria-label'))"
+                + ".map(c => c.outerHTML)")).as("form controls without a label on " + name).isEmpty();
         if (SHOTS == null) {
             return;
         }
