@@ -208,9 +208,9 @@ class ApiDocumentation {
         }
         responses.addApiResponse(Integer.toString(op.success()), success);
         if (op.body() != null) {
-            operation.setRequestBody(new RequestBody().required(!OPTIONAL_BODIES.contains(op.body())).content(new Content().addMediaType(
-                    "application/json", new MediaType().schema(new Schema<>().$ref("#/components/schemas/"
-                            + op.body())))));
+            operation.setRequestBody(new RequestBody().required(!OPTIONAL_BODIES.contains(op.body()))
+                    .content(new Content().addMediaType("application/json", new MediaType().schema(
+                            new Schema<>().$ref("#/components/schemas/" + op.body())))));
         }
         Set<Integer> errors = new TreeSet<>(List.of(401, 403, 429, 503));
         for (int status : op.errors()) {

@@ -14,7 +14,8 @@ import java.util.Map;
  * stored by reference has {@code <field>Href}, the URL that serves it whole. {@code lastStepOrder}
  * is {@code currentStepOrder} under the name the Agent Manager's own clients read. {@code startedBy},
  * {@code cancelledBy} and each step's {@code approvedBy} name the principals who did it (the
- * {@code actor} of the events); {@code cancelReason} is why it was cancelled, when the canceller said. {@code definitionVersion}: the version of the workflow's definition it
+ * {@code actor} of the events); {@code cancelReason} is why it was cancelled, when the canceller
+ * said. {@code definitionVersion}: the version of the workflow's definition it
  * executes. A fork has {@code forkedFrom} (the run and the first step it executed; its earlier steps
  * are {@code reusedFrom} that run: completed with its outputs, their agents not called); a run that
  * was forked lists its forks' ids in {@code forks}, oldest first. {@code traceId}: the OpenTelemetry

@@ -43,7 +43,10 @@ public class RunQueryController {
         return result;
     }
 
-    /** Every workflow's runs, oldest first (the inbox: {@code status=PAUSED}) or, with {@code order=newest}, newest first. */
+    /**
+     * Every workflow's runs, oldest first (the inbox: {@code status=PAUSED}) or, with
+     * {@code order=newest}, newest first.
+     */
     @GetMapping("/runs")
     public Page<RunSummary> inbox(@RequestParam(required = false) String status,
                                   @RequestParam(required = false) String order,

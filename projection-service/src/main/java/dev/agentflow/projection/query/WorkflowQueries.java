@@ -95,8 +95,7 @@ public final class WorkflowQueries {
 
     /**
      * Live workflows whose name or description contains {@code text} (ignoring case), newest first.
-     * A scan of every live workflow: its cost grows with their number (thousands take milliseconds),
-     * not with the runs.
+     * A scan of every live workflow: its cost grows with how many there are, never with the runs.
      */
     public Page<WorkflowView> search(String text, int page, int size) {
         String needle = text.toLowerCase(java.util.Locale.ROOT);
