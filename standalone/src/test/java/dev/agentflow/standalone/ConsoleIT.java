@@ -20,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -480,10 +482,21 @@ class ConsoleIT {
     }
 
     /**
-     * Debian's {@code chromium} ({@code .ci/run} installs it when missing), or the browser
-     * {@code AGENTFLOW_CHROMIUM} names. Playwright downloads none.
+     * Debian's {@code chromium} ({@code .ci/run} installs it when missing, while Maven builds: then
+     * {@code AGENTFLOW_CHROMIUM_INSTALLING} names the file that says how the install ended, which
+     * this waits for), or the browser {@code AGENTFLOW_CHROMIUM} names. Playwright downloads none.
      */
-    private static Path chromium() {
+    private static Path chromium() throws IOException {
+        String installing = System.getenv("AGENTFLOW_CHROMIUM_INSTALLING");
+        if (installing != null) {
+            Path result = Path.of(installing);
+            Awaitility.await("the install of chromium (.ci/run)").atMost(Duration.ofMinutes(10))
+                    .pollInterval(Duration.ofSeconds(1)).until(() -> Files.exists(result));
+            String outcome = Files.readString(result).strip();
+            if (!outcome.equals("installed")) {
+                throw new IllegalStateException("apt-get could not install chromium: " + outcome);
+            }
+        }
         String named = System.getenv("AGENTFLOW_CHROMIUM");
         for (String candidate : named != null ? List.of(named)
                 : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
