@@ -117,6 +117,8 @@ class ConsoleIT {
 
     @AfterAll
     static void stop() {
+        GO_ON.countDown(); // no agent call left waiting on the test
+        GATE.countDown();
         if (browser != null) {
             browser.close();
         }
@@ -126,8 +128,6 @@ class ConsoleIT {
         if (system != null) {
             system.close();
         }
-        GO_ON.countDown();
-        GATE.countDown();
         if (agent != null) {
             agent.stop(0);
         }
