@@ -4,7 +4,7 @@
 const KEY = 'agentflow.credential';
 
 /** The credential the user signed in with (this tab, or this browser when they chose to stay signed in). */
-export function credential() {
+function credential() {
   return sessionStorage.getItem(KEY) || localStorage.getItem(KEY) || '';
 }
 
@@ -24,11 +24,6 @@ export class ApiError extends Error {
     super(problem && (problem.detail || problem.title) || `HTTP ${status}`);
     this.status = status;
     this.problem = problem || {};
-  }
-
-  /** Field problems as "field: message" lines. */
-  get fields() {
-    return (this.problem.errors || []).map(e => (e.field ? `${e.field}: ` : '') + e.message);
   }
 }
 

@@ -18,16 +18,15 @@ export function can(role) {
 }
 
 const routes = [
-  [/^\/$/, () => workflowsPage],
-  [/^\/workflows$/, () => workflowsPage],
-  [/^\/workflows\/([\w-]+)$/, () => workflowPage],
-  [/^\/workflows\/([\w-]+)\/run$/, () => runFormPage],
-  [/^\/workflows\/([\w-]+)\/versions$/, () => versionsPage],
-  [/^\/workflows\/([\w-]+)\/runs$/, () => runsPage],
-  [/^\/runs$/, () => runsPage],
-  [/^\/runs\/([\w-]+)$/, () => runPage],
-  [/^\/inbox$/, () => inboxPage],
-  [/^\/agents$/, () => agentsPage],
+  [/^\/(?:workflows)?$/, workflowsPage],
+  [/^\/workflows\/([\w-]+)$/, workflowPage],
+  [/^\/workflows\/([\w-]+)\/run$/, runFormPage],
+  [/^\/workflows\/([\w-]+)\/versions$/, versionsPage],
+  [/^\/workflows\/([\w-]+)\/runs$/, runsPage],
+  [/^\/runs$/, runsPage],
+  [/^\/runs\/([\w-]+)$/, runPage],
+  [/^\/inbox$/, inboxPage],
+  [/^\/agents$/, agentsPage],
 ];
 
 let current = null; // the AbortController of the page shown
@@ -65,7 +64,7 @@ async function render() {
     if (match) {
       fill(main, loading());
       try {
-        await page()(main, {params: match.slice(1), query, signal: controller.signal, path});
+        await page(main, {params: match.slice(1), query, signal: controller.signal});
       } catch (e) {
         if (e.name !== 'AbortError' && !controller.signal.aborted) {
           setTitle(e.status === 404 ? 'Not found' : 'Error');

@@ -4,7 +4,7 @@
 
 import {api, stream} from './api.js';
 import {can, navigate, refreshInboxBadge} from './app.js';
-import {h, fill, field, problemBox, emptyState, pager, timeTag, toast, statusBadge, formatDuration, payload,
+import {h, fill, field, emptyState, pager, timeTag, toast, statusBadge, formatDuration, payload, attempt,
   reasonDialog, setTitle} from './ui.js';
 
 const STATUSES = ['RUNNING', 'PAUSED', 'COMPLETED', 'FAILED', 'CANCELLED'];
@@ -63,11 +63,11 @@ export function shortId(id) {
 }
 
 export async function runPage(main, {params: [runId], signal}) {
-  const state = {run: null, events: [], deltas: new Map(), lastId: null, refreshing: null, again: false};
-  state.run = await api(`/workflows/runs/${runId}`, {signal});
-  const history = await api(`/workflows/runs/${runId}/events?page=0&size=1000`, {signal});
-  state.events = history.content;
-  const wfName = await workflowName(state.run.workflowId, signal);
+  const [run, history] = await Promise.all([api(`/workflows/runs/${runId}`, {signal}),
+    api(`/workflows/runs/${runId}/events?page=0&size=1000`, {signal})]);
+  // lastVersion: the newest event shown; deltas: the streamed text of each running step, by step
+  const state = {run, lastVersion: 0, deltas: new Map(), refreshing: false, again: false, controlsKey: null};
+  const wfName = await workflowName(run.workflowId, signal);
   const head = h('div');
   const controls = h('div');
   const timeline = h('ol', {class: 'timeline', 'aria-label': 'Steps'});
@@ -83,6 +83,13 @@ export async function runPage(main, {params: [runId], signal}) {
         h('thead', {}, h('tr', {}, h('th', {scope: 'col'}, '#'), h('th', {scope: 'col'}, 'Event'),
           h('th', {scope: 'col'}, 'By'), h('th', {scope: 'col', class: 'wide'}, 'When'), h('th', {scope: 'col'}, 'Details'))),
         eventsBody))));
+  const addEvent = event => {
+    if (event.version > state.lastVersion) { // in version order; a repeat (none is expected) is skipped
+      state.lastVersion = event.version;
+      eventsBody.append(eventRow(event));
+    }
+  };
+  history.content.forEach(addEvent);
 
   const draw = () => {
     const run = state.run;
@@ -94,7 +101,6 @@ export async function runPage(main, {params: [runId], signal}) {
       fill(controls, runControls(run, state, refresh, follow));
     }
     fill(timeline, run.steps.map(step => stepEntry(run, step, state.deltas)));
-    fill(eventsBody, state.events.map(eventRow));
     liveNote.textContent = FINISHED.includes(run.status) ? '' : '· live';
   };
 
@@ -127,8 +133,8 @@ export async function runPage(main, {params: [runId], signal}) {
       return;
     }
     following = true;
-    const last = state.events.length ? String(state.events[state.events.length - 1].version) : undefined;
-    stream(`/workflows/runs/${runId}/stream`, {lastEventId: last, signal,
+    stream(`/workflows/runs/${runId}/stream`, {lastEventId: state.lastVersion ? String(state.lastVersion) : undefined,
+      signal,
       onEvent: message => {
         const data = JSON.parse(message.data);
         if (message.event === 'delta') {
@@ -148,15 +154,12 @@ export async function runPage(main, {params: [runId], signal}) {
           }
           return;
         }
-        if (!state.events.some(e => e.version === data.version)) {
-          state.events.push(data);
-          eventsBody.append(eventRow(data));
-        }
+        addEvent(data);
         if (/^Step(Completed|Failed|AttemptFailed)$/.test(data.type)) {
           state.deltas.delete(`${data.data && data.data.stepOrder}`);
         }
         refresh();
-        if (data.type === 'RunPaused' || data.type === 'RunResumed' || FINISHED.some(s => data.type === `Run${s[0]}${s.slice(1).toLowerCase()}`)) {
+        if (/^Run(Paused|Resumed|Completed|Failed|Cancelled)$/.test(data.type)) {
           refreshInboxBadge();
         }
       },
@@ -248,16 +251,11 @@ function runControls(run, state, refresh, follow) {
 
 /** A write of the run (`path`: resume, cancel, retry), then `after`; a refusal shows in `status`. */
 export function runAction(runId, status, after) {
-  return async (path, body, done) => {
-    try {
-      await api(`/workflows/runs/${runId}/${path}`, {method: 'POST', body});
-      toast(done);
+  return (path, body, done) => attempt(status, 'Not done',
+    () => api(`/workflows/runs/${runId}/${path}`, {method: 'POST', body}), done, () => {
       refreshInboxBadge();
-      await after();
-    } catch (e) {
-      fill(status, problemBox(e, 'Not done'));
-    }
-  };
+      return after();
+    });
 }
 
 /** The approval request, approved with the output as proposed or edited, or rejected with a reason. */
@@ -312,16 +310,11 @@ function forkForm(run, box) {
   from.addEventListener('change', prefill);
   prefill();
   const status = h('div');
-  return h('form', {class: 'card', 'aria-label': 'Fork the run', onsubmit: async e => {
+  return h('form', {class: 'card', 'aria-label': 'Fork the run', onsubmit: e => {
     e.preventDefault();
-    try {
-      const forked = await api(`/workflows/runs/${run.id}/fork`, {method: 'POST',
-        body: {fromStep: Number(from.value), input: input.value}});
-      toast(`Forked from step ${from.value}`);
-      navigate(`/runs/${forked.runId}`);
-    } catch (err) {
-      fill(status, problemBox(err, 'Not forked'));
-    }
+    attempt(status, 'Not forked', () => api(`/workflows/runs/${run.id}/fork`, {method: 'POST',
+      body: {fromStep: Number(from.value), input: input.value}}), `Forked from step ${from.value}`,
+    forked => navigate(`/runs/${forked.runId}`));
   }},
   h('h2', {}, 'Fork from a step'),
   h('p', {class: 'hint'}, 'A new run takes over this run\'s outputs of the earlier steps and executes from the chosen step.'),

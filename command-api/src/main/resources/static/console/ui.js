@@ -91,8 +91,9 @@ export function field(label, control, hint) {
 /** The problem an API call answered, as an alert: its detail and each field at fault. */
 export function problemBox(error, prefix) {
   const message = error ? error.message : 'Something went wrong';
-  // each field at fault, unless the detail already says it all
-  const lines = (error && error.fields ? error.fields : []).filter(line => !message.includes(line));
+  // each field at fault (an ApiError's problem), unless the detail already says it
+  const lines = ((error && error.problem && error.problem.errors) || []).filter(e => !message.includes(e.message))
+    .map(e => (e.field ? `${e.field}: ` : '') + e.message);
   return h('div', {class: 'error', role: 'alert'},
     h('p', {}, prefix ? `${prefix}: ` : '', message),
     lines.length ? h('ul', {}, lines.map(l => h('li', {}, l))) : null);
@@ -104,6 +105,22 @@ export function emptyState(text, ...actions) {
 
 export function loading(text = 'Loading…') {
   return h('p', {class: 'loading', role: 'status'}, text);
+}
+
+/**
+ * Runs `call` (a write to the API): on success shows `done` (a text, or a function of the answer)
+ * and goes on with `then(answer)`; on failure shows the problem in `status`, prefixed `failed`.
+ */
+export async function attempt(status, failed, call, done, then = () => {}) {
+  let answer;
+  try {
+    answer = await call();
+  } catch (e) {
+    fill(status, problemBox(e, failed));
+    return;
+  }
+  toast(typeof done === 'function' ? done(answer) : done);
+  await then(answer);
 }
 
 /** Shows a short message for screen readers and eyes alike. */
@@ -123,9 +140,9 @@ export function pager(page, hrefFor) {
     return null;
   }
   return h('nav', {class: 'pager', 'aria-label': 'Pages'},
-    number > 0 ? h('a', {href: hrefFor(number - 1), rel: 'prev'}, '← Newer') : h('span', {class: 'muted'}, '← Newer'),
+    number > 0 ? h('a', {href: hrefFor(number - 1), rel: 'prev'}, '← Previous') : h('span', {class: 'muted'}, '← Previous'),
     h('span', {}, `Page ${number + 1} of ${pages} (${page.totalElements})`),
-    number + 1 < pages ? h('a', {href: hrefFor(number + 1), rel: 'next'}, 'Older →') : h('span', {class: 'muted'}, 'Older →'));
+    number + 1 < pages ? h('a', {href: hrefFor(number + 1), rel: 'next'}, 'Next →') : h('span', {class: 'muted'}, 'Next →'));
 }
 
 /** A text block that may be long: shown in a scrollable pre, with a link to the whole payload when cut. */
@@ -144,17 +161,21 @@ export function payload(text, truncated, href, label) {
     }
   }}, 'Load it whole') : null;
   return h('div', {class: 'payload'}, pre,
-    truncated ? h('p', {class: 'hint'}, 'Shown cut at 64 KiB. ', whole) : null);
+    truncated ? h('p', {class: 'hint'}, 'Shown cut (agentflow.api.detail-payload-bytes). ', whole) : null);
 }
 
-/** A confirmation dialog (the native <dialog>, which traps focus and closes on Escape). */
-export function confirmDialog(title, text, confirmLabel) {
+/**
+ * A confirmation dialog (the native <dialog>, which keeps focus inside and closes on Escape), with
+ * `fields` above its buttons: resolves true when confirmed.
+ */
+function ask(title, text, confirmLabel, ...fields) {
   return new Promise(resolve => {
     const dialog = h('dialog', {class: 'dialog', 'aria-labelledby': 'dlg-title'},
       h('h2', {id: 'dlg-title'}, title), h('p', {}, text),
-      h('form', {method: 'dialog', class: 'actions'},
-        h('button', {value: 'cancel', class: 'btn'}, 'Keep it'),
-        h('button', {value: 'ok', class: 'btn btn-danger'}, confirmLabel)));
+      h('form', {method: 'dialog'}, fields,
+        h('div', {class: 'actions'},
+          h('button', {value: 'cancel', class: 'btn'}, 'Keep it'),
+          h('button', {value: 'ok', class: 'btn btn-danger'}, confirmLabel))));
     dialog.addEventListener('close', () => {
       resolve(dialog.returnValue === 'ok');
       dialog.remove();
@@ -164,27 +185,19 @@ export function confirmDialog(title, text, confirmLabel) {
   });
 }
 
+export function confirmDialog(title, text, confirmLabel) {
+  return ask(title, text, confirmLabel);
+}
+
 /**
- * A confirmation dialog that asks why (a cancel, a rejection): resolves with the reason given ('' for
- * none), or null when the user keeps things as they are.
+ * A confirmation that asks why (a cancel, a rejection): resolves with the reason given ('' for none),
+ * or null when the user keeps things as they are.
  */
-export function reasonDialog(title, text, confirmLabel) {
-  return new Promise(resolve => {
-    const reason = h('textarea', {name: 'reason', rows: 3, maxlength: 2000});
-    const dialog = h('dialog', {class: 'dialog', 'aria-labelledby': 'dlg-title'},
-      h('h2', {id: 'dlg-title'}, title), h('p', {}, text),
-      h('form', {method: 'dialog'}, field('Reason (optional)', reason, 'Recorded in the run\'s history.'),
-        h('div', {class: 'actions'},
-          h('button', {value: 'cancel', class: 'btn'}, 'Keep it'),
-          h('button', {value: 'ok', class: 'btn btn-danger'}, confirmLabel))));
-    dialog.addEventListener('close', () => {
-      resolve(dialog.returnValue === 'ok' ? reason.value.trim() : null);
-      dialog.remove();
-    });
-    document.body.append(dialog);
-    dialog.showModal();
-    reason.focus();
-  });
+export async function reasonDialog(title, text, confirmLabel) {
+  const reason = h('textarea', {name: 'reason', rows: 3, maxlength: 2000});
+  const asked = ask(title, text, confirmLabel, field('Reason (optional)', reason, 'Recorded in the run\'s history.'));
+  reason.focus();
+  return await asked ? reason.value.trim() : null;
 }
 
 export function setTitle(...parts) {

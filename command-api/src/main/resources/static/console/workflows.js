@@ -3,7 +3,7 @@
 
 import {api} from './api.js';
 import {can, navigate} from './app.js';
-import {h, fill, field, problemBox, emptyState, pager, timeTag, toast, confirmDialog, setTitle} from './ui.js';
+import {h, fill, field, emptyState, pager, timeTag, attempt, confirmDialog, setTitle} from './ui.js';
 
 const enc = encodeURIComponent;
 
@@ -46,26 +46,16 @@ function showCreate(box) {
   const name = h('input', {type: 'text', name: 'name', required: true, maxlength: 200});
   const description = h('textarea', {name: 'description', rows: 2, maxlength: 4000});
   const status = h('div');
-  fill(box, h('form', {class: 'card', 'aria-label': 'New workflow', onsubmit: async e => {
+  fill(box, h('form', {class: 'card', 'aria-label': 'New workflow', onsubmit: e => {
     e.preventDefault();
-    try {
-      const created = await api('/workflows', {method: 'POST', body: {name: name.value,
-        description: description.value || undefined}});
-      toast(`Workflow “${created.name}” created`);
-      navigate(`/workflows/${created.id}`);
-    } catch (err) {
-      fill(status, problemBox(err, 'Not created'));
-    }
+    attempt(status, 'Not created',
+      () => api('/workflows', {method: 'POST', body: {name: name.value, description: description.value || undefined}}),
+      created => `Workflow “${created.name}” created`, created => navigate(`/workflows/${created.id}`));
   }},
   h('h2', {}, 'New workflow'), field('Name', name), field('Description', description), status,
   h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'btn btn-primary'}, 'Create'),
     h('button', {type: 'button', class: 'btn', onclick: () => fill(box)}, 'Cancel'))));
   name.focus();
-}
-
-/** The agents, for the pickers; the API's list, cached for the page. */
-async function agentList(signal) {
-  return api('/agents', {signal});
 }
 
 function agentSelect(agents, selected) {
@@ -104,13 +94,17 @@ function parseConfig(text) {
 }
 
 export async function workflowPage(main, {params: [id], signal}) {
-  const [workflow, agents] = await Promise.all([api(`/workflows/${id}`, {signal}), agentList(signal)]);
+  // the agents once, for the pickers; the workflow again after each change
+  const [workflow, agents] = await Promise.all([api(`/workflows/${id}`, {signal}), api('/agents', {signal})]);
+  const reload = async () => showWorkflow(main, await api(`/workflows/${id}`, {signal}), agents, reload);
+  showWorkflow(main, workflow, agents, reload);
+}
+
+function showWorkflow(main, workflow, agents, reload) {
+  const id = workflow.id;
   setTitle(workflow.name, 'Workflows');
-  const reload = () => workflowPage(main, {params: [id], signal});
   const editor = can('editor');
-  const details = h('div');
-  fill(details, h('p', {class: 'lead'}, workflow.description || h('span', {class: 'muted'}, 'No description')),
-    editor ? detailsForm(workflow, reload) : null);
+  const status = h('div');
   fill(main,
     h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '/workflows'}, 'Workflows'), ' / '),
     h('div', {class: 'page-head'}, h('h1', {}, workflow.name),
@@ -118,27 +112,17 @@ export async function workflowPage(main, {params: [id], signal}) {
         can('operator') ? h('a', {class: 'btn btn-primary', href: `/workflows/${id}/run`}, 'Run') : null,
         h('a', {class: 'btn', href: `/workflows/${id}/runs`}, 'Runs'),
         h('a', {class: 'btn', href: `/workflows/${id}/versions`}, 'Versions'),
-        editor ? h('button', {type: 'button', class: 'btn', onclick: async () => {
-          try {
-            const clone = await api(`/workflows/${id}/clone`, {method: 'POST'});
-            toast(`Cloned as “${clone.name}”`);
-            navigate(`/workflows/${clone.id}`);
-          } catch (e) {
-            toast(`Not cloned: ${e.message}`);
-          }
-        }}, 'Clone') : null,
+        editor ? h('button', {type: 'button', class: 'btn', onclick: () => attempt(status, 'Not cloned',
+          () => api(`/workflows/${id}/clone`, {method: 'POST'}), clone => `Cloned as “${clone.name}”`,
+          clone => navigate(`/workflows/${clone.id}`))}, 'Clone') : null,
         editor ? h('button', {type: 'button', class: 'btn btn-danger', onclick: async () => {
           if (await confirmDialog('Delete this workflow?', `“${workflow.name}” and its steps will be gone from the lists; `
               + 'its runs and its history stay readable.', 'Delete')) {
-            try {
-              await api(`/workflows/${id}`, {method: 'DELETE'});
-              toast(`Workflow “${workflow.name}” deleted`);
-              navigate('/workflows');
-            } catch (e) {
-              toast(`Not deleted: ${e.message}`);
-            }
+            attempt(status, 'Not deleted', () => api(`/workflows/${id}`, {method: 'DELETE'}),
+              `Workflow “${workflow.name}” deleted`, () => navigate('/workflows'));
           }
         }}, 'Delete') : null)),
+    status,
     h('dl', {class: 'meta'},
       h('dt', {}, 'Id'), h('dd', {}, h('code', {}, workflow.id)),
       h('dt', {}, 'Version'), h('dd', {}, `v${workflow.definitionVersion}`),
@@ -146,7 +130,8 @@ export async function workflowPage(main, {params: [id], signal}) {
       h('dt', {}, 'Updated'), h('dd', {}, timeTag(workflow.updatedAt)),
       workflow.clonedFrom ? [h('dt', {}, 'Cloned from'), h('dd', {}, h('a', {href: `/workflows/${workflow.clonedFrom}`},
         workflow.clonedFrom))] : null),
-    details,
+    h('p', {class: 'lead'}, workflow.description || h('span', {class: 'muted'}, 'No description')),
+    editor ? detailsForm(workflow, reload) : null,
     h('section', {'aria-labelledby': 'steps-title'},
       h('h2', {id: 'steps-title'}, `Steps (${workflow.steps.length})`),
       workflow.steps.length === 0 ? emptyState(editor ? 'No steps yet: add the first one below. A run feeds its input to '
@@ -160,16 +145,10 @@ function detailsForm(workflow, reload) {
   const description = h('textarea', {name: 'description', rows: 2, maxlength: 4000}, workflow.description || '');
   const status = h('div');
   return h('details', {class: 'card'}, h('summary', {}, 'Edit name and description'),
-    h('form', {'aria-label': 'Name and description', onsubmit: async e => {
+    h('form', {'aria-label': 'Name and description', onsubmit: e => {
       e.preventDefault();
-      try {
-        await api(`/workflows/${workflow.id}`, {method: 'PATCH', body: {name: name.value,
-          description: description.value === '' ? null : description.value}});
-        toast('Saved');
-        reload();
-      } catch (err) {
-        fill(status, problemBox(err, 'Not saved'));
-      }
+      attempt(status, 'Not saved', () => api(`/workflows/${workflow.id}`, {method: 'PATCH', body: {name: name.value,
+        description: description.value === '' ? null : description.value}}), 'Saved', reload);
     }}, field('Name', name), field('Description', description), status,
     h('div', {class: 'actions'}, h('button', {type: 'submit', class: 'btn btn-primary'}, 'Save'))));
 }
@@ -188,46 +167,27 @@ function stepItem(workflow, step, agents, reload) {
   const config = h('textarea', {name: 'config', rows: 2, class: 'mono', placeholder: '{"maxAttempts": 3}'},
     configText(step.config));
   const status = h('div');
-  const patch = async (body, done) => {
-    try {
-      await api(`/workflows/${workflow.id}/steps/${step.id}`, {method: 'PATCH', body});
-      toast(done);
-      reload();
-    } catch (err) {
-      fill(status, problemBox(err, 'Not changed'));
-    }
-  };
+  const stepPath = `/workflows/${workflow.id}/steps/${step.id}`;
+  const patch = (body, done) => attempt(status, 'Not changed', () => api(stepPath, {method: 'PATCH', body: body()}),
+    done, reload);
   return h('li', {class: 'step card', 'aria-label': label, dataset: {stepId: step.id}},
     h('form', {onsubmit: e => {
       e.preventDefault();
-      let parsed;
-      try {
-        parsed = parseConfig(config.value);
-      } catch (err) {
-        fill(status, problemBox({message: err.message, fields: []}, 'Not saved'));
-        return;
-      }
-      patch({agentId: agent.value, action: action.value, config: parsed}, `${label} saved`);
+      patch(() => ({agentId: agent.value, action: action.value, config: parseConfig(config.value)}), `${label} saved`);
     }},
     h('div', {class: 'step-head'}, h('h3', {}, label),
       h('div', {class: 'actions'},
         h('button', {type: 'button', class: 'btn btn-small', disabled: step.stepOrder === 1,
           'aria-label': `Move step ${step.stepOrder} up`,
-          onclick: () => patch({stepOrder: step.stepOrder - 1}, `${label} moved up`)}, '↑ Up'),
+          onclick: () => patch(() => ({stepOrder: step.stepOrder - 1}), `${label} moved up`)}, '↑ Up'),
         h('button', {type: 'button', class: 'btn btn-small', disabled: step.stepOrder === n,
           'aria-label': `Move step ${step.stepOrder} down`,
-          onclick: () => patch({stepOrder: step.stepOrder + 1}, `${label} moved down`)}, '↓ Down'),
+          onclick: () => patch(() => ({stepOrder: step.stepOrder + 1}), `${label} moved down`)}, '↓ Down'),
         h('button', {type: 'button', class: 'btn btn-small btn-danger', 'aria-label': `Delete step ${step.stepOrder}`,
           onclick: async () => {
             if (await confirmDialog(`Delete step ${step.stepOrder}?`, 'The later steps move up. Runs already '
                 + 'started keep the steps they started with.', 'Delete step')) {
-              try {
-                await api(`/workflows/${workflow.id}/steps/${step.id}`, {method: 'DELETE'});
-                toast(`${label} deleted`);
-                reload();
-              } catch (err) {
-                fill(status, problemBox(err, 'Not deleted'));
-              }
+              attempt(status, 'Not deleted', () => api(stepPath, {method: 'DELETE'}), `${label} deleted`, reload);
             }
           }}, 'Delete'))),
     h('div', {class: 'grid2'}, field('Agent', agent), field('Config (JSON)', config,
@@ -247,16 +207,11 @@ function addStepForm(workflow, agents, reload) {
     const a = agents.find(x => x.id === agent.value);
     describe.textContent = a ? `${a.description || a.name}${a.tools.length ? ` Tools: ${a.tools.join(', ')}.` : ''}` : '';
   });
-  return h('form', {class: 'card add-step', 'aria-label': 'Add a step', onsubmit: async e => {
+  return h('form', {class: 'card add-step', 'aria-label': 'Add a step', onsubmit: e => {
     e.preventDefault();
-    try {
-      const body = {agentId: agent.value, action: action.value, config: parseConfig(config.value)};
-      await api(`/workflows/${workflow.id}/steps`, {method: 'POST', body});
-      toast(`Step ${workflow.steps.length + 1} added`);
-      reload();
-    } catch (err) {
-      fill(status, problemBox(err.fields ? err : {message: err.message, fields: []}, 'Not added'));
-    }
+    attempt(status, 'Not added', () => api(`/workflows/${workflow.id}/steps`, {method: 'POST',
+      body: {agentId: agent.value, action: action.value, config: parseConfig(config.value)}}),
+    `Step ${workflow.steps.length + 1} added`, reload);
   }},
   h('h3', {}, 'Add a step'),
   h('div', {class: 'grid2'}, h('div', {}, field('Agent', agent), describe), field('Config (JSON)', config)),
@@ -283,17 +238,12 @@ export async function runFormPage(main, {params: [id], signal}) {
       if (submit) {
         submit.disabled = true;
       }
-      try {
-        const headers = key.value.trim() ? {'Idempotency-Key': key.value.trim()} : {};
-        const started = await api(`/workflows/${id}/run`, {method: 'POST', headers, body: {input: input.value,
-          sessionId: session.value.trim() || undefined}});
-        toast('Run started');
-        navigate(`/runs/${started.runId}`);
-      } catch (err) {
-        fill(status, problemBox(err, 'Not started'));
-        if (submit) {
-          submit.disabled = false;
-        }
+      const headers = key.value.trim() ? {'Idempotency-Key': key.value.trim()} : {};
+      await attempt(status, 'Not started', () => api(`/workflows/${id}/run`, {method: 'POST', headers,
+        body: {input: input.value, sessionId: session.value.trim() || undefined}}), 'Run started',
+      started => navigate(`/runs/${started.runId}`));
+      if (submit) {
+        submit.disabled = false; // the page is still here when the run was refused
       }
     }},
     field('Input', input, 'Step 1 gets it; each step\'s output is the next step\'s input.'),
@@ -334,8 +284,9 @@ export async function versionsPage(main, {params: [id], query, signal}) {
     }}, field('From', from), field('To', to), h('button', {type: 'submit', class: 'btn'}, 'Compare')),
     diffBox);
   if (versions.content.length > 1 || a !== b) {
-    const [va, vb] = await Promise.all([api(`/workflows/${id}/versions/${a}`, {signal}),
-      api(`/workflows/${id}/versions/${b}`, {signal})]);
+    const version = v => api(`/workflows/${id}/versions/${v}`, {signal});
+    const [va, other] = await Promise.all([version(a), a === b ? null : version(b)]);
+    const vb = other || va;
     fill(diffBox, h('h2', {id: 'diff-title'}, `What changed from v${a} to v${b}`), diffView(va, vb));
   }
 }

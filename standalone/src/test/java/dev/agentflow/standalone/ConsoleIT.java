@@ -11,11 +11,12 @@ import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.assertions.PlaywrightAssertions;
 import com.microsoft.playwright.options.AriaRole;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.agentflow.web.security.ApiKeys;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,19 +86,14 @@ class ConsoleIT {
     @BeforeAll
     static void start() throws IOException {
         agent = flakyAgent();
-        system = new StandaloneProcess(data,
-                "--agentflow.security.api-keys[0].name=ops",
-                "--agentflow.security.api-keys[0].hash=" + ADMIN.hash(),
-                "--agentflow.security.api-keys[0].roles=admin",
-                "--agentflow.security.api-keys[1].name=auditor",
-                "--agentflow.security.api-keys[1].hash=" + VIEWER.hash(),
-                "--agentflow.security.api-keys[1].roles=viewer",
+        system = new StandaloneProcess(data, ApiKeyArgs.with(List.of(new ApiKeyArgs.Key("ops", ADMIN, "admin"),
+                        new ApiKeyArgs.Key("auditor", VIEWER, "viewer")),
                 "--agentflow.agents[flaky].type=http",
                 "--agentflow.agents[flaky].name=Flaky reviewer",
                 "--agentflow.agents[flaky].url=http://127.0.0.1:" + agent.getAddress().getPort() + "/review",
                 "--agentflow.agents[gate].type=http",
                 "--agentflow.agents[gate].name=Gate",
-                "--agentflow.agents[gate].url=http://127.0.0.1:" + agent.getAddress().getPort() + "/gate");
+                "--agentflow.agents[gate].url=http://127.0.0.1:" + agent.getAddress().getPort() + "/gate"));
         system.launch(); // the browser starts while the system does
         playwright = Playwright.create(new Playwright.CreateOptions()
                 .setEnv(Map.of("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")));
@@ -423,57 +419,53 @@ class ConsoleIT {
     private static HttpServer flakyAgent() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(AGENT_THREADS);
-        server.createContext("/gate", exchange -> {
-            try (exchange) {
-                String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                String input = JSON.readTree(request).get("input").asString();
-                if (!GATE.await(60, TimeUnit.SECONDS)) {
-                    return; // no answer: the attempt fails, and the test with it
-                }
-                byte[] bytes = JSON.writeValueAsString(Map.of("output", "gated(" + input + ")"))
-                        .getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, bytes.length);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(bytes);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        server.createContext("/gate", agent((input, exchange) -> {
+            if (GATE.await(60, TimeUnit.SECONDS)) { // else no answer: the attempt fails, and the test with it
+                respond(exchange, 200, Map.of("output", "gated(" + input + ")"));
             }
-        });
-        server.createContext("/review", exchange -> {
-            try (exchange) {
-                String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-                String input = JSON.readTree(request).get("input").asString();
-                if (FAILING.get()) {
-                    byte[] bytes = "{\"error\":\"the reviewer is out to lunch\"}".getBytes(StandardCharsets.UTF_8);
-                    exchange.getResponseHeaders().add("Content-Type", "application/json");
-                    exchange.sendResponseHeaders(400, bytes.length);
-                    try (OutputStream out = exchange.getResponseBody()) {
-                        out.write(bytes);
-                    }
-                    return;
-                }
-                exchange.getResponseHeaders().add("Content-Type", "application/x-ndjson");
-                exchange.sendResponseHeaders(200, 0);
-                try (OutputStream out = exchange.getResponseBody()) {
-                    line(out, Map.of("delta", "reviewed("));
-                    if (!GO_ON.await(60, TimeUnit.SECONDS)) {
-                        return; // no whole answer: the attempt fails, and the test with it
-                    }
+        }));
+        server.createContext("/review", agent((input, exchange) -> {
+            if (FAILING.get()) {
+                respond(exchange, 400, Map.of("error", "the reviewer is out to lunch"));
+                return;
+            }
+            exchange.getResponseHeaders().add("Content-Type", "application/x-ndjson");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                line(out, Map.of("delta", "reviewed("));
+                if (GO_ON.await(60, TimeUnit.SECONDS)) { // else no whole answer: the attempt fails
                     line(out, Map.of("delta", input + ")"));
                     line(out, Map.of("output", "reviewed(" + input + ")"));
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            }
+        }));
+        server.start();
+        return server;
+    }
+
+    /** How a test agent answers the {@code input} of a call. */
+    private interface Answer {
+        void to(String input, HttpExchange exchange) throws IOException, InterruptedException;
+    }
+
+    /** A handler that reads the call's input and answers it. */
+    private static HttpHandler agent(Answer answer) {
+        return exchange -> {
+            try (exchange) {
+                answer.to(JSON.readTree(exchange.getRequestBody().readAllBytes()).get("input").asString(), exchange);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        });
-        server.start();
-        return server;
+        };
+    }
+
+    private static void respond(HttpExchange exchange, int status, Map<String, String> json) throws IOException {
+        byte[] bytes = JSON.writeValueAsBytes(json);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     private static void line(OutputStream out, Map<String, String> json) throws IOException {

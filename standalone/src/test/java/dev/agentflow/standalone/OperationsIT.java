@@ -78,14 +78,10 @@ class OperationsIT {
         String collectorUrl = "http://127.0.0.1:" + collector.getAddress().getPort();
         ConfigurableApplicationContext app = null;
         try {
-            String[] args = {"--server.port=" + httpPort, "--agentflow.data-dir=" + data.resolve("app"),
+            String[] args = ApiKeyArgs.with(List.of(new ApiKeyArgs.Key("prometheus", VIEWER, "viewer"),
+                            new ApiKeyArgs.Key("root", ADMIN, "admin")),
+                    "--server.port=" + httpPort, "--agentflow.data-dir=" + data.resolve("app"),
                     "--agentflow.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort,
-                    "--agentflow.security.api-keys[0].name=prometheus",
-                    "--agentflow.security.api-keys[0].hash=" + VIEWER.hash(),
-                    "--agentflow.security.api-keys[0].roles=viewer",
-                    "--agentflow.security.api-keys[1].name=root",
-                    "--agentflow.security.api-keys[1].hash=" + ADMIN.hash(),
-                    "--agentflow.security.api-keys[1].roles=admin",
                     // the default (the tests' config/application.properties say 1 s): the stop waits for the call
                     "--agentflow.workers.shutdown-timeout=20s",
                     "--management.opentelemetry.tracing.export.otlp.endpoint=" + collectorUrl + "/v1/traces",
@@ -93,7 +89,7 @@ class OperationsIT {
                     "--agentflow.agents[reviewer].type=http",
                     "--agentflow.agents[reviewer].url=" + collectorUrl + "/agent",
                     "--agentflow.agents[broken].type=http",
-                    "--agentflow.agents[broken].url=" + collectorUrl + "/missing"};
+                    "--agentflow.agents[broken].url=" + collectorUrl + "/missing");
             Future<ConfigurableApplicationContext> starting = starter.submit(
                     () -> SpringApplication.run(AgentflowApplication.class, args));
             Http anonymous = new Http("http://127.0.0.1:" + httpPort);

@@ -105,20 +105,12 @@ class SecurityIT {
     }
 
     private static String[] settings() {
-        List<String> settings = new ArrayList<>(List.of(
+        return ApiKeyArgs.with(List.of(new ApiKeyArgs.Key("viewer-bot", VIEWER, "viewer"),
+                        new ApiKeyArgs.Key("ops", OPERATOR, "operator"), new ApiKeyArgs.Key("author", EDITOR, "editor"),
+                        new ApiKeyArgs.Key("root", ADMIN, "admin")),
                 "--spring.security.oauth2.resourceserver.jwt.jwk-set-uri=http://127.0.0.1:"
                         + JWKS.getAddress().getPort() + "/jwks",
-                "--agentflow.security.jwt.roles-claim=realm_access.roles"));
-        key(settings, 0, "viewer-bot", VIEWER, "viewer");
-        key(settings, 1, "ops", OPERATOR, "operator");
-        key(settings, 2, "author", EDITOR, "editor");
-        key(settings, 3, "root", ADMIN, "admin");
-        return settings.toArray(String[]::new);
-    }
-
-    private static void key(List<String> settings, int index, String name, ApiKeys.NewKey key, String role) {
-        String prefix = "--agentflow.security.api-keys[" + index + "].";
-        settings.addAll(List.of(prefix + "name=" + name, prefix + "hash=" + key.hash(), prefix + "roles=" + role));
+                "--agentflow.security.jwt.roles-claim=realm_access.roles");
     }
 
     private static Http as(ApiKeys.NewKey key) {

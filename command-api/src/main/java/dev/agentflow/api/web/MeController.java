@@ -5,6 +5,8 @@ import dev.agentflow.web.security.AuthenticationRequirement;
 import dev.agentflow.web.security.Role;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -45,9 +47,9 @@ public class MeController {
             return requirement.required() ? new Me(Actors.ANONYMOUS, List.of(), "required")
                     : new Me(Actors.ANONYMOUS, Arrays.stream(Role.values()).map(Role::name).toList(), "off");
         }
-        List<String> roles = Arrays.stream(Role.values())
-                .filter(role -> hierarchy.getReachableGrantedAuthorities(authentication.getAuthorities()).stream()
-                        .map(GrantedAuthority::getAuthority).anyMatch(role.authority()::equals))
+        Set<String> reachable = hierarchy.getReachableGrantedAuthorities(authentication.getAuthorities()).stream()
+                .map(GrantedAuthority::getAuthority).collect(Collectors.toSet());
+        List<String> roles = Arrays.stream(Role.values()).filter(role -> reachable.contains(role.authority()))
                 .map(Role::name).toList();
         return new Me(Actors.current(), roles, "required");
     }
